@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * The error catalogue: every error downspin answers with, by code. Servers
+ * write these as `{ "error": { "code", "message" } }` from one place each.
+ */
+export const ERROR_CATALOGUE = {
+  // request shape
+  invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  invalid_body: { status: 400, message: 'The request body does not match the schema.' },
+  invalid_query: { status: 400, message: 'The query string does not match the schema.' },
+  malformed_session_id: {
+    status: 400,
+    message: 'A session id is 1-128 characters of A-Z a-z 0-9 _ - (header x-downspin-session or cookie downspin_sid).',
+  },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
+  // auth
+  unauthorized: { status: 401, message: 'Missing or wrong API key: send X-API-Key or Authorization: Bearer.' },
+  forbidden_origin: { status: 403, message: 'This origin may not open the connection.' },
+  // lookups
+  not_found: { status: 404, message: 'Not found.' },
+  session_not_found: { status: 404, message: 'No session with that hash or id.' },
+  // shaping outcomes written by the proxy
+  session_terminated: { status: 403, message: 'This session was ended by an operator.' },
+  session_banned: { status: 403, message: 'This session is banned for repeated rate-limit violations.' },
+  rate_limited: { status: 429, message: 'Too many requests: rate limit of this session exceeded.' },
+  injected_fault: { status: 503, message: 'Fault injected by downspin.' },
+  upstream_unreachable: { status: 502, message: 'downspin could not reach the app under test.' },
+  upstream_timeout: { status: 504, message: 'The app under test did not answer in time.' },
+  // dependencies
+  store_unavailable: { status: 503, message: 'The session store is unavailable; nothing was changed.' },
+  bus_unavailable: { status: 503, message: 'The command bus is unavailable; nothing was changed.' },
+  telemetry_unavailable: { status: 503, message: 'The telemetry store is unavailable.' },
+  internal: { status: 500, message: 'Internal error.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.output<typeof ErrorBodySchema>;
+
+/** Turns a zod error into one readable line naming each bad field. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+      return `${path}: ${issue.message}`;
+    })
+    .join('; ');
+}

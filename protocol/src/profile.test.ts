@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { PRESET_NAMES, presetProfile, ProfileSchema, describeZodError, TimelineBodySchema, sessionHash, newSessionId, isValidSessionId } from './index.js';
+
+describe('ProfileSchema', () => {
+  it('fills defaults when decoding', () => {
+    const profile = ProfileSchema.parse({ latency: { ms: 400 }, faults: { errorRate: 0.1 } });
+    expect(profile.latency).toEqual({ ms: 400, jitterMs: 0, distribution: 'uniform' });
+    expect(profile.faults).toEqual({ errorRate: 0.1, status: 503, resetRate: 0, timeoutRate: 0, failFirst: 0 });
+  });
+
+  it('names the bad field and rejects unknown keys', () => {
+    const result = ProfileSchema.safeParse({ latency: { ms: -1 }, bandwith: {} });
+    expect(result.success).toBe(false);
+    const message = describeZodError(result.error!);
+    expect(message).toContain('latency.ms');
+    expect(message).toContain('bandwith');
+  });
+
+  it('rejects an unknown jitter distribution with the allowed names', () => {
+    const result = ProfileSchema.safeParse({ latency: { ms: 1, distribution: 'gaussian' } });
+    expect(describeZodError(result.error!)).toContain('uniform, normal, pareto');
+  });
+
+  it('rejects fault rates summing past 1', () => {
+    expect(ProfileSchema.safeParse({ faults: { errorRate: 0.6, resetRate: 0.6 } }).success).toBe(false);
+  });
+});
+
+describe('presets', () => {
+  it('decode to the documented DevTools figures', () => {
+    expect(presetProfile('slow-3g')).toMatchObject({ latency: { ms: 2000 }, bandwidth: { downKbps: 400, upKbps: 400 } });
+    expect(presetProfile('fast-3g')).toMatchObject({ latency: { ms: 563 }, bandwidth: { downKbps: 1440, upKbps: 675 } });
+    expect(presetProfile('offline').faults?.resetRate).toBe(1);
+    for (const name of PRESET_NAMES) expect(() => presetProfile(name)).not.toThrow();
+  });
+});
+
+describe('timeline body', () => {
+  it('requires steps in order', () => {
+    const bad = TimelineBodySchema.safeParse({ steps: [{ atMs: 100, preset: 'none' }, { atMs: 0, preset: 'offline' }] });
+    expect(bad.success).toBe(false);
+    expect(TimelineBodySchema.parse({ steps: [{ atMs: 0, preset: 'offline' }, { atMs: 3000, preset: 'none' }] }).steps).toHaveLength(2);
+  });
+});
+
+describe('session ids', () => {
+  it('makes 128-bit base64url ids that pass the id pattern', () => {
+    const id = newSessionId();
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(isValidSessionId(id)).toBe(true);
+    expect(newSessionId()).not.toBe(id);
+  });
+
+  it('accepts 1-128 safe characters only', () => {
+    expect(isValidSessionId('s1')).toBe(true);
+    expect(isValidSessionId('a'.repeat(128))).toBe(true);
+    expect(isValidSessionId('a'.repeat(129))).toBe(false);
+    expect(isValidSessionId('')).toBe(false);
+    expect(isValidSessionId('s 1')).toBe(false);
+    expect(isValidSessionId('s1;drop')).toBe(false);
+  });
+
+  it('hashes to 12 hex characters of SHA-256', async () => {
+    const { createHash } = await import('node:crypto');
+    expect(await sessionHash('s1')).toBe(createHash('sha256').update('s1').digest('hex').slice(0, 12));
+  });
+});

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** Jitter distributions for latency. */
+export const LATENCY_DISTRIBUTIONS = ['uniform', 'normal', 'pareto'] as const;
+export type LatencyDistribution = (typeof LATENCY_DISTRIBUTIONS)[number];
+
+const MAX_DELAY_MS = 600_000;
+const rate = z.number().min(0).max(1);
+
+export const LatencySchema = z.strictObject({
+  /** Base delay added before the request goes upstream. */
+  ms: z.number().int().min(0).max(MAX_DELAY_MS),
+  /** uniform: ± jitterMs; normal: standard deviation; pareto: scale of the tail above ms. */
+  jitterMs: z.number().int().min(0).max(MAX_DELAY_MS).default(0),
+  distribution: z
+    .enum(LATENCY_DISTRIBUTIONS, { error: `distribution must be one of ${LATENCY_DISTRIBUTIONS.join(', ')}` })
+    .default('uniform'),
+});
+
+export const BandwidthSchema = z
+  .strictObject({
+    /** Response bodies, upstream → client, in kilobits (1000 bits) per second. */
+    downKbps: z.number().positive().max(10_000_000).optional(),
+    /** Request bodies, client → upstream, in kilobits per second. */
+    upKbps: z.number().positive().max(10_000_000).optional(),
+  })
+  .refine((b) => b.downKbps !== undefined || b.upKbps !== undefined, {
+    message: 'bandwidth needs downKbps or upKbps',
+  });
+
+export const RateLimitSchema = z.strictObject({
+  /** Tokens added per second. */
+  rps: z.number().positive().max(1_000_000),
+  /** Bucket size; defaults to ceil(rps), at least 1. */
+  burst: z.number().int().min(1).max(1_000_000).optional(),
+});
+
+export const FaultsSchema = z
+  .strictObject({
+    /** Share of requests answered with `status` without calling upstream. */
+    errorRate: rate.default(0),
+    status: z.number().int().min(400).max(599).default(503),
+    /** Share of requests whose socket is destroyed. */
+    resetRate: rate.default(0),
+    /** Share of requests held until the client gives up. */
+    timeoutRate: rate.default(0),
+    /** The next N matching requests fail with `status`, then pass. */
+    failFirst: z.number().int().min(0).max(1_000_000).default(0),
+  })
+  .refine((f) => f.errorRate + f.resetRate + f.timeoutRate <= 1, {
+    message: 'errorRate + resetRate + timeoutRate must not exceed 1',
+  });
+
+/** A path glob (picomatch syntax) such as `/api/**`. */
+export const RouteGlobSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[/*]/, 'a route glob starts with / or *');
+
+export const ProfileSchema = z.strictObject({
+  latency: LatencySchema.optional(),
+  bandwidth: BandwidthSchema.optional(),
+  rateLimit: RateLimitSchema.optional(),
+  faults: FaultsSchema.optional(),
+  /** Only matching paths are shaped; others pass untouched. */
+  routes: z.array(RouteGlobSchema).min(1).max(64).optional(),
+  /** Makes every random draw of the profile reproducible. */
+  seed: z.number().int().min(0).max(0xffff_ffff).optional(),
+});
+
+/** A profile as a user writes it (defaults optional). */
+export type ProfileInput = z.input<typeof ProfileSchema>;
+/** A profile after decoding (defaults filled). */
+export type Profile = z.output<typeof ProfileSchema>;
+export type LatencySettings = z.output<typeof LatencySchema>;
+export type BandwidthSettings = z.output<typeof BandwidthSchema>;
+export type RateLimitSettings = z.output<typeof RateLimitSchema>;
+export type FaultSettings = z.output<typeof FaultsSchema>;
+
+/** True when the profile shapes nothing. */
+export function isEmptyProfile(profile: Profile): boolean {
+  return !profile.latency && !profile.bandwidth && !profile.rateLimit && !profile.faults;
+}
