@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '@downspin/bus';
+import { WS_CLOSE_TERMINATED, type SessionShaping, type ShapingCommand } from '@downspin/protocol';
+import type { Logger } from 'pino';
+import type { SessionTable } from '../session/table.js';
+
+export interface BusLinkOptions {
+  bus: Bus;
+  proxyId: string;
+  sessions: SessionTable;
+  loadShaping: () => Promise<SessionShaping[]>;
+  logger: Logger;
+  reportIntervalMs: number;
+  /** Current load figures for presence messages. */
+  presence: () => { connections: number; requestsPerSecond: number };
+}
+
+/**
+ * The proxy's side of the control plane: applies shaping commands (newer
+ * versions only, so repeats are harmless) and acknowledges each, reloads all
+ * shaping from the store at start and whenever the bus reconnects (pub/sub
+ * loses messages while down), and reports presence and session activity.
+ */
+export class BusLink {
+  private readonly startedAt = Date.now();
+  private reportTimer: NodeJS.Timeout | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => Promise<void>) | undefined;
+  private stopReconnect: (() => void) | undefined;
+  private closed = false;
+  /** False until a snapshot of the stored shaping was applied. */
+  loaded = false;
+  lastLoadError: string | undefined;
+
+  constructor(private readonly options: BusLinkOptions) {}
+
+  async start(): Promise<void> {
+    const { bus } = this.options;
+    // Subscribe before loading, so no command falls between snapshot and stream.
+    this.unsubscribe = await bus.subscribe('commands', (command) => this.onCommand(command));
+    this.stopReconnect = bus.onReconnect(() => void this.reload());
+    await this.reload();
+    this.reportTimer = setInterval(() => void this.report(true), this.options.reportIntervalMs);
+    this.reportTimer.unref();
+    await this.report(true);
+  }
+
+  /** Applies a session's shaping; terminate also closes its WebSockets. */
+  apply(shaping: SessionShaping): boolean {
+    const session = this.options.sessions.getOrCreate(shaping.sessionId);
+    if (!session.applyShaping(shaping)) return false;
+    if (shaping.state.mode === 'terminated') {
+      for (const socket of [...session.webSockets]) socket.close(WS_CLOSE_TERMINATED, 'session terminated');
+    }
+    return true;
+  }
+
+  /** Loads every session's stored shaping; retries with backoff while the store is down. */
+  async reload(attempt = 0): Promise<void> {
+    if (this.closed) return;
+    clearTimeout(this.reloadTimer);
+    try {
+      const all = await this.options.loadShaping();
+      let applied = 0;
+      for (const shaping of all) if (this.apply(shaping)) applied++;
+      this.loaded = true;
+      this.lastLoadError = undefined;
+      this.options.logger.info({ sessions: all.length, applied }, 'loaded stored shaping');
+    } catch (error) {
+      this.lastLoadError = error instanceof Error ? error.message : String(error);
+      const delay = Math.min(30_000, 500 * 2 ** attempt);
+      this.options.logger.warn({ err: error, retryInMs: delay }, 'could not load stored shaping; keeping the last known');
+      this.reloadTimer = setTimeout(() => void this.reload(attempt + 1), delay);
+      this.reloadTimer.unref();
+    }
+  }
+
+  private onCommand(command: ShapingCommand): void {
+    const { shaping } = command;
+    this.apply(shaping);
+    const session = this.options.sessions.get(shaping.sessionId);
+    this.options.bus
+      .publish('acks', {
+        type: 'ack',
+        commandId: command.commandId,
+        proxyId: this.options.proxyId,
+        sessionId: shaping.sessionId,
+        version: session?.version ?? shaping.version,
+      })
+      .catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not acknowledge a command'));
+  }
+
+  private async report(alive: boolean): Promise<void> {
+    const { bus, proxyId, sessions, logger } = this.options;
+    const figures = this.options.presence();
+    try {
+      await bus.publish('presence', {
+        type: 'presence',
+        proxyId,
+        startedAt: this.startedAt,
+        at: Date.now(),
+        sessions: sessions.size,
+        connections: figures.connections,
+        requestsPerSecond: figures.requestsPerSecond,
+        alive,
+      });
+      if (!alive) return;
+      const activity = sessions.takeActivity(5000);
+      if (activity.length > 0) await bus.publish('activity', { type: 'activity', proxyId, sessions: activity });
+      sessions.sweep(Date.now());
+    } catch (error) {
+      logger.debug({ err: error }, 'could not report presence or activity');
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.reportTimer);
+    clearTimeout(this.reloadTimer);
+    this.stopReconnect?.();
+    await this.report(false);
+    await this.unsubscribe?.();
+  }
+}
+
+export const newProxyId = (): string => `proxy-${randomUUID().slice(0, 8)}`;

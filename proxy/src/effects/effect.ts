@@ -1,0 +1,81 @@
+import type { FaultKind } from '@downspin/protocol';
+import type { RandomGenerator } from '../shaping/random.js';
+
+/**
+ * A shaping effect (latency, bandwidth, rate limit, faults): a small object
+ * built from its settings and registered by name (see registry.ts). Settings
+ * are immutable; what changes per session lives in the state an effect
+ * creates (StatefulEffect), so one compiled profile never mixes sessions.
+ * Extra abilities are separate small interfaces, checked with the guards.
+ */
+export interface Effect {
+  readonly type: string;
+  /** Words for dashboard labels and telemetry, e.g. "latency 400±100 ms uniform". */
+  explain(): string;
+}
+
+/** What the proxy does with a request once the gates have run. */
+export const enum Verdict {
+  Forward = 0,
+  /** Answer `status` without calling upstream. */
+  Respond = 1,
+  /** Destroy the client socket. */
+  Reset = 2,
+  /** Hold the request until the client gives up. */
+  Hold = 3,
+}
+
+/** The part of a request's context that gates read and write. */
+export interface GateContext {
+  /** performance.now() when the request arrived. */
+  readonly now: number;
+  verdict: Verdict;
+  status: number;
+  fault: FaultKind;
+  /** Latency to add before acting on the verdict. */
+  delayMs: number;
+  respond(status: number, fault: FaultKind): void;
+  /** Adds a response header (rate-limit headers), on refusals and forwarded answers alike. */
+  addHeader(name: string, value: string): void;
+}
+
+/** Runs before a request goes upstream; may answer, drop or delay it. */
+export interface RequestGate<State = unknown> extends Effect {
+  /** Lower runs first: rate limits answer before faults are drawn, latency last. */
+  readonly gateOrder: number;
+  gate(context: GateContext, state: State): void;
+}
+
+/** Keeps per-session state (token buckets, counters, random streams). */
+export interface StatefulEffect<State = unknown> extends Effect {
+  createState(random: RandomGenerator): State;
+}
+
+/** Paces bodies through the session's shared link in each direction. */
+export interface BodyPacer extends Effect {
+  /** Toward the client (response bodies), bytes per second; undefined: unpaced. */
+  readonly downBytesPerSecond: number | undefined;
+  /** Toward upstream (request bodies), bytes per second; undefined: unpaced. */
+  readonly upBytesPerSecond: number | undefined;
+}
+
+/** Delays WebSocket messages and handshakes as it delays requests. */
+export interface MessageDelay extends Effect {
+  sampleDelayMs(state: unknown): number;
+}
+
+export function isRequestGate(effect: Effect): effect is RequestGate {
+  return typeof (effect as Partial<RequestGate>).gate === 'function';
+}
+
+export function isStatefulEffect(effect: Effect): effect is StatefulEffect {
+  return typeof (effect as Partial<StatefulEffect>).createState === 'function';
+}
+
+export function isBodyPacer(effect: Effect): effect is BodyPacer {
+  return 'downBytesPerSecond' in effect && 'upBytesPerSecond' in effect;
+}
+
+export function isMessageDelay(effect: Effect): effect is MessageDelay {
+  return typeof (effect as Partial<MessageDelay>).sampleDelayMs === 'function';
+}

@@ -1,0 +1,65 @@
+import type { FaultSettings } from '@downspin/protocol';
+import type { RandomGenerator } from '../shaping/random.js';
+import { Verdict, type GateContext, type RequestGate, type StatefulEffect } from './effect.js';
+import { registerEffect } from './registry.js';
+
+interface FaultState {
+  random: RandomGenerator;
+  failFirstLeft: number;
+}
+
+const percent = (rate: number): string => `${Math.round(rate * 1000) / 10}%`;
+
+/**
+ * Faults: the next `failFirst` matching requests fail with `status`; then one
+ * draw per request picks error (answer `status`), reset (destroy the socket)
+ * or timeout (hold until the client gives up). Exactly one draw per request
+ * keeps a seeded sequence the same however the outcomes fall.
+ */
+export class FaultsEffect implements RequestGate<FaultState>, StatefulEffect<FaultState> {
+  readonly type = 'faults';
+  readonly gateOrder = 20;
+  private readonly resetBelow: number;
+  private readonly timeoutBelow: number;
+
+  constructor(readonly settings: FaultSettings) {
+    this.resetBelow = settings.errorRate + settings.resetRate;
+    this.timeoutBelow = this.resetBelow + settings.timeoutRate;
+  }
+
+  explain(): string {
+    const { errorRate, status, resetRate, timeoutRate, failFirst } = this.settings;
+    const parts: string[] = [];
+    if (failFirst > 0) parts.push(`first ${failFirst} fail ${status}`);
+    if (errorRate > 0) parts.push(`${percent(errorRate)} ${status}`);
+    if (resetRate > 0) parts.push(`${percent(resetRate)} reset`);
+    if (timeoutRate > 0) parts.push(`${percent(timeoutRate)} timeout`);
+    return parts.length > 0 ? `faults ${parts.join(', ')}` : 'faults none';
+  }
+
+  createState(random: RandomGenerator): FaultState {
+    return { random, failFirstLeft: this.settings.failFirst };
+  }
+
+  gate(context: GateContext, state: FaultState): void {
+    if (context.verdict !== Verdict.Forward) return;
+    if (state.failFirstLeft > 0) {
+      state.failFirstLeft--;
+      context.respond(this.settings.status, 'fail_first');
+      return;
+    }
+    if (this.timeoutBelow === 0) return;
+    const draw = state.random.next();
+    if (draw < this.settings.errorRate) {
+      context.respond(this.settings.status, 'error');
+    } else if (draw < this.resetBelow) {
+      context.verdict = Verdict.Reset;
+      context.fault = 'reset';
+    } else if (draw < this.timeoutBelow) {
+      context.verdict = Verdict.Hold;
+      context.fault = 'timeout';
+    }
+  }
+}
+
+registerEffect('faults', (settings) => new FaultsEffect(settings));

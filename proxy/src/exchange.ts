@@ -1,0 +1,31 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorKind } from '@downspin/protocol';
+import type { PacedStream } from './pacing/paced-stream.js';
+import type { SessionRuntime } from './session/runtime.js';
+import { GateDecision } from './shaping/gates.js';
+
+/**
+ * One HTTP request's context: the gates' decision plus the bookkeeping for
+ * telemetry. The only object the proxy makes per request besides the
+ * telemetry row.
+ */
+export class Exchange extends GateDecision {
+  error: ErrorKind = '';
+  /** Set-Cookie for a newly assigned session id. */
+  setCookie: string | undefined;
+  upstreamStartedAt = 0;
+  upstreamMs = 0;
+  timer: NodeJS.Timeout | undefined;
+  upPacer: PacedStream | undefined;
+  downPacer: PacedStream | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly session: SessionRuntime,
+    now: number,
+    ts: number,
+  ) {
+    super(now, ts);
+  }
+}

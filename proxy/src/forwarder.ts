@@ -1,0 +1,84 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import { createProxyServer, type ProxyServer } from 'http-proxy-3';
+import { OUTGOING_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-outgoing.js';
+
+export interface ForwarderOptions {
+  target: URL;
+  /** Accept a target certificate that does not verify. */
+  insecure: boolean;
+  /** Called with the upstream response, headers not yet written to the client. */
+  onResponse(proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void;
+  /** Upstream could not be reached or failed before answering. */
+  onError(error: NodeJS.ErrnoException, req: http.IncomingMessage, res: http.ServerResponse | Socket): void;
+}
+
+export interface Forwarder {
+  /** Sends the request upstream; `body` replaces the request stream (paced uploads). */
+  forward(req: http.IncomingMessage, res: http.ServerResponse, body?: NodeJS.ReadableStream): void;
+  /** Writes the upstream status and headers onto the client response (after rewriting). */
+  writeHead(proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void;
+  readonly agent: http.Agent;
+  close(): void;
+}
+
+/**
+ * Forwarding through http-proxy-3 (a maintained http-proxy fork), with
+ * keep-alive to upstream, X-Forwarded-* set, Host rewritten to the target
+ * (which also gives https targets the right SNI) and redirects and cookie
+ * domains rewritten back to the proxy.
+ *
+ * Its `deleteLength` pass is removed: for a DELETE/OPTIONS without
+ * Content-Length it sets Content-Length: 0 and drops Transfer-Encoding while
+ * still streaming the chunked body, so the upstream reads the body as a
+ * second request (request smuggling).
+ */
+export function createForwarder(options: ForwarderOptions): Forwarder {
+  const secure = options.target.protocol === 'https:';
+  const agent = secure
+    ? new https.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo', rejectUnauthorized: !options.insecure })
+    : new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
+  const proxyOptions = {
+    target: options.target.toString(),
+    agent,
+    changeOrigin: true,
+    xfwd: true,
+    secure: !options.insecure,
+    selfHandleResponse: true,
+    autoRewrite: true,
+    protocolRewrite: 'http',
+    cookieDomainRewrite: { '*': '' },
+  };
+  const proxy: ProxyServer = createProxyServer(proxyOptions);
+  withoutDeleteLength(proxy);
+  proxy.on('proxyRes', options.onResponse);
+  proxy.on('error', options.onError);
+  // A client that goes away mid-request: http-proxy already destroys the upstream request.
+  proxy.on('econnreset', () => undefined);
+
+  const passes = Object.values(OUTGOING_PASSES) as ((...args: unknown[]) => void)[];
+  return {
+    agent,
+    forward(req, res, body) {
+      if (body === undefined) proxy.web(req, res);
+      else proxy.web(req, res, { buffer: body as unknown as import('node:stream').Stream });
+    },
+    writeHead(proxyRes, req, res) {
+      for (const pass of passes) pass(req, res, proxyRes, proxyOptions);
+    },
+    close() {
+      agent.destroy();
+      proxy.close();
+    },
+  };
+}
+
+type Pass = ((...args: never[]) => unknown) & { name: string };
+
+/** Drops http-proxy's smuggling-prone `deleteLength` pass (see createForwarder). */
+export function withoutDeleteLength(proxy: ProxyServer): ProxyServer {
+  const internals = proxy as unknown as { webPasses: Pass[] };
+  internals.webPasses = internals.webPasses.filter((pass) => pass.name !== 'deleteLength');
+  return proxy;
+}

@@ -1,0 +1,243 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { RequestRow } from '@downspin/protocol';
+import type { Logger } from 'pino';
+import { Verdict } from './effects/index.js';
+import { decide } from './shaping/gates.js';
+import { pathOf } from './url.js';
+import { refusalCode, writeErrorResponse, wantsHtml } from './errors.js';
+import { Exchange } from './exchange.js';
+import { createForwarder, type Forwarder } from './forwarder.js';
+import type { AbuseGuardOptions } from './options.js';
+import { PacedStream } from './pacing/paced-stream.js';
+import {
+  assignSessionId,
+  CLEAR_SESSION_COOKIE,
+  MALFORMED_COOKIE,
+  MALFORMED_HEADER,
+  resolveSessionId,
+  sessionCookie,
+} from './session/resolve.js';
+import type { SessionTable } from './session/table.js';
+import type { TelemetryEmitter } from './telemetry/emitter.js';
+
+const kExchange = Symbol('downspin.exchange');
+const kBytesRead = Symbol('downspin.bytesRead');
+const kBytesWritten = Symbol('downspin.bytesWritten');
+
+/** Client requests and upstream responses carry their exchange under this symbol. */
+type TrackedRequest = IncomingMessage & { [kExchange]?: Exchange };
+type TrackedSocket = Socket & { [kBytesRead]?: number; [kBytesWritten]?: number };
+
+export interface HttpHandlerOptions {
+  target: URL;
+  insecureTarget: boolean;
+  proxyId: string;
+  sessions: SessionTable;
+  telemetry: TelemetryEmitter;
+  guard: AbuseGuardOptions;
+  maxHoldMs: number;
+  logger: Logger;
+  /** Answers the proxy's own paths (/__downspin/…); returns true when it did. */
+  handleOwnPath(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
+export interface HttpHandler {
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  readonly forwarder: Forwarder;
+  /** Requests received so far. */
+  readonly requestsTotal: () => number;
+}
+
+/**
+ * The request path: resolve the session, run the shaping gates, then answer,
+ * reset, hold or forward (after the injected latency), pacing bodies when
+ * the plan limits bandwidth. Nothing here awaits storage.
+ */
+export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
+  const { sessions, telemetry, guard, logger, proxyId } = options;
+  let requestsTotal = 0;
+
+  const forwarder = createForwarder({
+    target: options.target,
+    insecure: options.insecureTarget,
+    onResponse: onUpstreamResponse,
+    onError: onUpstreamError,
+  });
+
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    if (url.startsWith('/__downspin/') && options.handleOwnPath(req, res)) return;
+    requestsTotal++;
+    const resolved = resolveSessionId(req);
+    if (resolved === MALFORMED_HEADER || resolved === MALFORMED_COOKIE) {
+      writeErrorResponse(res, 'malformed_session_id', {
+        headers: resolved === MALFORMED_COOKIE ? ['set-cookie', CLEAR_SESSION_COOKIE] : undefined,
+      });
+      return;
+    }
+    let id = resolved;
+    let setCookie: string | undefined;
+    if (id === undefined) {
+      id = assignSessionId();
+      setCookie = sessionCookie(id);
+    }
+    const session = sessions.getOrCreate(id);
+    const ts = Date.now();
+    session.touch(ts, req.headers['user-agent'], req.socket.remoteAddress);
+
+    const exchange = new Exchange(req, res, session, performance.now(), ts);
+    exchange.setCookie = setCookie;
+    (req as TrackedRequest)[kExchange] = exchange;
+    res.once('close', onResponseClose);
+
+    decide(exchange, session, pathOf(url), guard, logger);
+    if (exchange.delayMs > 0) {
+      exchange.timer = setTimeout(act, exchange.delayMs, exchange);
+      return;
+    }
+    act(exchange);
+  }
+
+  function act(exchange: Exchange): void {
+    exchange.timer = undefined;
+    const { req, res } = exchange;
+    if (res.destroyed) return;
+    switch (exchange.verdict) {
+      case Verdict.Forward:
+        return forward(exchange);
+      case Verdict.Respond: {
+        const headers = exchange.headers ?? [];
+        if (exchange.setCookie) headers.push('set-cookie', exchange.setCookie);
+        writeErrorResponse(res, refusalCode(exchange.fault), { status: exchange.status, headers });
+        return;
+      }
+      case Verdict.Reset:
+        req.socket.destroy();
+        return;
+      case Verdict.Hold:
+        // The client gives up first; this only bounds how long a socket can be held.
+        exchange.timer = setTimeout(destroySocket, options.maxHoldMs, req.socket);
+        return;
+    }
+  }
+
+  function forward(exchange: Exchange): void {
+    const { req, res } = exchange;
+    exchange.upstreamStartedAt = performance.now();
+    const upLink = exchange.plan === undefined ? undefined : exchange.session.linkUp();
+    if (upLink !== undefined && hasBody(req)) {
+      const paced = new PacedStream(upLink);
+      exchange.upPacer = paced;
+      req.pipe(paced);
+      forwarder.forward(req, res, paced);
+      return;
+    }
+    forwarder.forward(req, res);
+  }
+
+  function onUpstreamResponse(proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void {
+    const exchange = (req as TrackedRequest)[kExchange];
+    if (exchange === undefined) return;
+    exchange.upstreamMs = performance.now() - exchange.upstreamStartedAt;
+    forwarder.writeHead(proxyRes, req, res);
+    if (exchange.setCookie !== undefined) appendSetCookie(res, exchange.setCookie);
+    const headers = exchange.headers;
+    if (headers !== undefined) for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
+    (proxyRes as TrackedRequest)[kExchange] = exchange;
+    proxyRes.on('error', onUpstreamBodyError);
+    const downLink = exchange.plan === undefined ? undefined : exchange.session.linkDown();
+    if (downLink === undefined) {
+      proxyRes.pipe(res);
+      return;
+    }
+    const paced = new PacedStream(downLink);
+    exchange.downPacer = paced;
+    proxyRes.pipe(paced).pipe(res);
+  }
+
+  function onUpstreamError(error: NodeJS.ErrnoException, req: IncomingMessage, res: ServerResponse | Socket): void {
+    const exchange = (req as TrackedRequest)[kExchange];
+    if (exchange === undefined || !('setHeader' in res)) {
+      res.destroy();
+      return;
+    }
+    const timedOut = error.code === 'ETIMEDOUT' || error.code === 'ESOCKETTIMEDOUT';
+    if (res.headersSent) {
+      exchange.error = 'upstream_reset';
+      res.destroy();
+      return;
+    }
+    exchange.error = timedOut ? 'upstream_timeout' : 'upstream_unreachable';
+    logger.debug({ err: error, path: req.url }, 'upstream request failed');
+    writeErrorResponse(res, timedOut ? 'upstream_timeout' : 'upstream_unreachable', { html: wantsHtml(req.headers.accept) });
+  }
+
+  /** The upstream died mid-body: the client must see a broken response, not a short one. */
+  function onUpstreamBodyError(this: TrackedRequest): void {
+    const exchange = this[kExchange];
+    if (exchange !== undefined) {
+      exchange.error = 'upstream_reset';
+      exchange.res.destroy();
+    }
+  }
+
+  function onResponseClose(this: ServerResponse): void {
+    const req = this.req as TrackedRequest;
+    const exchange = req[kExchange];
+    if (exchange === undefined) return;
+    req[kExchange] = undefined;
+    if (exchange.timer !== undefined) clearTimeout(exchange.timer);
+    exchange.upPacer?.destroy();
+    exchange.downPacer?.destroy();
+    const socket = req.socket as TrackedSocket;
+    const bytesIn = socket.bytesRead - (socket[kBytesRead] ?? 0);
+    const bytesOut = socket.bytesWritten - (socket[kBytesWritten] ?? 0);
+    socket[kBytesRead] = socket.bytesRead;
+    socket[kBytesWritten] = socket.bytesWritten;
+    const session = exchange.session;
+    session.bytesIn += bytesIn;
+    session.bytesOut += bytesOut;
+    const finished = this.writableFinished;
+    if (!finished && exchange.error === '' && exchange.fault === '') exchange.error = 'client_aborted';
+    const url = req.url ?? '/';
+    const row: RequestRow = {
+      ts: exchange.ts,
+      sessionHash: session.hash,
+      proxyId,
+      method: req.method ?? '',
+      host: req.headers.host ?? '',
+      path: pathOf(url),
+      route: '',
+      status: this.headersSent ? this.statusCode : 0,
+      upstreamMs: exchange.upstreamMs,
+      totalMs: performance.now() - exchange.now,
+      injectedMs: exchange.delayMs,
+      bytesIn,
+      bytesOut,
+      shaping: exchange.shapingLabel,
+      shapingVersion: exchange.shapingVersion,
+      fault: exchange.fault,
+      error: exchange.error,
+      country: '',
+    };
+    telemetry.request(row, session.ip);
+  }
+
+  return { handleRequest, forwarder, requestsTotal: () => requestsTotal };
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+function appendSetCookie(res: ServerResponse, cookie: string): void {
+  const existing = res.getHeader('set-cookie');
+  if (existing === undefined) res.setHeader('set-cookie', cookie);
+  else res.setHeader('set-cookie', Array.isArray(existing) ? [...existing, cookie] : [String(existing), cookie]);
+}
+
+function destroySocket(socket: Socket): void {
+  socket.destroy();
+}

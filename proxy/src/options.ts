@@ -1,0 +1,56 @@
+import type { Bus } from '@downspin/bus';
+import type { SessionShaping } from '@downspin/protocol';
+import type { Logger } from 'pino';
+import type { TelemetrySink } from './telemetry/sink.js';
+
+export interface AbuseGuardOptions {
+  /** On by default. */
+  enabled: boolean;
+  /** Rate-limit violations that ban a session. */
+  maxViolations: number;
+  /** How long a ban lasts. */
+  banMs: number;
+}
+
+export const DEFAULT_ABUSE_GUARD: AbuseGuardOptions = { enabled: true, maxViolations: 50, banMs: 5 * 60_000 };
+
+export interface ProxyOptions {
+  /** The app under test, http:// or https://. */
+  target: string | URL;
+  /** 0 picks a free port. Default 8080. */
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Names this instance in acks, presence and telemetry. Default: random. */
+  proxyId?: string;
+  /** Where shaping commands arrive and acks, presence and activity go. */
+  bus: Bus;
+  /** Current shaping of every session, read at start and after the bus reconnects. */
+  loadShaping: () => Promise<SessionShaping[]>;
+  /** Where telemetry rows go, in batches off the request path. */
+  telemetry?: TelemetrySink;
+  /** Maps a client IP to a country code for telemetry (called off the request path). */
+  countryOf?: (ip: string) => string;
+  abuseGuard?: Partial<AbuseGuardOptions>;
+  /** Accept an https target whose certificate does not verify (self-signed staging). */
+  insecureTarget?: boolean;
+  logger?: Logger;
+  /** How often presence and session activity are published. Default 1000 ms. */
+  reportIntervalMs?: number;
+  /** Longest a `timeoutRate` fault holds a request before closing it. Default 10 min. */
+  maxHoldMs?: number;
+}
+
+export interface ProxyStats {
+  proxyId: string;
+  startedAt: number;
+  sessions: number;
+  /** Open client connections (HTTP keep-alive and WebSocket). */
+  connections: number;
+  webSockets: number;
+  requestsTotal: number;
+  /** Requests per second over the last few seconds. */
+  requestsPerSecond: number;
+  telemetry: { queued: number; dropped: number; emitted: number };
+  shapingLoaded: boolean;
+}

@@ -1,0 +1,58 @@
+import type { IncomingMessage } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { SESSION_COOKIE, SESSION_HEADER, SESSION_ID_PATTERN } from '@downspin/protocol';
+
+/** resolveSessionId's answer when the header holds a malformed id. */
+export const MALFORMED_HEADER = 1;
+/** resolveSessionId's answer when the cookie holds a malformed id. */
+export const MALFORMED_COOKIE = 2;
+
+const COOKIE_PREFIX = `${SESSION_COOKIE}=`;
+
+/**
+ * Finds the session id (header wins over cookie) and strips both from the
+ * request, so the app under test never sees them. Returns undefined when the
+ * client sent none. Only touches the cookie header when it holds ours.
+ */
+export function resolveSessionId(req: IncomingMessage): string | typeof MALFORMED_HEADER | typeof MALFORMED_COOKIE | undefined {
+  const headers = req.headers;
+  let id: string | typeof MALFORMED_HEADER | typeof MALFORMED_COOKIE | undefined;
+  const header = headers[SESSION_HEADER];
+  if (header !== undefined) {
+    delete headers[SESSION_HEADER];
+    // A repeated header arrives joined with ", ", which the pattern rejects.
+    id = typeof header === 'string' && SESSION_ID_PATTERN.test(header) ? header : MALFORMED_HEADER;
+  }
+  const cookie = headers.cookie;
+  if (cookie !== undefined && cookie.includes(COOKIE_PREFIX)) {
+    const { value, rest } = takeCookie(cookie);
+    if (rest === '') delete headers.cookie;
+    else headers.cookie = rest;
+    if (id === undefined) id = value !== undefined && SESSION_ID_PATTERN.test(value) ? value : MALFORMED_COOKIE;
+  }
+  return id;
+}
+
+/** Splits our cookie out of a Cookie header. */
+export function takeCookie(header: string): { value: string | undefined; rest: string } {
+  let value: string | undefined;
+  const kept: string[] = [];
+  for (const part of header.split(';')) {
+    const pair = part.trim();
+    if (pair.startsWith(COOKIE_PREFIX)) value ??= pair.slice(COOKIE_PREFIX.length);
+    else if (pair !== '') kept.push(pair);
+  }
+  return { value, rest: kept.join('; ') };
+}
+
+/** A new id for a client that sent none: 128 random bits, base64url. */
+export function assignSessionId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function sessionCookie(id: string): string {
+  return `${COOKIE_PREFIX}${id}; Path=/; HttpOnly; SameSite=Lax`;
+}
+
+/** Expires a malformed cookie so the next request gets a fresh session. */
+export const CLEAR_SESSION_COOKIE = `${COOKIE_PREFIX}; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`;

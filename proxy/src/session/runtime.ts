@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { SESSION_HASH_LENGTH, type SessionActivity, type SessionShaping, type ShapingState } from '@downspin/protocol';
+import { SharedLink } from '../pacing/shared-link.js';
+import { activate, explainShaping, ShapingPlan, type ActivePlan } from '../shaping/plan.js';
+
+/** Something of a session's that terminate must close (a WebSocket relay). */
+export interface Closable {
+  close(code: number, reason: string): void;
+}
+
+interface TimelineRun {
+  startedAt: number;
+  atMs: readonly number[];
+  plans: readonly ShapingPlan[];
+  /** Index of the active step, -1 before the first. */
+  index: number;
+}
+
+const NO_SHAPING: ShapingState = { mode: 'none' };
+
+export function hashSessionId(id: string): string {
+  return createHash('sha256').update(id).digest('hex').slice(0, SESSION_HASH_LENGTH);
+}
+
+/**
+ * Everything the proxy keeps about one session: its shaping (compiled), the
+ * effects' state, the shared link per direction, abuse counters and what
+ * happened since the last activity report.
+ */
+export class SessionRuntime {
+  readonly hash: string;
+  version = 0;
+  state: ShapingState = NO_SHAPING;
+  /** Words for the shaping in force, for telemetry. */
+  label = '';
+  /** Priority sessions skip every effect and the abuse guard. */
+  exempt = false;
+  terminatedReason: string | undefined;
+  bannedUntil = 0;
+  violations = 0;
+  private active: ActivePlan | undefined;
+  private timeline: TimelineRun | undefined;
+  private upLink: SharedLink | undefined;
+  private downLink: SharedLink | undefined;
+  readonly webSockets = new Set<Closable>();
+
+  // Activity since the last report (deltas), and what identifies the client.
+  firstSeen = 0;
+  lastSeen = 0;
+  requests = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  violationsSinceReport = 0;
+  banReported = true;
+  userAgent = '';
+  ip = '';
+
+  constructor(readonly id: string) {
+    this.hash = hashSessionId(id);
+  }
+
+  /** Notes a request (or WebSocket handshake) from this session. */
+  touch(ts: number, userAgent: string | undefined, ip: string | undefined): void {
+    if (this.firstSeen === 0) this.firstSeen = ts;
+    this.lastSeen = ts;
+    this.requests++;
+    if (userAgent !== undefined) this.userAgent = userAgent;
+    if (ip !== undefined) this.ip = ip;
+  }
+
+  /** True when the store knows shaping for this session (it must not be evicted). */
+  get isShaped(): boolean {
+    return this.version > 0;
+  }
+
+  /**
+   * Applies a newer shaping version; older or equal versions are ignored, so
+   * repeated or reordered commands are harmless. Returns true when applied.
+   */
+  applyShaping(shaping: SessionShaping): boolean {
+    if (shaping.version <= this.version) return false;
+    this.version = shaping.version;
+    this.state = shaping.state;
+    this.exempt = shaping.state.mode === 'upspin';
+    this.terminatedReason = shaping.state.mode === 'terminated' ? shaping.state.reason : undefined;
+    this.timeline = undefined;
+    this.active = undefined;
+    const state = shaping.state;
+    if (state.mode === 'downspin') {
+      const latency = { ms: state.latencyMs, jitterMs: 0, distribution: 'uniform' as const };
+      this.active = activate(new ShapingPlan({ latency }, 'throttle: '));
+    } else if (state.mode === 'profile') {
+      const plan = new ShapingPlan(state.profile, '', state.preset);
+      this.active = plan.isEmpty ? undefined : activate(plan);
+    } else if (state.mode === 'timeline') {
+      const count = state.steps.length;
+      this.timeline = {
+        startedAt: state.startedAt,
+        atMs: state.steps.map((step) => step.atMs),
+        plans: state.steps.map((step, i) => new ShapingPlan(step.profile, `timeline step ${i + 1}/${count}: `, step.preset)),
+        index: -1,
+      };
+    }
+    this.label = this.active ? this.active.plan.label : state.mode === 'none' ? '' : explainShaping(state);
+    if (this.exempt) this.bannedUntil = 0;
+    this.syncLinks();
+    return true;
+  }
+
+  /** The plan in force at `epochNow` (timelines advance by the clock), if any. */
+  planAt(epochNow: number): ActivePlan | undefined {
+    const timeline = this.timeline;
+    if (timeline === undefined) return this.active;
+    const elapsed = epochNow - timeline.startedAt;
+    let index = timeline.index;
+    while (index + 1 < timeline.atMs.length && timeline.atMs[index + 1]! <= elapsed) index++;
+    if (index !== timeline.index) {
+      timeline.index = index;
+      const plan = timeline.plans[index]!;
+      this.active = plan.isEmpty ? undefined : activate(plan);
+      this.label = plan.label;
+      this.syncLinks();
+    }
+    return this.active;
+  }
+
+  /** The link toward the client, when the plan in force paces responses. */
+  linkDown(): SharedLink | undefined {
+    const rate = this.active?.plan.downBytesPerSecond;
+    if (rate === undefined) return undefined;
+    return (this.downLink ??= new SharedLink(rate));
+  }
+
+  /** The link toward upstream, when the plan in force paces request bodies. */
+  linkUp(): SharedLink | undefined {
+    const rate = this.active?.plan.upBytesPerSecond;
+    if (rate === undefined) return undefined;
+    return (this.upLink ??= new SharedLink(rate));
+  }
+
+  /** Counts a rate-limit violation; returns true when it bans the session. */
+  recordViolation(maxViolations: number, banMs: number): boolean {
+    this.violations++;
+    this.violationsSinceReport++;
+    if (this.violations < maxViolations) return false;
+    this.violations = 0;
+    this.bannedUntil = Date.now() + banMs;
+    this.banReported = false;
+    return true;
+  }
+
+  /** Takes the activity since the last report, or undefined when there was none. */
+  takeActivity(): SessionActivity | undefined {
+    if (this.requests === 0 && this.violationsSinceReport === 0 && this.banReported) return undefined;
+    const activity: SessionActivity = {
+      sessionId: this.id,
+      firstSeen: this.firstSeen,
+      lastSeen: this.lastSeen,
+      requests: this.requests,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      violations: this.violationsSinceReport,
+      userAgent: this.userAgent.slice(0, 512),
+      ip: this.ip.slice(0, 64),
+    };
+    if (!this.banReported) activity.bannedUntil = this.bannedUntil;
+    this.requests = 0;
+    this.bytesIn = 0;
+    this.bytesOut = 0;
+    this.violationsSinceReport = 0;
+    this.banReported = true;
+    return activity;
+  }
+
+  /** Links keep running across shaping changes: in-flight bodies finish at the new rate. */
+  private syncLinks(): void {
+    const plan = this.active?.plan;
+    this.downLink?.setRate(plan?.downBytesPerSecond ?? Infinity);
+    this.upLink?.setRate(plan?.upBytesPerSecond ?? Infinity);
+  }
+}

@@ -1,0 +1,81 @@
+import type { SessionActivity } from '@downspin/protocol';
+import { SessionRuntime } from './runtime.js';
+
+export interface SessionTableOptions {
+  /** Unshaped sessions idle this long are forgotten. */
+  idleMs: number;
+  /** Above this many sessions, the oldest unshaped ones are forgotten first. */
+  maxSessions: number;
+}
+
+/**
+ * The proxy's sessions by id. Sessions with stored shaping stay; sessions
+ * that only passed through are forgotten when idle or when the table is
+ * full, so clients without cookies (curl, load tools) cannot grow it forever.
+ */
+export class SessionTable {
+  private readonly sessions = new Map<string, SessionRuntime>();
+
+  constructor(private readonly options: SessionTableOptions) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get(id: string): SessionRuntime | undefined {
+    return this.sessions.get(id);
+  }
+
+  getOrCreate(id: string): SessionRuntime {
+    let session = this.sessions.get(id);
+    if (session === undefined) {
+      if (this.sessions.size >= this.options.maxSessions) this.evictOldest();
+      session = new SessionRuntime(id);
+      this.sessions.set(id, session);
+    }
+    return session;
+  }
+
+  values(): IterableIterator<SessionRuntime> {
+    return this.sessions.values();
+  }
+
+  /** Activity of every session since the last call, at most `limit` entries. */
+  takeActivity(limit: number): SessionActivity[] {
+    const out: SessionActivity[] = [];
+    for (const session of this.sessions.values()) {
+      if (out.length >= limit) break;
+      const activity = session.takeActivity();
+      if (activity) out.push(activity);
+    }
+    return out;
+  }
+
+  /** Forgets unshaped sessions idle for longer than idleMs (epoch ms clock). */
+  sweep(epochNow: number): number {
+    let removed = 0;
+    for (const [id, session] of this.sessions) {
+      if (this.isDisposable(session) && epochNow - session.lastSeen > this.options.idleMs) {
+        this.sessions.delete(id);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  private isDisposable(session: SessionRuntime): boolean {
+    return !session.isShaped && session.webSockets.size === 0 && session.requests === 0 && session.bannedUntil === 0;
+  }
+
+  /** Map order is insertion order: the first disposable entries are the oldest. */
+  private evictOldest(): void {
+    let scanned = 0;
+    for (const [id, session] of this.sessions) {
+      if (++scanned > 1000) break;
+      if (!session.isShaped && session.webSockets.size === 0) {
+        this.sessions.delete(id);
+        if (this.sessions.size < this.options.maxSessions) return;
+      }
+    }
+  }
+}
