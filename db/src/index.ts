@@ -1,0 +1,2 @@
+// Session store (PGlite / PostgreSQL) and telemetry stores (memory / ClickHouse).
+export {};
