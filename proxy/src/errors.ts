@@ -9,6 +9,8 @@ export interface ErrorResponseOptions {
   headers?: readonly string[];
   /** Answer with an HTML page (browsers asking for a document). */
   html?: boolean;
+  /** More words for the user, e.g. the upstream's error code. */
+  details?: string;
 }
 
 const escapeHtml = (text: string): string =>
@@ -29,8 +31,9 @@ export function writeErrorResponse(res: ServerResponse, code: ErrorCode, options
   const body = options.html
     ? `<!doctype html><html><head><meta charset="utf-8"><title>${status} · downspin</title></head>` +
       `<body style="font-family:system-ui;margin:3rem;color:#123"><h1 style="color:#1d4ed8">${status} · ${escapeHtml(code)}</h1>` +
-      `<p>${escapeHtml(entry.message)}</p><p style="color:#567">Answered by the downspin proxy, not by the app under test.</p></body></html>`
-    : JSON.stringify({ error: { code, message: entry.message } });
+      `<p>${escapeHtml(entry.message)}</p>${options.details ? `<p><code>${escapeHtml(options.details)}</code></p>` : ''}` +
+      `<p style="color:#567">Answered by the downspin proxy, not by the app under test.</p></body></html>`
+    : JSON.stringify({ error: { code, message: entry.message, ...(options.details ? { details: options.details } : {}) } });
   const headers = options.headers;
   if (headers) for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
   res.setHeader('content-type', options.html ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8');

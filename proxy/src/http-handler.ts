@@ -170,7 +170,10 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     }
     exchange.error = timedOut ? 'upstream_timeout' : 'upstream_unreachable';
     logger.debug({ err: error, path: req.url }, 'upstream request failed');
-    writeErrorResponse(res, timedOut ? 'upstream_timeout' : 'upstream_unreachable', { html: wantsHtml(req.headers.accept) });
+    writeErrorResponse(res, timedOut ? 'upstream_timeout' : 'upstream_unreachable', {
+      html: wantsHtml(req.headers.accept),
+      details: upstreamErrorDetails(error, options.target),
+    });
   }
 
   /** The upstream died mid-body: the client must see a broken response, not a short one. */
@@ -225,6 +228,15 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   }
 
   return { handleRequest, forwarder, requestsTotal: () => requestsTotal };
+}
+
+/** Words naming why the upstream failed, with the fix for certificate errors. */
+function upstreamErrorDetails(error: NodeJS.ErrnoException, target: URL): string {
+  const code = error.code ?? error.message;
+  const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code);
+  return tls
+    ? `${target.origin}: ${code} (the target's certificate does not verify; start with --insecure-target to trust it)`
+    : `${target.origin}: ${code}`;
 }
 
 function hasBody(req: IncomingMessage): boolean {

@@ -38,7 +38,8 @@ export interface TestUpstream {
  *  - `/reset` destroys the socket mid-response
  *  - `/upload` reads the body and answers `{ bytes, ms }` (first to last byte)
  *  - anything else echoes `{ method, url, headers }`
- *  - WebSocket `/ws`: echoes each message; `/ws/ticks` sends `{ t: Date.now() }` on request
+ *  - WebSocket `/ws`: echoes each message; `/ws/ticks` sends `{ t: Date.now() }` on request;
+ *    `/ws/forbidden` refuses the handshake with 401
  */
 export async function startTestUpstream(options: { host?: string } = {}): Promise<TestUpstream> {
   const requests: RecordedRequest[] = [];
@@ -68,7 +69,11 @@ export async function startTestUpstream(options: { host?: string } = {}): Promis
     socket.on('close', () => openSockets.delete(socket));
   });
 
-  const wss = new WebSocketServer({ server, path: undefined });
+  // /ws/forbidden refuses the handshake with 401, like an app that wants a login.
+  const wss = new WebSocketServer({
+    server,
+    verifyClient: (info, done) => (info.req.url?.startsWith('/ws/forbidden') ? done(false, 401) : done(true)),
+  });
   const sockets = new Set<WebSocket>();
   wss.on('connection', (ws, req) => {
     sockets.add(ws);

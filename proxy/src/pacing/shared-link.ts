@@ -26,6 +26,8 @@ export class SharedLink {
   private servingStart = 0;
   private servingEnd = 0;
   private bytesPerMs: number;
+  /** True while a `done` callback runs: it may reserve again, and must not start a second timer. */
+  private dispatching = false;
   /** Bytes that have crossed the link (for stats and tests). */
   bytesPassed = 0;
 
@@ -44,7 +46,7 @@ export class SharedLink {
   /** Calls `reservation.done` once its bytes have crossed the link. Set bytes to 0 to cancel. */
   reserve(reservation: Reservation): void {
     this.queue.push(reservation);
-    if (this.timer === undefined) this.serveNext();
+    if (this.timer === undefined && !this.dispatching) this.serveNext();
   }
 
   /**
@@ -71,18 +73,6 @@ export class SharedLink {
     this.bytesPerMs = newPerMs;
   }
 
-  /** Releases every waiting reservation at once (the session's link is gone). */
-  flush(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    while (this.head < this.queue.length) {
-      const next = this.queue[this.head++]!;
-      this.bytesPassed += next.bytes;
-      next.done();
-    }
-    this.compact();
-  }
-
   private serveNext(): void {
     if (this.head >= this.queue.length) {
       this.compact();
@@ -102,7 +92,12 @@ export class SharedLink {
     const current = this.queue[this.head++]!;
     this.freeAt = this.servingEnd;
     this.bytesPassed += current.bytes;
-    current.done();
+    this.dispatching = true;
+    try {
+      current.done();
+    } finally {
+      this.dispatching = false;
+    }
     this.compact();
     this.serveNext();
   };

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { ProfileSchema } from '@downspin/protocol';
+import { randomStreams } from '../shaping/random.js';
+import { ShapingPlan, explainProfile } from '../shaping/plan.js';
+import { LatencyEffect } from './latency.js';
+
+const stream = (seed: number) => randomStreams(seed, 1)[0]!;
+
+describe('latency distributions', () => {
+  it('uniform stays within ms ± jitter', () => {
+    const effect = new LatencyEffect({ ms: 100, jitterMs: 30, distribution: 'uniform' });
+    const random = stream(1);
+    for (let i = 0; i < 1000; i++) {
+      const d = effect.sample(random);
+      expect(d).toBeGreaterThanOrEqual(70);
+      expect(d).toBeLessThanOrEqual(130);
+    }
+  });
+
+  it('normal has the requested spread and is never negative', () => {
+    const effect = new LatencyEffect({ ms: 10, jitterMs: 50, distribution: 'normal' });
+    const random = stream(2);
+    const samples = Array.from({ length: 4000 }, () => effect.sample(random));
+    expect(Math.min(...samples)).toBeGreaterThanOrEqual(0);
+    const wide = new LatencyEffect({ ms: 1000, jitterMs: 50, distribution: 'normal' });
+    const values = Array.from({ length: 4000 }, () => wide.sample(random));
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+    expect(mean).toBeGreaterThan(990);
+    expect(mean).toBeLessThan(1010);
+    expect(sd).toBeGreaterThan(45);
+    expect(sd).toBeLessThan(55);
+  });
+
+  it('pareto only adds a long tail above ms', () => {
+    const effect = new LatencyEffect({ ms: 100, jitterMs: 20, distribution: 'pareto' });
+    const random = stream(3);
+    const samples = Array.from({ length: 4000 }, () => effect.sample(random)).sort((a, b) => a - b);
+    expect(samples[0]!).toBeGreaterThanOrEqual(100);
+    const median = samples[2000]! - 100;
+    const p99 = samples[3960]! - 100;
+    // Heavy tail: p99 of the extra delay is many times its median.
+    expect(p99 / median).toBeGreaterThan(8);
+  });
+});
+
+describe('plans', () => {
+  it('explain themselves in words', () => {
+    const profile = ProfileSchema.parse({
+      latency: { ms: 400, jitterMs: 100 },
+      bandwidth: { downKbps: 750, upKbps: 250 },
+      rateLimit: { rps: 5, burst: 10 },
+      faults: { errorRate: 0.1, status: 503, resetRate: 0.02 },
+      routes: ['/api/**'],
+    });
+    expect(explainProfile(profile)).toBe(
+      'latency 400±100 ms uniform, bandwidth ↓750 kbps ↑250 kbps, rate limit 5 rps, burst 10, faults 10% 503, 2% reset on /api/**',
+    );
+    expect(explainProfile(ProfileSchema.parse({}))).toBe('no shaping');
+  });
+
+  it('give each effect its own random stream, so adding latency keeps the fault draws', () => {
+    const draws = (profile: object): number[] => {
+      const plan = new ShapingPlan(ProfileSchema.parse({ ...profile, seed: 9 }));
+      const states = plan.createStates();
+      const faultsIndex = plan.effects.findIndex((e) => e.type === 'faults');
+      const state = states[faultsIndex] as { random: { next(): number } };
+      return [state.random.next(), state.random.next(), state.random.next()];
+    };
+    const faults = { faults: { errorRate: 0.5 } };
+    expect(draws({ ...faults, latency: { ms: 10, jitterMs: 5 } })).toEqual(draws(faults));
+  });
+});

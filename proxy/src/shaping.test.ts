@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, request, type TimedResponse } from '@downspin/testing';
+import { presetProfile } from '@downspin/protocol';
+import { startHarness, type ProxyHarness } from './test-harness.js';
+
+/** Timer slack a busy 2-core machine adds on top of the requested delay. */
+const SLACK_MS = 40;
+
+const get = (h: ProxyHarness, session: string, path = '/echo'): Promise<TimedResponse> =>
+  request(`${h.proxy.url}${path}`, { headers: { 'x-downspin-session': session } });
+
+async function fastest(h: ProxyHarness, session: string, path = '/echo', times = 3): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < times; i++) best = Math.min(best, (await get(h, session, path)).ms);
+  return best;
+}
+
+describe('shaping over real sockets', () => {
+  let h: ProxyHarness;
+  let baseline: number;
+  beforeAll(async () => {
+    h = await startHarness();
+    baseline = await fastest(h, 'warmup');
+  });
+  afterAll(async () => h.close());
+
+  it('adds the requested latency before the request goes upstream, within a few ms', async () => {
+    await h.profile('lat-1', { latency: { ms: 200 } });
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      const res = await get(h, 'lat-1');
+      const arrived = h.upstream.requests.at(-1)!.arrivedAt;
+      expect(res.status).toBe(200);
+      // The upstream saw the request no earlier than the delay.
+      expect(arrived - started).toBeGreaterThanOrEqual(198);
+      expect(res.ms).toBeGreaterThanOrEqual(198);
+      expect(res.ms - baseline).toBeLessThan(200 + SLACK_MS);
+    }
+  });
+
+  it('shapes a session id before its first request, and leaves other sessions alone', async () => {
+    await h.shape('never-seen-yet', { mode: 'downspin', latencyMs: 300 });
+    const slow = await get(h, 'never-seen-yet');
+    const fast = await get(h, 'someone-else');
+    expect(slow.ms).toBeGreaterThanOrEqual(298);
+    expect(fast.ms).toBeLessThan(baseline + SLACK_MS);
+  });
+
+  it('priority (upspin) removes the delay again', async () => {
+    await h.shape('prio-1', { mode: 'downspin', latencyMs: 250 });
+    expect((await get(h, 'prio-1')).ms).toBeGreaterThanOrEqual(248);
+    await h.shape('prio-1', { mode: 'upspin' });
+    expect((await get(h, 'prio-1')).ms).toBeLessThan(baseline + SLACK_MS);
+  });
+
+  it('applies a profile only to paths matching its route globs', async () => {
+    await h.profile('routes-1', { latency: { ms: 200 }, routes: ['/api/**'] });
+    expect((await get(h, 'routes-1', '/api/items/1')).ms).toBeGreaterThanOrEqual(198);
+    expect((await get(h, 'routes-1', '/static/app.js')).ms).toBeLessThan(baseline + SLACK_MS);
+  });
+
+  it('keeps jitter within its bounds and never negative', async () => {
+    await h.profile('jitter-1', { latency: { ms: 60, jitterMs: 50, distribution: 'uniform' }, seed: 7 });
+    const times: number[] = [];
+    for (let i = 0; i < 8; i++) times.push((await get(h, 'jitter-1')).ms - baseline);
+    for (const t of times) {
+      expect(t).toBeGreaterThanOrEqual(60 - 50 - 2);
+      expect(t).toBeLessThan(60 + 50 + SLACK_MS);
+    }
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(10);
+  });
+
+  it('runs a timeline by the clock: offline, then back to normal', async () => {
+    const started = Date.now();
+    await h.shape('timeline-1', {
+      mode: 'timeline',
+      startedAt: started,
+      steps: [
+        { atMs: 0, profile: presetProfile('offline'), preset: 'offline' },
+        { atMs: 800, profile: presetProfile('none'), preset: 'none' },
+      ],
+    });
+    await expect(get(h, 'timeline-1')).rejects.toThrow(/socket hang up|ECONNRESET/);
+    const wait = started + 850 - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const recovered = await get(h, 'timeline-1');
+    expect(recovered.status).toBe(200);
+  });
+
+  it('terminates a session: 403 for every further request', async () => {
+    await h.shape('term-1', { mode: 'terminated', reason: 'done testing' });
+    const res = await get(h, 'term-1');
+    expect(res.status).toBe(403);
+    expect(json(res)).toMatchObject({ error: { code: 'session_terminated' } });
+  });
+});
+
+describe('rate limit and abuse guard', () => {
+  let h: ProxyHarness;
+  beforeAll(async () => {
+    h = await startHarness({ abuseGuard: { maxViolations: 5, banMs: 60_000 } });
+  });
+  afterAll(async () => h.close());
+
+  it('answers 429 with Retry-After and RateLimit-* headers past the bucket', async () => {
+    await h.profile('rl-1', { rateLimit: { rps: 1, burst: 3 } });
+    const statuses: number[] = [];
+    let refused: TimedResponse | undefined;
+    for (let i = 0; i < 4; i++) {
+      const res = await get(h, 'rl-1');
+      statuses.push(res.status);
+      if (res.status === 429) refused = res;
+      else expect(res.headers['ratelimit-limit']).toBe('3');
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(refused!.headers['retry-after']).toBe('1');
+    expect(refused!.headers['ratelimit-limit']).toBe('3');
+    expect(refused!.headers['ratelimit-remaining']).toBe('0');
+    expect(Number(refused!.headers['ratelimit-reset'])).toBeGreaterThanOrEqual(1);
+    expect(json(refused!)).toMatchObject({ error: { code: 'rate_limited' } });
+  });
+
+  it('lets a priority session through without limits', async () => {
+    await h.profile('rl-2', { rateLimit: { rps: 1, burst: 1 } });
+    await h.shape('rl-2', { mode: 'upspin' });
+    for (let i = 0; i < 5; i++) expect((await get(h, 'rl-2')).status).toBe(200);
+  });
+
+  it('bans a session after repeated violations (configurable), then refuses it with 403', async () => {
+    await h.profile('abuser', { rateLimit: { rps: 0.01, burst: 1 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await get(h, 'abuser')).status);
+    // 1 allowed, 5 violations (the fifth bans), then banned.
+    expect(statuses).toEqual([200, 429, 429, 429, 429, 429, 403, 403]);
+    const banned = await get(h, 'abuser');
+    expect(json(banned)).toMatchObject({ error: { code: 'session_banned' } });
+    expect(Number(banned.headers['retry-after'])).toBeGreaterThan(50);
+    expect((await get(h, 'bystander')).status).toBe(200);
+  });
+});

@@ -1,0 +1,160 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProxyServer } from 'http-proxy-3';
+import { request, startTestUpstream, type TestUpstream } from '@downspin/testing';
+import { withoutDeleteLength } from './forwarder.js';
+import { eventually, startHarness, type ProxyHarness } from './test-harness.js';
+
+/** Sends raw bytes and collects whatever comes back until the server closes or goes quiet. */
+async function raw(port: number, payload: string, quietMs = 300): Promise<string> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  socket.write(payload);
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  await new Promise<void>((resolve) => {
+    let timer = setTimeout(resolve, quietMs);
+    socket.on('data', () => {
+      clearTimeout(timer);
+      timer = setTimeout(resolve, quietMs);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  socket.destroy();
+  return received;
+}
+
+const SMUGGLED = 'GET /smuggled HTTP/1.1\r\nHost: victim\r\n\r\n';
+const chunked = (method: string): string =>
+  `${method} /first HTTP/1.1\r\nHost: app\r\nx-downspin-session: smuggler\r\nTransfer-Encoding: chunked\r\n\r\n` +
+  `${SMUGGLED.length.toString(16)}\r\n${SMUGGLED}\r\n0\r\n\r\n`;
+
+describe('request smuggling regression (raw sockets)', () => {
+  let h: ProxyHarness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h.close());
+
+  for (const method of ['DELETE', 'OPTIONS']) {
+    it(`a chunked ${method} reaches upstream as one request with its body`, async () => {
+      h.upstream.reset();
+      const answer = await raw(h.proxy.port, chunked(method));
+      expect(answer).toMatch(/^HTTP\/1\.1 200/);
+      await eventually(() => expect(h.upstream.requests.map((r) => r.url)).toEqual(['/first']));
+      expect(h.upstream.requests[0]!.bodyBytes).toBe(SMUGGLED.length);
+      // A later request on the same upstream connection is not preceded by the smuggled one.
+      await request(`${h.proxy.url}/after`, { headers: { 'x-downspin-session': 'smuggler' } });
+      expect(h.upstream.requestUrls()).toEqual(['/first', '/after']);
+    });
+  }
+
+  it('refuses Content-Length with Transfer-Encoding (CL+TE) with 400 and forwards nothing', async () => {
+    h.upstream.reset();
+    const payload =
+      'POST /clte HTTP/1.1\r\nHost: app\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' + SMUGGLED;
+    const answer = await raw(h.proxy.port, payload);
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect(h.upstream.requests).toHaveLength(0);
+  });
+
+  it('refuses obfuscated Transfer-Encoding and duplicate Content-Length', async () => {
+    h.upstream.reset();
+    const obfuscated = await raw(
+      h.proxy.port,
+      'POST /te HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: x\r\n\r\n0\r\n\r\n' + SMUGGLED,
+    );
+    const duplicate = await raw(
+      h.proxy.port,
+      'POST /cl HTTP/1.1\r\nHost: app\r\nContent-Length: 0\r\nContent-Length: 44\r\n\r\n' + SMUGGLED,
+    );
+    expect(obfuscated).toMatch(/^HTTP\/1\.1 400/);
+    expect(duplicate).toMatch(/^HTTP\/1\.1 400/);
+    expect(h.upstream.requestUrls()).not.toContain('/smuggled');
+  });
+});
+
+describe('the deleteLength pass this guards against', () => {
+  let upstream: TestUpstream;
+  beforeAll(async () => {
+    upstream = await startTestUpstream();
+  });
+  afterAll(async () => upstream.stop());
+
+  async function viaPlainProxy(fixed: boolean): Promise<string[]> {
+    upstream.reset();
+    const agent = new http.Agent({ keepAlive: true });
+    const proxy = createProxyServer({ target: upstream.url, agent });
+    if (fixed) withoutDeleteLength(proxy);
+    proxy.on('error', () => undefined);
+    const server = http.createServer((req, res) => proxy.web(req, res));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as net.AddressInfo).port;
+    await raw(port, chunked('DELETE'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    server.close();
+    agent.destroy();
+    return upstream.requestUrls();
+  }
+
+  it('smuggles a request through unpatched http-proxy-3, and not once the pass is removed', async () => {
+    expect(await viaPlainProxy(false)).toContain('/smuggled');
+    expect(await viaPlainProxy(true)).toEqual(['/first']);
+  });
+});
+
+describe('aborts and resets', () => {
+  let h: ProxyHarness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h.close());
+
+  it('survives clients that abort mid-download and mid-upload without leaking sockets', async () => {
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((resolve) => {
+        const req = http.get(`${h.proxy.url}/bytes/${8 * 1024 * 1024}`, { headers: { 'x-downspin-session': 'abort' }, agent: false });
+        req.on('response', (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', () => resolve());
+      });
+      const upload = http.request(`${h.proxy.url}/upload`, {
+        method: 'POST',
+        headers: { 'x-downspin-session': 'abort', 'content-length': '1000000' },
+        agent: false,
+      });
+      upload.on('error', () => undefined);
+      upload.write(Buffer.alloc(1000));
+      upload.destroy();
+    }
+    await eventually(() => expect(h.proxy.stats().connections).toBe(0), 3000);
+    const ok = await request(`${h.proxy.url}/echo`, { headers: { 'x-downspin-session': 'abort' } });
+    expect(ok.status).toBe(200);
+  });
+
+  it('breaks the client response when the upstream resets mid-body, and keeps serving', async () => {
+    const outcome = await new Promise<string>((resolve) => {
+      const req = http.get(`${h.proxy.url}/reset`, { headers: { 'x-downspin-session': 'reset' }, agent: false }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => resolve('ended cleanly'));
+        res.on('error', () => resolve('broken'));
+        res.on('aborted', () => resolve('broken'));
+      });
+      req.on('error', () => resolve('broken'));
+    });
+    expect(outcome).toBe('broken');
+    const ok = await request(`${h.proxy.url}/echo`, { headers: { 'x-downspin-session': 'reset' } });
+    expect(ok.status).toBe(200);
+  });
+});
