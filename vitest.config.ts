@@ -13,7 +13,7 @@ export default defineConfig({
   test: {
     include: ['*/src/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', 'dashboard/**', 'extension/**', 'e2e/**'],
-    globalSetup: ['./testing/src/global-setup.ts'],
+    globalSetup: ['./testing/src/global-setup.ts', './testing/src/clickhouse-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Shaping tests measure time: keep parallelism modest on a 2-core machine.

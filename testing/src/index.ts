@@ -1,2 +1,3 @@
 export * from './upstream.js';
 export * from './http.js';
+export * from './clickhouse-server.js';
