@@ -1,2 +1,3 @@
 // Session store (PGlite / PostgreSQL) and telemetry stores (memory / ClickHouse).
 export {};
+export * from './session-store/index.js';

@@ -1,0 +1,19 @@
+// The session store and its migrations (PGlite / PostgreSQL, the same SQL).
+export type {
+  ActivityItem,
+  ApplyShapingInput,
+  ApplyShapingOptions,
+  CommandRecord,
+  RiskFacts,
+  SessionListFilter,
+  SessionRecord,
+  SessionStore,
+  StoreHealth,
+} from './store.js';
+export { HIGH_RISK_THRESHOLD } from './store.js';
+export { isThrottling } from './throttled.js';
+export { createPgliteStore, createPostgresStore, type PgliteStoreOptions, type PostgresStoreOptions } from './factories.js';
+export type { SqlClient, SqlExecutor } from '../sql/client.js';
+export { createPgliteClient, type PgliteClientOptions } from '../sql/pglite-client.js';
+export { createPostgresClient, type PostgresClientOptions } from '../sql/postgres-client.js';
+export { assertMigrated, migrate, migrationFiles, MIGRATIONS_DIR, MIGRATIONS_TABLE, NotMigratedError } from '../migrations/migrate.js';
