@@ -198,7 +198,8 @@ function mergeActivity(items: readonly ActivityItem[]): object[] {
       bySession.set(item.sessionId, { ...item });
       continue;
     }
-    seen.firstSeen = Math.min(seen.firstSeen, item.firstSeen);
+    // 0 means "not seen" in a report: it never wins the minimum.
+    seen.firstSeen = seen.firstSeen === 0 ? item.firstSeen : Math.min(seen.firstSeen, item.firstSeen || seen.firstSeen);
     seen.lastSeen = Math.max(seen.lastSeen, item.lastSeen);
     seen.requests += item.requests;
     seen.bytesIn += item.bytesIn;

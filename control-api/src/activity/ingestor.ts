@@ -1,0 +1,130 @@
+import type { Bus } from '@downspin/bus';
+import type { ActivityItem, RiskFacts, SessionStore } from '@downspin/db';
+import type { SessionActivity } from '@downspin/protocol';
+import type { Logger } from 'pino';
+import { browserFamily } from '../sessions/browser.js';
+import { riskScore } from '../sessions/risk.js';
+
+export interface ActivityIngestorOptions {
+  store: SessionStore;
+  logger: Logger;
+  /** Country code for an IP; "" when unknown. */
+  countryOf: (ip: string) => string;
+  /** How often buffered activity is written. Default 1000 ms. */
+  flushMs?: number;
+  /** Sessions held while the store is down; activity of further sessions is dropped and counted. Default 50 000. */
+  maxPendingSessions?: number;
+  riskOf?: (facts: RiskFacts) => number;
+}
+
+export interface ActivityIngestorStats {
+  pendingSessions: number;
+  flushes: number;
+  /** Session reports dropped because the buffer was full. */
+  dropped: number;
+  lastError: string | undefined;
+}
+
+/**
+ * Folds the proxies' `activity` reports into the session store, off the
+ * request path: reports are merged per session in memory and written as one
+ * batch upsert per `flushMs`, then each touched session's risk score is
+ * recomputed. When the store fails, the batch goes back into the buffer
+ * (deltas still add up) and is retried on the next tick.
+ */
+export class ActivityIngestor {
+  private pending = new Map<string, ActivityItem>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private readonly stats_: ActivityIngestorStats = { pendingSessions: 0, flushes: 0, dropped: 0, lastError: undefined };
+  private readonly maxPending: number;
+  private readonly riskOf: (facts: RiskFacts) => number;
+
+  constructor(private readonly options: ActivityIngestorOptions) {
+    this.maxPending = options.maxPendingSessions ?? 50_000;
+    this.riskOf = options.riskOf ?? riskScore;
+  }
+
+  async start(bus: Bus): Promise<() => Promise<void>> {
+    const unsubscribe = await bus.subscribe('activity', (message) => this.add(message.sessions));
+    this.timer = setInterval(() => void this.flush(), this.options.flushMs ?? 1000);
+    this.timer.unref();
+    return unsubscribe;
+  }
+
+  /** Buffers reports; browser family and country are derived here, once per report. */
+  add(reports: readonly SessionActivity[]): void {
+    for (const report of reports) {
+      this.merge({
+        sessionId: report.sessionId,
+        firstSeen: report.firstSeen,
+        lastSeen: report.lastSeen,
+        requests: report.requests,
+        bytesIn: report.bytesIn,
+        bytesOut: report.bytesOut,
+        violations: report.violations,
+        userAgent: report.userAgent,
+        browser: browserFamily(report.userAgent),
+        country: report.ip === '' ? '' : this.options.countryOf(report.ip),
+        bannedUntil: report.bannedUntil,
+      });
+    }
+  }
+
+  /** Writes everything buffered; concurrent calls share one write. */
+  flush(): Promise<void> {
+    this.flushing ??= this.write().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  stats(): ActivityIngestorStats {
+    return { ...this.stats_, pendingSessions: this.pending.size };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  private async write(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    try {
+      const facts = await this.options.store.recordActivity(batch);
+      await this.options.store.setRisk(facts.map((f) => ({ sessionId: f.sessionId, risk: this.riskOf(f) })));
+      this.stats_.flushes++;
+      this.stats_.lastError = undefined;
+    } catch (error) {
+      this.stats_.lastError = error instanceof Error ? error.message : String(error);
+      this.options.logger.warn({ err: error, sessions: batch.length }, 'could not record session activity; will retry');
+      for (const item of batch) this.merge(item);
+    }
+  }
+
+  private merge(item: ActivityItem): void {
+    const seen = this.pending.get(item.sessionId);
+    if (!seen) {
+      if (this.pending.size >= this.maxPending) {
+        this.stats_.dropped++;
+        return;
+      }
+      this.pending.set(item.sessionId, { ...item });
+      return;
+    }
+    seen.firstSeen = seen.firstSeen === 0 ? item.firstSeen : Math.min(seen.firstSeen, item.firstSeen || seen.firstSeen);
+    seen.lastSeen = Math.max(seen.lastSeen, item.lastSeen);
+    seen.requests += item.requests;
+    seen.bytesIn += item.bytesIn;
+    seen.bytesOut += item.bytesOut;
+    seen.violations += item.violations;
+    if (item.userAgent !== '') {
+      seen.userAgent = item.userAgent;
+      seen.browser = item.browser;
+    }
+    if (item.country !== '') seen.country = item.country;
+    if (item.bannedUntil !== undefined) seen.bannedUntil = Math.max(seen.bannedUntil ?? 0, item.bannedUntil);
+  }
+}

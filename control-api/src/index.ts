@@ -1,0 +1,11 @@
+export { createControlApi, type ControlApi, type ControlApiDeps } from './app.js';
+export { startControlServer, type ControlServerOptions, type RunningControlServer } from './server.js';
+export { ApiError, errorHandler, notFoundHandler, type ApiErrorOptions } from './errors.js';
+export { apiKeyAuth, type ApiKeyAuthOptions } from './middleware/api-key/index.js';
+export { jsonBody, type JsonBodyOptions } from './middleware/json-body/index.js';
+export { ProxyRegistry, type ProxyInfo } from './proxies/registry.js';
+export { ShapingService, type ShapingOutcome } from './shaping/service.js';
+export { ActivityIngestor, type ActivityIngestorStats } from './activity/ingestor.js';
+export { riskScore, requestsPerMinute, hasAutomationMarker, AUTOMATION_MARKERS, RISK_WEIGHTS } from './sessions/risk.js';
+export { browserFamily } from './sessions/browser.js';
+export { toSessionView } from './sessions/view.js';

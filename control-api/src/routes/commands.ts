@@ -1,0 +1,107 @@
+import type { SessionStore } from '@downspin/db';
+import {
+  DownspinBodySchema,
+  NotifyBodySchema,
+  presetProfile,
+  ProfileBodySchema,
+  TerminateBodySchema,
+  TimelineBodySchema,
+  UpspinBodySchema,
+  type ShapingState,
+} from '@downspin/protocol';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { z } from 'zod';
+import { jsonBody } from '../middleware/json-body/index.js';
+import { resolveSession } from '../sessions/resolve.js';
+import type { ShapingService } from '../shaping/service.js';
+import { ApplyResponseSchema, errorResponses, jsonResponse, NotifyResponseSchema, SessionParamsSchema } from './schemas.js';
+
+export interface CommandRoutesOptions {
+  store: SessionStore;
+  shaping: ShapingService;
+  maxBodyBytes: number;
+}
+
+/** A session command route: `:id` in the path and a JSON body checked by `schema`. */
+function commandRoute<S extends z.ZodType>(method: 'post' | 'put', name: string, schema: S, summary: string, maxBytes: number) {
+  return createRoute({
+    method,
+    path: `/admin/sessions/{id}/${name}`,
+    summary,
+    middleware: [jsonBody({ maxBytes })] as const,
+    request: {
+      params: SessionParamsSchema,
+      body: { content: { 'application/json': { schema } }, required: true },
+    },
+    responses: {
+      200: jsonResponse(ApplyResponseSchema, 'Applied; `applied.acknowledged` tells whether every live proxy confirmed it'),
+      ...errorResponses,
+    },
+  });
+}
+
+/**
+ * Session commands: each resolves `:id` (hash or id), turns the validated
+ * body into a shaping state, and applies it through the shaping service,
+ * which answers once live proxies acknowledged it.
+ */
+export function registerCommandRoutes(app: OpenAPIHono, { store, shaping, maxBodyBytes }: CommandRoutesOptions): void {
+  const route = <S extends z.ZodType>(method: 'post' | 'put', name: string, schema: S, summary: string) =>
+    commandRoute(method, name, schema, summary, maxBodyBytes);
+
+  const apply = async (rawId: string, state: ShapingState, kind: string, body: unknown) => {
+    const { id } = await resolveSession(store, rawId);
+    return shaping.apply(id, state, { kind, body });
+  };
+
+  app.openapi(route('post', 'upspin', UpspinBodySchema, 'Priority: no added latency, no rate limit'), async (c) => {
+    const body = c.req.valid('json');
+    return c.json(await apply(c.req.valid('param').id, { mode: 'upspin' }, 'upspin', body), 200);
+  });
+
+  app.openapi(route('post', 'downspin', DownspinBodySchema, 'Throttle: add latency_ms (default 2000) to every request'), async (c) => {
+    const body = c.req.valid('json');
+    return c.json(await apply(c.req.valid('param').id, { mode: 'downspin', latencyMs: body.latency_ms }, 'downspin', body), 200);
+  });
+
+  app.openapi(route('post', 'terminate', TerminateBodySchema, 'End the session: 403 from now on, WebSockets closed'), async (c) => {
+    const body = c.req.valid('json');
+    return c.json(await apply(c.req.valid('param').id, { mode: 'terminated', reason: body.reason }, 'terminate', body), 200);
+  });
+
+  app.openapi(route('put', 'profile', ProfileBodySchema, 'Shape with a profile or a preset'), async (c) => {
+    const body = c.req.valid('json');
+    const state: ShapingState =
+      'preset' in body
+        ? { mode: 'profile', profile: presetProfile(body.preset), preset: body.preset }
+        : { mode: 'profile', profile: body.profile };
+    return c.json(await apply(c.req.valid('param').id, state, 'profile', body), 200);
+  });
+
+  app.openapi(route('post', 'timeline', TimelineBodySchema, 'Run a list of steps by the clock, starting now'), async (c) => {
+    const body = c.req.valid('json');
+    const steps = body.steps.map((step) =>
+      'preset' in step ? { atMs: step.atMs, profile: presetProfile(step.preset), preset: step.preset } : step,
+    );
+    const state: ShapingState = { mode: 'timeline', startedAt: Date.now(), steps };
+    return c.json(await apply(c.req.valid('param').id, state, 'timeline', body), 200);
+  });
+
+  const notifyRoute = createRoute({
+    method: 'post',
+    path: '/admin/sessions/{id}/notify',
+    summary: 'A toast in the session page, through the extension',
+    middleware: [jsonBody({ maxBytes: maxBodyBytes })] as const,
+    request: {
+      params: SessionParamsSchema,
+      body: { content: { 'application/json': { schema: NotifyBodySchema } }, required: true },
+    },
+    responses: { 202: jsonResponse(NotifyResponseSchema, 'Queued for the session page'), ...errorResponses },
+  });
+  app.openapi(notifyRoute, async (c) => {
+    const body = c.req.valid('json');
+    const { id } = await resolveSession(store, c.req.valid('param').id);
+    const notification = await shaping.notify(id, body);
+    return c.json({ notification: { id: notification.id, message: body.message, type: body.type } }, 202);
+  });
+}

@@ -1,0 +1,44 @@
+import type { Bus } from '@downspin/bus';
+import type { SessionStore } from '@downspin/db';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { ProxyRegistry } from '../proxies/registry.js';
+import { HealthResponseSchema, jsonResponse } from './schemas.js';
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  summary: 'Overall and per-dependency status (no auth)',
+  responses: {
+    200: jsonResponse(HealthResponseSchema, 'Everything works'),
+    503: jsonResponse(HealthResponseSchema, 'Degraded: a dependency is down, or no proxy is live'),
+  },
+});
+
+/**
+ * `GET /health`: the session store (a query within 2 s), the bus, and the
+ * live proxies (presence in the last few seconds; none live is degraded,
+ * since nothing would apply shaping). 200 when all are ok, else 503.
+ */
+export function registerHealthRoute(app: OpenAPIHono, deps: { store: SessionStore; bus: Bus; proxies: ProxyRegistry }): void {
+  app.openapi(healthRoute, async (c) => {
+    const store = await deps.store.health();
+    const bus = deps.bus.status();
+    const live = deps.proxies.liveIds().sort();
+    const proxies = {
+      ok: live.length > 0,
+      detail: live.length === 0 ? 'no live proxy' : `${live.length} live`,
+      live,
+    };
+    const ok = store.ok && bus.ok && proxies.ok;
+    const body = {
+      status: ok ? ('ok' as const) : ('degraded' as const),
+      dependencies: {
+        store: { kind: deps.store.kind, ok: store.ok, detail: store.detail },
+        bus: { kind: deps.bus.kind, ok: bus.ok, detail: bus.detail },
+        proxies,
+      },
+    };
+    c.header('cache-control', 'no-store');
+    return ok ? c.json(body, 200) : c.json(body, 503);
+  });
+}
