@@ -1,0 +1,148 @@
+import type { RequestRow, WsRow } from '@downspin/protocol';
+import { TelemetryStoreError } from './errors.js';
+import { geoOf, inWindow, newest, overviewOf, timeseriesOf, topEndpointsOf } from './memory-queries.js';
+import { checkBatch, parseEndpoints, parseHistory, parseRange, parseTimeseries } from './query.js';
+import { RingBuffer } from './ring-buffer.js';
+import { sanitizeClientEvent, sanitizeRequest, sanitizeWebSocket } from './rows.js';
+import type {
+  AnalyticsRange,
+  ClientEventRow,
+  EndpointStats,
+  GeoStats,
+  InsertOptions,
+  Overview,
+  SessionHistory,
+  StoreHealth,
+  TelemetryBatch,
+  TelemetryStore,
+  TimeBucket,
+  TimeseriesPoint,
+} from './types.js';
+
+export interface MemoryTelemetryStoreOptions {
+  /** Rows kept per kind (requests, WebSocket connections, client events); older ones are evicted. Default 100 000. */
+  capacity?: number;
+}
+
+/** How many batch ids are remembered to make retried inserts idempotent. */
+const REMEMBERED_BATCHES = 10_000;
+
+/**
+ * The embedded default: keeps the newest `capacity` rows of each kind in
+ * memory and counts what it evicts. Answers the same queries as ClickHouse.
+ *
+ * @example
+ * const store = new MemoryTelemetryStore({ capacity: 50_000 });
+ * await store.insert({ kind: 'requests', id: 'b1', rows });
+ * await store.overview({ from: Date.now() - 3_600_000, to: Date.now() });
+ */
+export class MemoryTelemetryStore implements TelemetryStore {
+  readonly kind = 'memory';
+  private readonly requests: RingBuffer<RequestRow>;
+  private readonly webSockets: RingBuffer<WsRow>;
+  private readonly clientEvents: RingBuffer<ClientEventRow>;
+  private readonly batches = new Set<string>();
+  private closed = false;
+  /** Rows pushed out by newer ones. */
+  evicted = 0;
+
+  constructor(options: MemoryTelemetryStoreOptions = {}) {
+    const capacity = options.capacity ?? 100_000;
+    this.requests = new RingBuffer(capacity);
+    this.webSockets = new RingBuffer(capacity);
+    this.clientEvents = new RingBuffer(capacity);
+  }
+
+  /** Rows held now, per kind. */
+  get size(): { requests: number; webSockets: number; clientEvents: number } {
+    return { requests: this.requests.size, webSockets: this.webSockets.size, clientEvents: this.clientEvents.size };
+  }
+
+  async insert(batch: TelemetryBatch, options: InsertOptions = {}): Promise<void> {
+    this.assertOpen();
+    checkBatch(batch);
+    const key = `${batch.kind}:${batch.id}`;
+    // An insert here is all-or-nothing, so a batch seen before is stored entirely.
+    if (options.mayExist === true && this.batches.has(key)) return;
+    this.remember(key);
+    switch (batch.kind) {
+      case 'requests':
+        for (const row of batch.rows) this.keep(this.requests, sanitizeRequest(row));
+        break;
+      case 'websockets':
+        for (const row of batch.rows) this.keep(this.webSockets, sanitizeWebSocket(row));
+        break;
+      case 'client_events':
+        for (const row of batch.rows) this.keep(this.clientEvents, sanitizeClientEvent(row));
+        break;
+    }
+  }
+
+  async overview(range: AnalyticsRange): Promise<Overview> {
+    this.assertOpen();
+    return overviewOf(inWindow(this.requests, parseRange(range)));
+  }
+
+  async timeseries(query: AnalyticsRange & { bucket: TimeBucket }): Promise<TimeseriesPoint[]> {
+    this.assertOpen();
+    return timeseriesOf(this.requests, parseTimeseries(query));
+  }
+
+  async topEndpoints(query: AnalyticsRange & { limit?: number }): Promise<EndpointStats[]> {
+    this.assertOpen();
+    const q = parseEndpoints(query);
+    return topEndpointsOf(inWindow(this.requests, q), q.limit);
+  }
+
+  async sessionHistory(query: AnalyticsRange & { session: string; limit?: number }): Promise<SessionHistory> {
+    this.assertOpen();
+    const q = parseHistory(query);
+    return {
+      requests: newest(inWindow(this.requests.reversed(), q), q.limit),
+      webSockets: newest(inWindow(this.webSockets.reversed(), q), q.limit),
+      clientEvents: newest(inWindow(this.clientEvents.reversed(), q), q.limit),
+    };
+  }
+
+  async geo(range: AnalyticsRange): Promise<GeoStats[]> {
+    this.assertOpen();
+    return geoOf(inWindow(this.requests, parseRange(range)));
+  }
+
+  async *exportRequests(range: AnalyticsRange): AsyncIterable<RequestRow> {
+    this.assertOpen();
+    const rows = [...inWindow(this.requests, parseRange(range))];
+    rows.sort((a, b) => a.ts - b.ts);
+    for (const row of rows) yield row;
+  }
+
+  async health(): Promise<StoreHealth> {
+    const { requests, webSockets, clientEvents } = this.size;
+    return {
+      ok: !this.closed,
+      detail: this.closed
+        ? 'closed'
+        : `in memory: ${requests} requests, ${webSockets} WebSocket connections, ${clientEvents} client events kept; ${this.evicted} evicted`,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private keep<T>(buffer: RingBuffer<T>, row: T): void {
+    if (buffer.push(row)) this.evicted++;
+  }
+
+  private remember(key: string): void {
+    this.batches.add(key);
+    if (this.batches.size > REMEMBERED_BATCHES) {
+      const oldest = this.batches.values().next();
+      if (oldest.done !== true) this.batches.delete(oldest.value);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new TelemetryStoreError('the memory telemetry store is closed', false);
+  }
+}
