@@ -1,0 +1,62 @@
+import { createPgliteStore, type SessionStore } from '@downspin/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeProxy } from '../test-support/fake-proxy.js';
+import { eventually, startHarness } from '../test-support/harness.js';
+
+let store: SessionStore;
+beforeAll(async () => {
+  store = await createPgliteStore();
+});
+afterAll(async () => {
+  await store.close();
+});
+
+describe('GET /health', () => {
+  it('is 200 with every dependency ok once a proxy is live, and needs no key', async () => {
+    const h = await startHarness(store);
+    const proxy = await startFakeProxy(h.bus, { proxyId: 'proxy-1' });
+    await eventually(() => expect(h.app.proxies.liveIds()).toEqual(['proxy-1']));
+    const res = await h.app.request('/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      dependencies: {
+        store: { kind: 'pglite', ok: true, detail: 'pglite (in memory)' },
+        bus: { kind: 'memory', ok: true, detail: expect.any(String) },
+        proxies: { ok: true, detail: '1 live', live: ['proxy-1'] },
+      },
+    });
+    await proxy.close();
+    await h.close();
+  });
+
+  it('is 503 degraded when no proxy is live, or a proxy stopped reporting', async () => {
+    const h = await startHarness(store, { presenceTtlMs: 200 });
+    const none = await h.app.request('/health');
+    expect(none.status).toBe(503);
+    expect(await none.json()).toMatchObject({ status: 'degraded', dependencies: { proxies: { ok: false, detail: 'no live proxy', live: [] } } });
+
+    const proxy = await startFakeProxy(h.bus, { proxyId: 'proxy-quiet' });
+    await eventually(async () => expect((await h.app.request('/health')).status).toBe(200));
+    // No further presence: after the TTL it no longer counts.
+    await eventually(async () => expect((await h.app.request('/health')).status).toBe(503));
+    await proxy.close();
+    await h.close();
+  });
+
+  it('is 503 and names the failure when the store or the bus is down', async () => {
+    const dead = await createPgliteStore();
+    const h = await startHarness(dead);
+    const proxy = await startFakeProxy(h.bus, { proxyId: 'proxy-2' });
+    await eventually(() => expect(h.app.proxies.liveIds()).toHaveLength(1));
+    await dead.close();
+    const storeDown = await h.app.request('/health');
+    expect(storeDown.status).toBe(503);
+    expect(await storeDown.json()).toMatchObject({ dependencies: { store: { ok: false, detail: expect.stringContaining('closed') }, bus: { ok: true } } });
+
+    await h.bus.close();
+    expect(await (await h.app.request('/health')).json()).toMatchObject({ dependencies: { bus: { ok: false } } });
+    await proxy.close().catch(() => undefined);
+    await h.close();
+  });
+});
