@@ -176,10 +176,12 @@ export function describeBusContract(name: string, makeHarness: () => Promise<Bus
       await h.publishRaw('acks', JSON.stringify({ type: 'ack', commandId: 'no-proxy-id' }));
       await h.publishRaw('acks', JSON.stringify(SAMPLE_MESSAGES.presence));
       await h.publishRaw('acks', JSON.stringify({ ...ack('extra-key'), evil: true }));
+      await h.publishRaw('acks', `{"__proto__":{"polluted":true},${JSON.stringify(ack('proto')).slice(1)}`);
       await h.publishRaw('acks', JSON.stringify(ack('valid')));
 
       await eventually(() => expect(got.seen.map((m) => m.commandId)).toEqual(['valid']));
-      expect(receiver.stats()).toMatchObject({ received: 1, dropped: 4 });
+      expect(receiver.stats()).toMatchObject({ received: 1, dropped: 5 });
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 
     it('rejects publishing a message that is invalid for its channel, and sends nothing', async () => {

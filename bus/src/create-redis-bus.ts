@@ -65,7 +65,12 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     autoResendUnfulfilledCommands: false,
     // RedisBus resubscribes itself, so it knows when subscriptions are back.
     autoResubscribe: false,
+    // ioredis 5 quirk: a socketTimeout armed on a connection that then drops can
+    // fire once on its replacement (redis/ioredis#2147): one extra reconnect, harmless.
     socketTimeout: settings.replyTimeoutMs,
+    // After end(), a socket not closed by then is destroyed; the 2 s default also
+    // holds the process open that long after a failed start.
+    disconnectTimeout: 500,
     retryStrategy: reconnectDelayMs,
   });
   const bus = new RedisBus(

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { describe, expect, it, vi } from 'vitest';
 import type { Bus } from './bus.js';
 import { SAMPLE_MESSAGES, describeBusContract } from './contract.js';
 import { MemoryBus, MemoryBusHub } from './memory-bus.js';
@@ -44,6 +45,32 @@ describe('MemoryBus', () => {
     message.version = 99;
     await new Promise((resolve) => setImmediate(resolve));
     expect(seen).toEqual([SAMPLE_MESSAGES.acks]);
+    await bus.close();
+  });
+});
+
+describe('bus logging', () => {
+  function capture(): { lines: Record<string, unknown>[]; logger: pino.Logger } {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    return { lines, logger };
+  }
+
+  it('logs a dropped message and a failing handler, without letting a flood of junk flood the log', async () => {
+    const { lines, logger } = capture();
+    const hub = new MemoryBusHub();
+    const bus = new MemoryBus({ hub, logger });
+    await bus.subscribe('acks', () => {
+      throw new Error('handler bug');
+    });
+    for (let i = 0; i < 50; i++) hub.publishRaw('acks', 'junk');
+    await bus.publish('acks', SAMPLE_MESSAGES.acks);
+    await vi.waitFor(() => expect(bus.stats()).toMatchObject({ dropped: 50, handlerErrors: 1 }));
+
+    const dropped = lines.filter((line) => line.msg === 'dropped invalid bus message');
+    expect(dropped).toEqual([expect.objectContaining({ channel: 'acks', reason: 'not JSON', level: 40 })]);
+    const failed = lines.filter((line) => line.msg === 'bus handler failed');
+    expect(failed).toEqual([expect.objectContaining({ channel: 'acks', err: expect.objectContaining({ message: 'handler bug' }) })]);
     await bus.close();
   });
 });

@@ -142,12 +142,17 @@ describe('RedisBus', () => {
     await expect(proxy.publish('acks', SAMPLE_MESSAGES.acks)).rejects.toThrow(BusUnavailableError);
     expect(performance.now() - started).toBeLessThan(500);
     expect(reconnects).not.toHaveBeenCalled();
+    // Subscribing meanwhile is accepted and takes effect once the link is back.
+    const presence: string[] = [];
+    await proxy.subscribe('presence', (m) => void presence.push(m.proxyId));
 
     link.restore();
     await eventually(() => expect(reconnects).toHaveBeenCalledTimes(1));
     expect(proxy.status()).toEqual({ ok: true, detail: 'connected' });
     await control.publish('acks', { ...SAMPLE_MESSAGES.acks, commandId: 'back' });
+    await control.publish('presence', { ...SAMPLE_MESSAGES.presence, proxyId: 'proxy-b' });
     await eventually(() => expect(seen).toEqual(['back']));
+    await eventually(() => expect(presence).toEqual(['proxy-b']));
     await proxy.publish('acks', { ...SAMPLE_MESSAGES.acks, commandId: 'from-proxy' });
     await eventually(() => expect(seen).toEqual(['back', 'from-proxy']));
   });

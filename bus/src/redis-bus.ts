@@ -227,12 +227,16 @@ async function quit(client: Redis): Promise<void> {
   client.disconnect();
 }
 
-/** A short reason: the error code when there is one (ECONNREFUSED), else the message on one line. */
+/** A short reason for logs and status: the message, with the error code when the message lacks it. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const text = typeof code === 'string' && code !== '' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
-    return text.replace(/\s+/g, ' ').trim();
-  }
-  return String(error).replace(/\s+/g, ' ').trim();
+  if (!(error instanceof Error)) return oneLine(String(error));
+  // Node's happy-eyeballs connect (localhost: ::1 and 127.0.0.1) fails with an AggregateError without a message.
+  const message = error.message || (error instanceof AggregateError ? error.errors.map(describeError).join('; ') : '');
+  const code = (error as NodeJS.ErrnoException).code;
+  const withCode = typeof code === 'string' && !message.includes(code) ? [code, message].filter(Boolean).join(': ') : message;
+  return oneLine(withCode || error.name);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
