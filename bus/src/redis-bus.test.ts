@@ -107,6 +107,13 @@ describe('RedisBus', () => {
     const control = await open({ prefix, connectionName: `${prefix}control` });
     const seen: string[] = [];
     await proxy.subscribe('acks', (m) => void seen.push(m.commandId));
+    // A listener that fails must not keep the others from hearing of the reconnect.
+    proxy.onReconnect(() => {
+      throw new Error('listener bug');
+    });
+    proxy.onReconnect(async () => {
+      throw new Error('async listener bug');
+    });
     const reconnects = vi.fn();
     proxy.onReconnect(reconnects);
     const controlReconnects = vi.fn();

@@ -204,11 +204,14 @@ export class RedisBus implements Bus {
     if (!this.lost) return;
     this.lost = false;
     this.logger.info('Redis bus reconnected');
+    const failed = (error: unknown): void => this.logger.error({ err: error }, 'bus reconnect listener failed');
     for (const listener of this.reconnectListeners) {
       try {
-        listener();
+        // Typed as returning void, but an async listener must not become an unhandled rejection.
+        const result: unknown = listener();
+        if (result instanceof Promise) result.catch(failed);
       } catch (error) {
-        this.logger.error({ err: error }, 'bus reconnect listener failed');
+        failed(error);
       }
     }
   }
