@@ -18,6 +18,8 @@ export class Exchange extends GateDecision {
   timer: NodeJS.Timeout | undefined;
   upPacer: PacedStream | undefined;
   downPacer: PacedStream | undefined;
+  bytesIn = 0;
+  bytesOut = 0;
 
   constructor(
     readonly req: IncomingMessage,

@@ -40,7 +40,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     ? new https.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo', rejectUnauthorized: !options.insecure })
     : new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
   const proxyOptions = {
-    target: options.target.toString(),
+    // A URL object, not a string: http-proxy parses string targets again on every request.
+    target: options.target,
     agent,
     changeOrigin: true,
     xfwd: true,

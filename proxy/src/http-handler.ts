@@ -6,6 +6,7 @@ import { Verdict } from './effects/index.js';
 import { decide } from './shaping/gates.js';
 import { pathOf } from './url.js';
 import { refusalCode, writeErrorResponse, wantsHtml } from './errors.js';
+import { ProxiedRequest, takeSocketBytes } from './connection.js';
 import { Exchange } from './exchange.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
 import type { AbuseGuardOptions } from './options.js';
@@ -21,13 +22,6 @@ import {
 import type { SessionTable } from './session/table.js';
 import type { TelemetryEmitter } from './telemetry/emitter.js';
 
-const kExchange = Symbol('downspin.exchange');
-const kBytesRead = Symbol('downspin.bytesRead');
-const kBytesWritten = Symbol('downspin.bytesWritten');
-
-/** Client requests and upstream responses carry their exchange under this symbol. */
-type TrackedRequest = IncomingMessage & { [kExchange]?: Exchange };
-type TrackedSocket = Socket & { [kBytesRead]?: number; [kBytesWritten]?: number };
 
 export interface HttpHandlerOptions {
   target: URL;
@@ -88,8 +82,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
 
     const exchange = new Exchange(req, res, session, performance.now(), ts);
     exchange.setCookie = setCookie;
-    (req as TrackedRequest)[kExchange] = exchange;
-    res.once('close', onResponseClose);
+    (req as ProxiedRequest).exchange = exchange;
+    res.on('close', onResponseClose);
 
     decide(exchange, session, pathOf(url), guard, logger);
     if (exchange.delayMs > 0) {
@@ -137,15 +131,18 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   }
 
   function onUpstreamResponse(proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void {
-    const exchange = (req as TrackedRequest)[kExchange];
+    const exchange = (req as ProxiedRequest).exchange;
     if (exchange === undefined) return;
     exchange.upstreamMs = performance.now() - exchange.upstreamStartedAt;
     forwarder.writeHead(proxyRes, req, res);
     if (exchange.setCookie !== undefined) appendSetCookie(res, exchange.setCookie);
     const headers = exchange.headers;
     if (headers !== undefined) for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
-    (proxyRes as TrackedRequest)[kExchange] = exchange;
-    proxyRes.on('error', onUpstreamBodyError);
+    // The upstream died mid-body: the client must see a broken response, not a short one.
+    proxyRes.on('error', () => {
+      exchange.error = 'upstream_reset';
+      res.destroy();
+    });
     const downLink = exchange.plan === undefined ? undefined : exchange.session.linkDown();
     if (downLink === undefined) {
       proxyRes.pipe(res);
@@ -157,7 +154,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   }
 
   function onUpstreamError(error: NodeJS.ErrnoException, req: IncomingMessage, res: ServerResponse | Socket): void {
-    const exchange = (req as TrackedRequest)[kExchange];
+    const exchange = (req as ProxiedRequest).exchange;
     if (exchange === undefined || !('setHeader' in res)) {
       res.destroy();
       return;
@@ -176,29 +173,16 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     });
   }
 
-  /** The upstream died mid-body: the client must see a broken response, not a short one. */
-  function onUpstreamBodyError(this: TrackedRequest): void {
-    const exchange = this[kExchange];
-    if (exchange !== undefined) {
-      exchange.error = 'upstream_reset';
-      exchange.res.destroy();
-    }
-  }
-
   function onResponseClose(this: ServerResponse): void {
-    const req = this.req as TrackedRequest;
-    const exchange = req[kExchange];
+    const req = this.req as ProxiedRequest;
+    const exchange = req.exchange;
     if (exchange === undefined) return;
-    req[kExchange] = undefined;
+    req.exchange = undefined;
     if (exchange.timer !== undefined) clearTimeout(exchange.timer);
     exchange.upPacer?.destroy();
     exchange.downPacer?.destroy();
-    const socket = req.socket as TrackedSocket;
-    const bytesIn = socket.bytesRead - (socket[kBytesRead] ?? 0);
-    const bytesOut = socket.bytesWritten - (socket[kBytesWritten] ?? 0);
-    socket[kBytesRead] = socket.bytesRead;
-    socket[kBytesWritten] = socket.bytesWritten;
-    const session = exchange.session;
+    takeSocketBytes(req.socket, exchange);
+    const { session, bytesIn, bytesOut } = exchange;
     session.bytesIn += bytesIn;
     session.bytesOut += bytesOut;
     const finished = this.writableFinished;

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
 import pino from 'pino';
+import { ProxiedRequest, markConnection } from './connection.js';
 import { BusLink, newProxyId } from './control/bus-link.js';
 import { createHttpHandler } from './http-handler.js';
 import { DEFAULT_ABUSE_GUARD, type ProxyOptions, type ProxyStats } from './options.js';
@@ -73,6 +74,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   });
 
   const server = http.createServer({
+    IncomingMessage: ProxiedRequest,
     // Paced uploads and held requests may take long; only idle header reads are cut.
     requestTimeout: 0,
     headersTimeout: 60_000,
@@ -81,6 +83,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   server.on('request', http_.handleRequest);
   server.on('upgrade', upgrades.handleUpgrade);
   server.on('connection', (socket: Socket) => {
+    markConnection(socket);
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));
   });

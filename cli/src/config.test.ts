@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readSettings } from './config.js';
+
+describe('readSettings', () => {
+  it('takes flags over environment over defaults', () => {
+    const settings = readSettings(['port', 'controlPort', 'target'], { port: '9000' }, { PROXY_PORT: '7000', CONTROL_PORT: '7001', TARGET_URL: 'http://app:3000' });
+    expect(settings).toEqual({ port: 9000, controlPort: 7001, target: 'http://app:3000' });
+    expect(readSettings(['port', 'dataDir'], {}, {})).toEqual({ port: 8080, dataDir: './.downspin' });
+  });
+
+  it('names the flag or variable that is wrong, and every one of them', () => {
+    expect(() => readSettings(['port'], { port: 'abc' }, {})).toThrow(/--port="abc": expected a port number/);
+    expect(() => readSettings(['port'], {}, { PROXY_PORT: '70000' })).toThrow(/PROXY_PORT="70000": expected a port from 0 to 65535/);
+    expect(() => readSettings(['redisUrl', 'target'], {}, { REDIS_URL: 'localhost:6379', TARGET_URL: 'ftp://x' })).toThrow(
+      /REDIS_URL="localhost:6379": .*redis.*; TARGET_URL="ftp:\/\/x": expected a http or https URL/,
+    );
+    expect(() => readSettings(['abuseGuard'], {}, { ABUSE_GUARD: 'maybe' })).toThrow(ConfigError);
+  });
+
+  it('never prints the admin key', () => {
+    expect(() => readSettings(['adminKey'], {}, { ADMIN_API_KEY: 'short' })).toThrow(/ADMIN_API_KEY=\(hidden\): expected at least 16/);
+  });
+
+  it('reads on/off switches', () => {
+    expect(readSettings(['abuseGuard', 'insecureTarget'], { insecureTarget: true }, { ABUSE_GUARD: 'off' })).toEqual({
+      abuseGuard: false,
+      insecureTarget: true,
+    });
+  });
+});

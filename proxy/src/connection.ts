@@ -1,0 +1,40 @@
+import { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Exchange } from './exchange.js';
+
+/**
+ * The server's request class, with the exchange as a declared field: setting
+ * an ad-hoc property on every request would change its hidden class and slow
+ * Node's own code that handles requests.
+ */
+export class ProxiedRequest extends IncomingMessage {
+  exchange: Exchange | undefined = undefined;
+}
+
+const kMarks = Symbol('downspin.socketMarks');
+
+/** Bytes a connection had read and written when its previous response ended. */
+interface SocketMarks {
+  read: number;
+  written: number;
+}
+
+type MarkedSocket = Socket & { [kMarks]?: SocketMarks };
+
+/** Called once per connection, so every socket has the same shape from the start. */
+export function markConnection(socket: Socket): void {
+  (socket as MarkedSocket)[kMarks] = { read: 0, written: 0 };
+}
+
+/** Bytes read and written on the socket since the previous response on it ended. */
+export function takeSocketBytes(socket: Socket, into: { bytesIn: number; bytesOut: number }): void {
+  const marks = (socket as MarkedSocket)[kMarks];
+  const read = socket.bytesRead;
+  const written = socket.bytesWritten;
+  into.bytesIn = read - (marks?.read ?? 0);
+  into.bytesOut = written - (marks?.written ?? 0);
+  if (marks !== undefined) {
+    marks.read = read;
+    marks.written = written;
+  }
+}
