@@ -2,11 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Tests import sibling workspaces from source, so no build is needed between edits.
+// Exact matches only: a subpath export such as @downspin/bus/contract maps to its own file.
 const workspaces = ['testing', 'protocol', 'bus', 'db', 'proxy', 'demo-app', 'control-api', 'bench'];
-const alias = Object.fromEntries([
-  ...workspaces.map((name) => [`@downspin/${name}`, fileURLToPath(new URL(`./${name}/src/index.ts`, import.meta.url))]),
-  ['downspin', fileURLToPath(new URL('./cli/src/index.ts', import.meta.url))],
-]);
+const source = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const alias = [
+  { find: /^@downspin\/bus\/contract$/, replacement: source('./bus/src/contract.ts') },
+  ...workspaces.map((name) => ({ find: new RegExp(`^@downspin/${name}$`), replacement: source(`./${name}/src/index.ts`) })),
+  { find: /^downspin$/, replacement: source('./cli/src/index.ts') },
+];
 
 export default defineConfig({
   resolve: { alias },
