@@ -9,6 +9,7 @@ import { apiKeyAuth } from './middleware/api-key/index.js';
 import { ProxyRegistry } from './proxies/registry.js';
 import { registerCommandRoutes } from './routes/commands.js';
 import { registerHealthRoute } from './routes/health.js';
+import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { AckCollector } from './shaping/acks.js';
 import { ShapingService } from './shaping/service.js';
@@ -45,7 +46,7 @@ export type ControlApi = OpenAPIHono & {
 };
 
 /**
- * Builds the control API: `/health`, and under `/admin/*` (API key) the
+ * Builds the control API: `/health`, `/openapi.json`, and under `/admin/*` (API key) the
  * session list and commands. Resolves once it listens on the bus (presence,
  * acks, activity). Serve it with `startControlServer`, or call
  * `app.request()` in process.
@@ -74,6 +75,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
   registerHealthRoute(app, { store, bus, proxies });
   registerSessionRoutes(app, store);
   registerCommandRoutes(app, { store, shaping, maxBodyBytes: deps.maxBodyBytes ?? 64 * 1024 });
+  registerOpenApiRoute(app);
 
   const stopLeave = proxies.onLeave((proxyId) => acks.forget(proxyId));
   const unsubscribers = [await proxies.subscribe(bus), await acks.subscribe(bus), await activity.start(bus)];

@@ -8,4 +8,5 @@ export { ShapingService, type ShapingOutcome } from './shaping/service.js';
 export { ActivityIngestor, type ActivityIngestorStats } from './activity/ingestor.js';
 export { riskScore, requestsPerMinute, hasAutomationMarker, AUTOMATION_MARKERS, RISK_WEIGHTS } from './sessions/risk.js';
 export { browserFamily } from './sessions/browser.js';
+export { recordConsent } from './sessions/consent.js';
 export { toSessionView } from './sessions/view.js';

@@ -14,7 +14,7 @@ import type { z } from 'zod';
 import { jsonBody } from '../middleware/json-body/index.js';
 import { resolveSession } from '../sessions/resolve.js';
 import type { ShapingService } from '../shaping/service.js';
-import { ApplyResponseSchema, errorResponses, jsonResponse, NotifyResponseSchema, SessionParamsSchema } from './schemas.js';
+import { adminSecurity, ApplyResponseSchema, errorResponses, jsonResponse, NotifyResponseSchema, SessionParamsSchema } from './schemas.js';
 
 export interface CommandRoutesOptions {
   store: SessionStore;
@@ -28,6 +28,7 @@ function commandRoute<S extends z.ZodType>(method: 'post' | 'put', name: string,
     method,
     path: `/admin/sessions/{id}/${name}`,
     summary,
+    security: adminSecurity,
     middleware: [jsonBody({ maxBytes })] as const,
     request: {
       params: SessionParamsSchema,
@@ -91,6 +92,7 @@ export function registerCommandRoutes(app: OpenAPIHono, { store, shaping, maxBod
     method: 'post',
     path: '/admin/sessions/{id}/notify',
     summary: 'A toast in the session page, through the extension',
+    security: adminSecurity,
     middleware: [jsonBody({ maxBytes: maxBodyBytes })] as const,
     request: {
       params: SessionParamsSchema,

@@ -60,3 +60,19 @@ describe('GET /health', () => {
     await h.close();
   });
 });
+
+describe('GET /openapi.json', () => {
+  it('describes every route from the validating schemas, without a key', async () => {
+    const h = await startHarness(store);
+    const res = await h.app.request('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { paths: Record<string, Record<string, { security?: unknown; requestBody?: unknown }>> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/health', '/admin/sessions', '/admin/sessions/{id}', '/admin/sessions/{id}/downspin', '/admin/sessions/{id}/profile']),
+    );
+    expect(JSON.stringify(doc.paths['/admin/sessions/{id}/downspin']!.post!.requestBody)).toContain('latency_ms');
+    expect(doc.paths['/admin/sessions']!.get!.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
+    expect(doc.paths['/health']!.get!.security).toBeUndefined();
+    await h.close();
+  });
+});

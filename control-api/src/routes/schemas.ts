@@ -52,3 +52,6 @@ export const errorResponses = {
 };
 
 export const jsonResponse = json;
+
+/** Admin routes take the key in either header (see `apiKeyAuth`). */
+export const adminSecurity: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];

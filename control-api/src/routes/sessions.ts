@@ -6,6 +6,7 @@ import { requireSession } from '../sessions/resolve.js';
 import { toSessionView } from '../sessions/view.js';
 import { fromStore } from '../store-errors.js';
 import {
+  adminSecurity,
   errorResponses,
   jsonResponse,
   SessionDetailResponseSchema,
@@ -20,6 +21,7 @@ const listRoute = createRoute({
   method: 'get',
   path: '/admin/sessions',
   summary: 'Sessions by hash, most recently seen first',
+  security: adminSecurity,
   request: { query: SessionsQuerySchema },
   responses: { 200: jsonResponse(SessionListResponseSchema, 'The sessions'), ...errorResponses },
 });
@@ -28,6 +30,7 @@ const getRoute = createRoute({
   method: 'get',
   path: '/admin/sessions/{id}',
   summary: 'One session (by hash or id) with its latest commands',
+  security: adminSecurity,
   request: { params: SessionParamsSchema },
   responses: {
     200: jsonResponse(SessionDetailResponseSchema, 'The session'),
