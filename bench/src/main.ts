@@ -1,0 +1,177 @@
+/**
+ * `npm run bench`: throughput and overhead of downspin against baselines
+ * measured in the same run, then the accuracy of latency and bandwidth
+ * shaping. Prints figures with PASS/FAIL against the targets and exits 0
+ * either way: it is a measurement, not a test. Progress goes to stderr, the
+ * report to stdout.
+ */
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { SESSION_HEADER } from '@downspin/protocol';
+import { pickLoadGenerator } from './load.js';
+import { hasNginx, startNginx, type RunningNginx } from './nginx.js';
+import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { killAllNow, startChild, stopAll } from './processes.js';
+import { bandwidthChecks, checksTable, latencyReport, throughputChecks, throughputTable, type Check } from './report.js';
+import { measureBandwidthAccuracy } from './scenarios/bandwidth.js';
+import { measureLatencyAccuracy } from './scenarios/latency.js';
+import { measureThroughput, type Target } from './scenarios/throughput.js';
+
+const PROBE_PATH = '/health';
+const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+const progress = (line: string): void => void process.stderr.write(`${line}\n`);
+
+function environment(generator: string): string {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((n) => n.toFixed(2)).join(' ');
+  const wrk = generator === 'wrk' ? (spawnSync('wrk', ['-v']).stdout.toString().split(' [')[0] ?? 'wrk') : 'autocannon (wrk not found)';
+  return [
+    `downspin bench · ${new Date().toISOString()}`,
+    `node ${process.version} · ${cpus.length} CPU(s) ${cpus[0]?.model.trim() ?? ''} · load average ${load} at start`,
+    `load generator: ${wrk}`,
+  ].join('\n');
+}
+
+/** Set on SIGINT/SIGTERM: sections not yet started are skipped. */
+let interrupted = false;
+
+/** Runs one section; a section that fails is reported as such and the others still run. */
+async function section(title: string, checks: Check[], body: () => Promise<void>): Promise<void> {
+  if (interrupted) return;
+  out();
+  out(title);
+  try {
+    await body();
+  } catch (error) {
+    if (interrupted) {
+      out('  interrupted');
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    out(`  could not measure: ${message}`);
+    checks.push({ label: title.replace(/^\d\.\s*/, '').split(' (')[0]!, value: 'error', target: '-', pass: false });
+  }
+}
+
+async function run(options: BenchOptions): Promise<void> {
+  const generator = pickLoadGenerator();
+  out(environment(generator));
+  if (options.quick) out('quick run: fewer rounds and samples, figures are rougher');
+
+  const checks: Check[] = [];
+  let nginx: RunningNginx | undefined;
+  try {
+    progress('starting the upstream (demo app), downspin and http-proxy-3, each in its own process…');
+    const upstream = await startChild('upstream');
+    const downspin = await startChild('downspin', upstream.url);
+    const httpProxy = await startChild('http-proxy', upstream.url);
+    let nginxNote = '';
+    if (hasNginx()) {
+      try {
+        nginx = await startNginx(new URL(upstream.url), PROBE_PATH);
+      } catch (error) {
+        nginxNote = `nginx left out: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    } else nginxNote = 'nginx left out: not installed (apt-get install nginx)';
+
+    await section(
+      `1. Throughput and overhead (GET ${PROBE_PATH}, keep-alive; ${options.connections} connections × ${options.durationSec} s, ` +
+        `then 1 connection × ${options.singleDurationSec} s; median of ${options.rounds} interleaved round(s))`,
+      checks,
+      async () => {
+        if (nginxNote) out(`  ${nginxNote}`);
+        const targets: Target[] = [
+          { name: 'direct', url: upstream.url },
+          { name: 'downspin', url: downspin.url },
+          { name: 'http-proxy-3', url: httpProxy.url },
+          ...(nginx ? [{ name: 'nginx', url: nginx.url }] : []),
+        ];
+        const rows = await measureThroughput(
+          targets,
+          {
+            generator,
+            rounds: options.rounds,
+            durationSec: options.durationSec,
+            singleDurationSec: options.singleDurationSec,
+            connections: options.connections,
+            path: PROBE_PATH,
+            headers: { [SESSION_HEADER]: 'bench' },
+          },
+          progress,
+        );
+        out(throughputTable(rows));
+        const { checks: own, info } = throughputChecks(rows);
+        out(checksTable(own, info));
+        checks.push(...own);
+      },
+    );
+
+    await section(
+      `2. Latency accuracy (latency { ms: ${options.latencyMs} }, ${options.latencySamples} sequential requests, interleaved with direct ones)`,
+      checks,
+      async () => {
+        progress('measuring latency accuracy…');
+        const result = await measureLatencyAccuracy({
+          upstreamUrl: upstream.url,
+          downspin,
+          latencyMs: options.latencyMs,
+          samples: options.latencySamples,
+          path: PROBE_PATH,
+        });
+        const report = latencyReport(result);
+        for (const line of report.lines) out(line);
+        out(checksTable(report.checks));
+        checks.push(...report.checks);
+      },
+    );
+
+    await section(
+      `3. Bandwidth accuracy (bandwidth { downKbps: ${options.bandwidthKbps}, upKbps: ${options.bandwidthKbps} }, ${options.transferMiB} MiB transfers)`,
+      checks,
+      async () => {
+        progress('measuring bandwidth accuracy…');
+        const result = await measureBandwidthAccuracy({ downspin, kbps: options.bandwidthKbps, mib: options.transferMiB });
+        const own = bandwidthChecks(result);
+        out(checksTable(own));
+        checks.push(...own);
+      },
+    );
+  } finally {
+    await nginx?.stop();
+    await stopAll();
+  }
+
+  out();
+  out(`${checks.filter((c) => c.pass).length} of ${checks.length} targets met (exit code 0 either way: this is a measurement).`);
+}
+
+async function main(): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    progress(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    out(USAGE);
+    return;
+  }
+  // No child (nginx above all) may outlive the bench, however it ends.
+  process.on('exit', killAllNow);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interrupted = true;
+      progress(`${signal}: stopping child processes…`);
+      void stopAll().finally(() => process.exit(130));
+    });
+  }
+  await run(options);
+}
+
+main().catch((error: unknown) => {
+  progress(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+  killAllNow();
+});

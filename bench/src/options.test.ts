@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { parseOptions } from './options.js';
+
+describe('parseOptions', () => {
+  it('defaults to the full run', () => {
+    expect(parseOptions([])).toMatchObject({ quick: false, rounds: 3, durationSec: 5, connections: 16, latencySamples: 200, transferMiB: 4 });
+  });
+
+  it('--quick shortens every scenario; explicit flags still win', () => {
+    expect(parseOptions(['--quick'])).toMatchObject({ rounds: 1, durationSec: 2, latencySamples: 40, transferMiB: 1 });
+    expect(parseOptions(['--quick', '--rounds', '2'])).toMatchObject({ rounds: 2, durationSec: 2 });
+  });
+
+  it('refuses unknown flags and bad numbers with the flag named', () => {
+    expect(() => parseOptions(['--fast'])).toThrow(/--fast/);
+    expect(() => parseOptions(['--rounds', 'many'])).toThrow(/--rounds/);
+    expect(() => parseOptions(['--connections', '0'])).toThrow(/--connections/);
+  });
+});

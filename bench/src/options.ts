@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--duration S] [--connections N]
+
+  --quick          a short run (1 round, shorter loads, fewer samples, smaller transfers)
+  --rounds N       throughput rounds, interleaved; the median is reported (default 3)
+  --duration S     seconds per throughput run under load (default 5)
+  --connections N  keep-alive connections of the load generator (default 16)
+  --help           this text`;
+
+const FlagsSchema = z.strictObject({
+  quick: z.boolean().default(false),
+  help: z.boolean().default(false),
+  rounds: z.coerce.number().int().min(1).max(20).optional(),
+  duration: z.coerce.number().int().min(1).max(120).optional(),
+  connections: z.coerce.number().int().min(1).max(1024).optional(),
+});
+
+export interface BenchOptions {
+  quick: boolean;
+  help: boolean;
+  rounds: number;
+  durationSec: number;
+  singleDurationSec: number;
+  connections: number;
+  latencySamples: number;
+  latencyMs: number;
+  bandwidthKbps: number;
+  transferMiB: number;
+}
+
+/** Flags → options; throws a one-line message on unknown or bad flags. */
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      quick: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+    },
+  });
+  const parsed = FlagsSchema.safeParse(values);
+  if (!parsed.success) {
+    throw new Error(parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('; '));
+  }
+  const flags = parsed.data;
+  return {
+    quick: flags.quick,
+    help: flags.help,
+    rounds: flags.rounds ?? (flags.quick ? 1 : 3),
+    durationSec: flags.duration ?? (flags.quick ? 2 : 5),
+    singleDurationSec: flags.quick ? 1 : 3,
+    connections: flags.connections ?? 16,
+    latencySamples: flags.quick ? 40 : 200,
+    latencyMs: 100,
+    bandwidthKbps: 8000,
+    transferMiB: flags.quick ? 1 : 4,
+  };
+}

@@ -1,0 +1,69 @@
+import { SESSION_HEADER } from '@downspin/protocol';
+import { singleConnection, timedRequest } from '../http-client.js';
+import type { BenchChild } from '../processes.js';
+import { median, percentilesMs } from '../stats.js';
+import { applyProfile } from './shape.js';
+
+export interface LatencyAccuracy {
+  latencyMs: number;
+  samples: number;
+  directMedianMs: number;
+  shapedMedianMs: number;
+  /** measured − (direct median + latencyMs), in ms: mean (signed) and |error| percentiles. */
+  meanErrorMs: number;
+  absErrorP50Ms: number;
+  absErrorP99Ms: number;
+  absErrorMaxMs: number;
+  /** How long the shaping command took to be acknowledged. */
+  ackMs: number;
+}
+
+/**
+ * Sequential requests on one keep-alive connection each, direct and through
+ * a session shaped with `latency { ms }`, interleaved so both see the same
+ * machine load. The error of a shaped request is its time minus (the direct
+ * median + ms).
+ */
+export async function measureLatencyAccuracy(
+  options: { upstreamUrl: string; downspin: BenchChild; latencyMs: number; samples: number; path: string },
+): Promise<LatencyAccuracy> {
+  const sessionId = 'bench-latency';
+  const ackMs = await applyProfile(options.downspin, sessionId, { latency: { ms: options.latencyMs } });
+  const directAgent = singleConnection();
+  const shapedAgent = singleConnection();
+  const headers = { [SESSION_HEADER]: sessionId };
+  const direct: number[] = [];
+  const shaped: number[] = [];
+  try {
+    // Opens both connections (and warms both paths) before anything is counted.
+    await timedRequest(options.upstreamUrl + options.path, { agent: directAgent });
+    await timedRequest(options.downspin.url + options.path, { agent: shapedAgent, headers });
+    for (let i = 0; i < options.samples; i++) {
+      direct.push(await expectOk(timedRequest(options.upstreamUrl + options.path, { agent: directAgent })));
+      shaped.push(await expectOk(timedRequest(options.downspin.url + options.path, { agent: shapedAgent, headers })));
+    }
+  } finally {
+    directAgent.destroy();
+    shapedAgent.destroy();
+  }
+  const directMedianMs = median(direct);
+  const errors = shaped.map((ms) => ms - (directMedianMs + options.latencyMs));
+  const abs = percentilesMs(errors.map(Math.abs));
+  return {
+    latencyMs: options.latencyMs,
+    samples: options.samples,
+    directMedianMs,
+    shapedMedianMs: median(shaped),
+    meanErrorMs: errors.reduce((sum, e) => sum + e, 0) / errors.length,
+    absErrorP50Ms: abs.p50,
+    absErrorP99Ms: abs.p99,
+    absErrorMaxMs: abs.max,
+    ackMs,
+  };
+}
+
+async function expectOk(pending: ReturnType<typeof timedRequest>): Promise<number> {
+  const res = await pending;
+  if (res.status !== 200) throw new Error(`expected 200, got ${res.status}: ${res.body.slice(0, 200)}`);
+  return res.ms;
+}
