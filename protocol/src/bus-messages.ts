@@ -30,7 +30,19 @@ export const AckSchema = z.strictObject({
   version: z.number().int().nonnegative(),
 });
 
-/** proxy → control, every second: "I am alive". */
+const tally = z.number().int().nonnegative();
+
+/** A proxy's telemetry pipeline: rows waiting, written to the store, spilled to disk, dropped. */
+export const TelemetryTallySchema = z.strictObject({
+  queued: tally,
+  written: tally,
+  spilled: tally,
+  replayed: tally,
+  dropped: tally,
+});
+export type TelemetryTally = z.output<typeof TelemetryTallySchema>;
+
+/** proxy → control, every second: "I am alive", with its load figures. */
 export const PresenceSchema = z.strictObject({
   type: z.literal('presence'),
   proxyId,
@@ -39,6 +51,11 @@ export const PresenceSchema = z.strictObject({
   sessions: z.number().int().nonnegative(),
   connections: z.number().int().nonnegative(),
   requestsPerSecond: z.number().nonnegative(),
+  requestsTotal: tally.optional(),
+  webSockets: tally.optional(),
+  /** Where the proxy is reachable, for operators. */
+  url: z.string().max(512).optional(),
+  telemetry: TelemetryTallySchema.optional(),
   /** False while the proxy is leaving: stop waiting for its acks. */
   alive: z.boolean(),
 });
