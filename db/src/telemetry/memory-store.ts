@@ -12,7 +12,7 @@ import type {
   InsertOptions,
   Overview,
   SessionHistory,
-  StoreHealth,
+  TelemetryStoreHealth,
   TelemetryBatch,
   TelemetryStore,
   TimeBucket,
@@ -116,7 +116,7 @@ export class MemoryTelemetryStore implements TelemetryStore {
     for (const row of rows) yield row;
   }
 
-  async health(): Promise<StoreHealth> {
+  async health(): Promise<TelemetryStoreHealth> {
     const { requests, webSockets, clientEvents } = this.size;
     return {
       ok: !this.closed,

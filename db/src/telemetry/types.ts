@@ -102,7 +102,7 @@ export interface SessionHistory {
 }
 
 /** Same shape as the bus's DependencyStatus, for /health. */
-export interface StoreHealth {
+export interface TelemetryStoreHealth {
   ok: boolean;
   detail: string;
 }
@@ -131,6 +131,6 @@ export interface TelemetryStore {
   geo(range: AnalyticsRange): Promise<GeoStats[]>;
   /** Request rows in time order, streamed: never holds the whole range in memory. */
   exportRequests(range: AnalyticsRange): AsyncIterable<RequestRow>;
-  health(): Promise<StoreHealth>;
+  health(): Promise<TelemetryStoreHealth>;
   close(): Promise<void>;
 }

@@ -10,7 +10,7 @@ import type {
   InsertOptions,
   Overview,
   SessionHistory,
-  StoreHealth,
+  TelemetryStoreHealth,
   TelemetryBatch,
   TelemetryStore,
   TimeBucket,
@@ -158,7 +158,7 @@ export class ClickHouseTelemetryStore implements TelemetryStore {
     }
   }
 
-  async health(): Promise<StoreHealth> {
+  async health(): Promise<TelemetryStoreHealth> {
     if (this.closed) return { ok: false, detail: 'closed' };
     const timeout = new Promise<{ success: false; error: Error }>((resolve) =>
       setTimeout(() => resolve({ success: false, error: new Error('no answer within 2 s') }), 2000).unref(),

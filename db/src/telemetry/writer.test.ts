@@ -1,0 +1,236 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { RequestRow } from '@downspin/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { request, T0 } from './contract-fixtures.js';
+import { TelemetryStoreError } from './errors.js';
+import { MemoryTelemetryStore } from './memory-store.js';
+import type { InsertOptions, TelemetryBatch } from './types.js';
+import { TelemetryWriter, type TelemetryWriterOptions } from './writer.js';
+
+type Mode = 'up' | 'down' | 'store-then-fail' | 'store-then-down' | 'reject' | 'hang';
+
+/**
+ * A real memory store behind a switch: down (nothing stored), store-then-fail
+ * (stored, but the caller hears an error, as when a connection dies after
+ * the server committed; then up again), store-then-down (the same, then
+ * down), reject (refuses the data), hang (never answers).
+ */
+class SwitchableStore extends MemoryTelemetryStore {
+  mode: Mode = 'up';
+  readonly attempts: Array<{ id: string; rows: number; mayExist: boolean }> = [];
+  hung = 0;
+  /** When set, that many more inserts succeed, then every one hangs. */
+  hangAfter: number | undefined;
+
+  override async insert(batch: TelemetryBatch, options: InsertOptions = {}): Promise<void> {
+    this.attempts.push({ id: batch.id, rows: batch.rows.length, mayExist: options.mayExist === true });
+    if (this.hangAfter !== undefined && this.mode === 'up' && this.hangAfter-- <= 0) this.mode = 'hang';
+    const mode = this.mode;
+    if (mode === 'down') throw new TelemetryStoreError('connect ECONNREFUSED', true);
+    if (mode === 'reject') throw new TelemetryStoreError('Cannot parse input', false);
+    if (mode === 'hang') {
+      this.hung++;
+      return new Promise<void>(() => {});
+    }
+    await super.insert(batch, options);
+    if (mode === 'store-then-fail' || mode === 'store-then-down') {
+      this.mode = mode === 'store-then-fail' ? 'up' : 'down';
+      throw new TelemetryStoreError('socket hang up', true);
+    }
+  }
+
+  async paths(): Promise<string[]> {
+    const rows: RequestRow[] = [];
+    for await (const row of this.exportRequests({ from: 0, to: T0 * 2 })) rows.push(row);
+    return rows.map((r) => r.path);
+  }
+}
+
+let seq = 0;
+function rows(n: number): RequestRow[] {
+  return Array.from({ length: n }, () => {
+    const i = seq++;
+    return request({ ts: T0 + i, sessionHash: 'aaaaaaaaaaaa', path: `/r/${i}`, route: '/r/:id' });
+  });
+}
+const pathsOf = (list: RequestRow[]) => list.map((r) => r.path);
+
+describe('TelemetryWriter', () => {
+  let dir: string;
+  let store: SwitchableStore;
+  const writers: TelemetryWriter[] = [];
+
+  async function writer(options: Partial<TelemetryWriterOptions> = {}): Promise<TelemetryWriter> {
+    const w = await TelemetryWriter.open({
+      store,
+      batchSize: 5,
+      flushIntervalMs: 20,
+      retryMinMs: 10,
+      retryMaxMs: 40,
+      ...options,
+    });
+    writers.push(w);
+    return w;
+  }
+
+  beforeEach(async () => {
+    seq = 0;
+    store = new SwitchableStore();
+    dir = await mkdtemp(path.join(tmpdir(), 'downspin-spill-'));
+  });
+  afterEach(async () => {
+    store.mode = 'up';
+    for (const w of writers.splice(0)) await w.close(200);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('inserts full batches at once and a partial batch after the flush interval', async () => {
+    const w = await writer({ flushIntervalMs: 60_000 });
+    const sent = rows(12);
+    w.writeRequests(sent);
+    await vi.waitFor(() => expect(store.attempts.map((a) => a.rows)).toEqual([5, 5]));
+    expect(w.stats().queued).toBe(2);
+
+    const timed = await writer({ batchSize: 1000, flushIntervalMs: 30 });
+    timed.writeRequests(rows(2));
+    await vi.waitFor(() => expect(store.attempts.map((a) => a.rows)).toEqual([5, 5, 2]), { timeout: 5000 });
+    await w.flush();
+    expect(await store.paths()).toHaveLength(14);
+  });
+
+  it('keeps rows in memory while the store is down and writes them, in order, once it is back', async () => {
+    const w = await writer();
+    store.mode = 'down';
+    const sent = [...rows(7), ...rows(6)];
+    w.writeRequests(sent.slice(0, 7));
+    w.writeRequests(sent.slice(7));
+    await w.flush();
+    expect(w.stats()).toMatchObject({ queued: 13, written: 0, storeOk: false, lastError: 'connect ECONNREFUSED' });
+
+    store.mode = 'up';
+    await vi.waitFor(() => expect(w.stats().written).toBe(13), { timeout: 5000 });
+    expect(await store.paths()).toEqual(pathsOf(sent));
+    expect(w.stats()).toMatchObject({ queued: 0, dropped: 0, spilled: 0, storeOk: true });
+  });
+
+  it('spills to disk past its memory bound and replays in order when the store returns', async () => {
+    const w = await writer({ spillDir: dir, maxQueuedRows: 10 });
+    store.mode = 'down';
+    const sent: RequestRow[] = [];
+    for (let i = 0; i < 10; i++) {
+      const batch = rows(5);
+      sent.push(...batch);
+      w.writeRequests(batch);
+      await w.flush();
+      expect(w.stats().queued).toBeLessThanOrEqual(20);
+    }
+    const down = w.stats();
+    expect(down.spilled).toBeGreaterThanOrEqual(30);
+    expect(down.queued + down.onDisk).toBe(50);
+    expect((await readdir(dir)).some((f) => f.endsWith('.ndjson'))).toBe(true);
+
+    store.mode = 'up';
+    await vi.waitFor(() => expect(w.stats().written).toBe(50), { timeout: 5000 });
+    expect(await store.paths()).toEqual(pathsOf(sent));
+    const after = w.stats();
+    expect(after).toMatchObject({ queued: 0, onDisk: 0, dropped: 0, replayed: down.spilled });
+    await vi.waitFor(async () => expect((await readdir(dir)).filter((f) => f.endsWith('.ndjson'))).toEqual([]));
+  });
+
+  it('drops rows only past the disk bound, counting every one', async () => {
+    const w = await writer({ spillDir: dir, maxQueuedRows: 10, maxSpillBytes: 4000 });
+    store.mode = 'down';
+    for (let i = 0; i < 20; i++) {
+      w.writeRequests(rows(5));
+      await w.flush();
+    }
+    expect(w.stats().dropped).toBeGreaterThan(0);
+    store.mode = 'up';
+    await vi.waitFor(() => {
+      const s = w.stats();
+      expect(s.queued + s.onDisk).toBe(0);
+    });
+    const s = w.stats();
+    expect(s.written + s.dropped).toBe(100);
+    const stored = await store.paths();
+    expect(stored).toHaveLength(s.written);
+    expect(new Set(stored).size).toBe(stored.length);
+  });
+
+  it('without a spill dir, drops what does not fit in memory and counts it', async () => {
+    const w = await writer({ maxQueuedRows: 10 });
+    store.mode = 'down';
+    w.writeRequests(rows(25));
+    expect(w.stats()).toMatchObject({ queued: 10, dropped: 15 });
+  });
+
+  it('retries a batch whose insert failed after storing it without storing it twice', async () => {
+    const w = await writer();
+    store.mode = 'store-then-fail';
+    const sent = rows(5);
+    w.writeRequests(sent);
+    await vi.waitFor(() => expect(w.stats().written).toBe(5));
+    expect(await store.paths()).toEqual(pathsOf(sent));
+    const [first, retry] = store.attempts;
+    expect(retry).toEqual({ ...first, mayExist: true });
+  });
+
+  it('drops a batch the store keeps refusing as invalid, counts it, and goes on with the next', async () => {
+    const w = await writer({ maxRejections: 3 });
+    store.mode = 'reject';
+    w.writeRequests(rows(5));
+    await vi.waitFor(() => expect(w.stats().dropped).toBe(5));
+    expect(store.attempts).toHaveLength(3);
+    store.mode = 'up';
+    w.writeRequests(rows(5));
+    await vi.waitFor(() => expect(w.stats().written).toBe(5));
+  });
+
+  it('on close, spills what it could not write; the next writer on the same dir writes it exactly once', async () => {
+    const first = await writer({ spillDir: dir });
+    store.mode = 'store-then-down';
+    const sent = rows(12);
+    first.writeRequests(sent);
+    await vi.waitFor(() => expect(store.mode).toBe('down'));
+    const closed = await first.close(100);
+    expect(closed.onDisk).toBe(12);
+    expect(closed.dropped).toBe(0);
+    first.writeRequests(rows(1));
+    expect(first.stats().dropped).toBe(1);
+
+    store.mode = 'up';
+    const second = await writer({ spillDir: dir });
+    await vi.waitFor(() => expect(second.stats().written).toBe(12));
+    expect(await store.paths()).toEqual(pathsOf(sent));
+    expect(second.stats().replayed).toBe(12);
+  });
+
+  it('after a crash mid-replay, the next process replays the segment without duplicating what was written', async () => {
+    const crashed = await writer({ spillDir: dir, maxQueuedRows: 5 });
+    store.mode = 'down';
+    const sent: RequestRow[] = [];
+    for (let i = 0; i < 6; i++) {
+      const batch = rows(5);
+      sent.push(...batch);
+      crashed.writeRequests(batch);
+      await crashed.flush();
+    }
+    expect(crashed.stats().onDisk).toBeGreaterThan(10);
+    // The store comes back; three batches get written (the one in memory, two from disk), then the process "dies" inside the next insert.
+    store.hangAfter = 3;
+    store.mode = 'up';
+    await vi.waitFor(() => expect(store.hung).toBe(1));
+    expect(crashed.stats()).toMatchObject({ written: 15, replayed: 10 });
+    writers.splice(writers.indexOf(crashed), 1);
+    await rm(path.join(dir, 'lock')); // a dead process's lock is stale
+
+    store.hangAfter = undefined;
+    store.mode = 'up';
+    const next = await writer({ spillDir: dir });
+    await vi.waitFor(async () => expect(await store.paths()).toHaveLength(30), { timeout: 5000 });
+    await next.flush();
+    expect(await store.paths()).toEqual(pathsOf(sent));
+  });
+});
