@@ -127,6 +127,17 @@ export function describeTelemetryStoreContract(name: string, makeStore: () => Pr
       expect(await count(midnight, midnight)).toBe(0);
     });
 
+    it('lets an export be abandoned part-way without disturbing later queries', async () => {
+      await loadFixtures();
+      let seen = 0;
+      for await (const row of store.exportRequests(f.RANGE)) {
+        expect(row.ts).toBeGreaterThanOrEqual(f.T0);
+        if (++seen === 3) break;
+      }
+      expect(seen).toBe(3);
+      expect((await store.overview(f.RANGE)).requests).toBe(7);
+    });
+
     it('stores a batch retried with mayExist only once', async () => {
       const batch = { kind: 'requests' as const, id: 'retried-batch', rows: [f.r1, f.r2, f.r3] };
       await store.insert(batch);

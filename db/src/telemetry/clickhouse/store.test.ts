@@ -1,10 +1,10 @@
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { request } from '../contract-fixtures.js';
 import { describeTelemetryStoreContract } from '../store-contract.js';
 import { dayKey } from './retention.js';
 import { quote } from './sql.js';
-import { ClickHouseTelemetryStore } from './store.js';
+import { ClickHouseTelemetryStore, toStoreError } from './store.js';
 
 const url = inject('clickhouseUrl');
 const runId = inject('runId');
@@ -94,6 +94,27 @@ describe('ClickHouseTelemetryStore', () => {
     expect(left.requests).toBe(2);
     const chart = await store.timeseries({ from: now - 120 * day, to: now + day, bucket: 'day' });
     expect(chart.reduce((sum, p) => sum + p.requests, 0)).toBe(2);
+  });
+
+  it('migrates again when the server has lost its database, instead of failing forever', async () => {
+    const store = await freshStore();
+    const admin = createClient({ url });
+    await admin.command({ query: `DROP DATABASE ${store.database}` });
+    await admin.close();
+    await store.insert({ kind: 'requests', id: 'after-loss', rows: [request({ ts: Date.UTC(2025, 0, 1), sessionHash: 'aaaaaaaaaaaa', path: '/', route: '/' })] });
+    expect((await store.overview({ from: Date.UTC(2025, 0, 1), to: Date.UTC(2025, 0, 2) })).requests).toBe(1);
+  });
+
+  it('tells data the server refuses (not retryable) from trouble that passes (retryable)', async () => {
+    const store = await freshStore();
+    // Quiet: the errors below are the point of this test.
+    const client = createClient({ url, database: store.database, log: { level: ClickHouseLogLevel.OFF } });
+    const refused = await client.command({ query: "INSERT INTO requests (ts) VALUES ('not a number')" }).catch((e: unknown) => e);
+    expect(toStoreError(refused)).toMatchObject({ retryable: false });
+    const missing = await client.query({ query: 'SELECT * FROM no_such_table' }).catch((e: unknown) => e);
+    expect(toStoreError(missing)).toMatchObject({ retryable: true });
+    expect(toStoreError(new Error('connect ECONNREFUSED 127.0.0.1:1'))).toMatchObject({ retryable: true });
+    await client.close();
   });
 
   it('shows an unreachable server in health and rejects work with a retryable error', async () => {

@@ -41,6 +41,8 @@ export interface ClickHouseTelemetryStoreOptions {
 const TRANSIENT_CODES = new Set([
   '3', '60', '81', '159', '160', '164', '202', '203', '209', '210', '216', '241', '242', '252', '319', '425',
 ]);
+/** UNKNOWN_TABLE, UNKNOWN_DATABASE. */
+const SCHEMA_GONE = new Set(['60', '81']);
 const DAY_MS = 86_400_000;
 const START_RETRY_MS = 5_000;
 
@@ -214,7 +216,16 @@ export class ClickHouseTelemetryStore implements TelemetryStore {
     try {
       return await operation();
     } catch (error) {
-      throw toStoreError(error);
+      if (!SCHEMA_GONE.has(serverErrorCode(error) ?? '')) throw toStoreError(error);
+      // The server lost our database or tables (a fresh volume): migrate again, then retry once.
+      this.logger.warn({ err: errorText(error) }, 'clickhouse telemetry schema missing; migrating again');
+      this.ready = undefined;
+      await this.ensureReady();
+      try {
+        return await operation();
+      } catch (again) {
+        throw toStoreError(again);
+      }
     }
   }
 
@@ -229,11 +240,23 @@ export class ClickHouseTelemetryStore implements TelemetryStore {
   }
 }
 
+/**
+ * The server's error code, if the server answered: from ClickHouseError, or
+ * parsed from the text, as the client only recognises the current format
+ * ("Code: 60. DB::Exception: …"), not 18.16's ("Code: 60, e.displayText() = …").
+ */
+export function serverErrorCode(error: unknown): string | undefined {
+  if (error instanceof ClickHouseError) return error.code;
+  if (!(error instanceof Error)) return undefined;
+  return /^Code: (\d+)[.,]/.exec(error.message)?.[1];
+}
+
 /** Network trouble and overload are retryable; the server refusing the data itself is not. */
 export function toStoreError(error: unknown): TelemetryStoreError {
   if (error instanceof TelemetryStoreError) return error;
-  if (error instanceof ClickHouseError) {
-    return new TelemetryStoreError(`ClickHouse: ${error.message}`, TRANSIENT_CODES.has(error.code), { cause: error });
+  const code = serverErrorCode(error);
+  if (code !== undefined) {
+    return new TelemetryStoreError(`ClickHouse: ${errorText(error)}`, TRANSIENT_CODES.has(code), { cause: error });
   }
   return new TelemetryStoreError(`ClickHouse unreachable: ${errorText(error)}`, true, { cause: error });
 }
