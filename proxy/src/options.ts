@@ -1,5 +1,5 @@
 import type { Bus } from '@downspin/bus';
-import type { SessionShaping } from '@downspin/protocol';
+import type { SessionShaping, TelemetryTally } from '@downspin/protocol';
 import type { Logger } from 'pino';
 import type { TelemetrySink } from './telemetry/sink.js';
 
@@ -51,6 +51,6 @@ export interface ProxyStats {
   requestsTotal: number;
   /** Requests per second over the last few seconds. */
   requestsPerSecond: number;
-  telemetry: { queued: number; dropped: number; emitted: number };
+  telemetry: TelemetryTally;
   shapingLoaded: boolean;
 }

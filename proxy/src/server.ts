@@ -103,10 +103,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     webSockets: upgrades.open(),
     requestsTotal: http_.requestsTotal(),
     requestsPerSecond: rate.perSecond(http_.requestsTotal()),
-    telemetry: { queued: telemetry.queued, dropped: telemetry.dropped, emitted: telemetry.emitted },
+    telemetry: telemetry.tally(),
     shapingLoaded: link.loaded,
   });
 
+  let publicUrl: string | undefined;
   const link = new BusLink({
     bus: options.bus,
     proxyId,
@@ -114,7 +115,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     loadShaping: options.loadShaping,
     logger,
     reportIntervalMs: options.reportIntervalMs ?? 1000,
-    presence: () => ({ connections: connections.size, requestsPerSecond: rate.perSecond(http_.requestsTotal()) }),
+    presence: () => ({
+      connections: connections.size,
+      requestsPerSecond: rate.perSecond(http_.requestsTotal()),
+      requestsTotal: http_.requestsTotal(),
+      webSockets: upgrades.open(),
+      telemetry: telemetry.tally(),
+      ...(publicUrl === undefined ? {} : { url: publicUrl }),
+    }),
   });
   await link.start();
 
@@ -127,10 +135,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   ]);
   const { port } = server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info({ proxyId, port, target: target.toString() }, 'proxy listening');
 
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: publicUrl,
     port,
     proxyId,
     sessions,

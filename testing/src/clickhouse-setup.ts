@@ -1,13 +1,6 @@
-import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { startClickHouse } from './clickhouse-server.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** HTTP URL of a ClickHouse server started for this run; tests make their own databases on it. */
-    clickhouseUrl: string;
-  }
-}
+import './provided.js';
 
 /**
  * Runs once per `vitest run`: starts one private ClickHouse server for the

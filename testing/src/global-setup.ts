@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
+import './provided.js';
 
 /**
  * Runs once per `vitest run`: gives this run its own PostgreSQL database and
@@ -10,19 +10,6 @@ import type { TestProject } from 'vitest/node';
  */
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    runId: string;
-    /** Admin connection string; tests create their own databases through it. */
-    postgresAdminUrl: string;
-    /** A database made for this run (empty, unmigrated). */
-    databaseUrl: string;
-    redisUrl: string;
-    /** Prefix for every Redis key and channel this run uses. */
-    redisPrefix: string;
-  }
-}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;

@@ -1,3 +1,4 @@
+import './provided.js';
 export * from './upstream.js';
 export * from './http.js';
 export * from './clickhouse-server.js';

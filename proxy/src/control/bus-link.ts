@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '@downspin/bus';
-import { WS_CLOSE_TERMINATED, type SessionShaping, type ShapingCommand } from '@downspin/protocol';
+import { WS_CLOSE_TERMINATED, type Presence, type SessionShaping, type ShapingCommand } from '@downspin/protocol';
 import type { Logger } from 'pino';
 import type { SessionTable } from '../session/table.js';
 
@@ -12,7 +12,7 @@ export interface BusLinkOptions {
   logger: Logger;
   reportIntervalMs: number;
   /** Current load figures for presence messages. */
-  presence: () => { connections: number; requestsPerSecond: number };
+  presence: () => Pick<Presence, 'connections' | 'requestsPerSecond' | 'requestsTotal' | 'webSockets' | 'telemetry' | 'url'>;
 }
 
 /**
@@ -100,8 +100,7 @@ export class BusLink {
         startedAt: this.startedAt,
         at: Date.now(),
         sessions: sessions.size,
-        connections: figures.connections,
-        requestsPerSecond: figures.requestsPerSecond,
+        ...figures,
         alive,
       });
       if (!alive) return;

@@ -1,4 +1,4 @@
-import type { RequestRow, WsRow } from '@downspin/protocol';
+import type { RequestRow, TelemetryTally, WsRow } from '@downspin/protocol';
 import type { TelemetrySink } from './sink.js';
 import { normalizeRoute } from './route.js';
 
@@ -104,6 +104,18 @@ export class TelemetryEmitter {
       this.dropped += rows.length;
       this.options.onSinkError?.(error);
     }
+  }
+
+  /** The whole pipeline's tallies: rows waiting here plus the sink's own. */
+  tally(): TelemetryTally {
+    const sink = this.options.sink?.stats?.() ?? {};
+    return {
+      queued: this.queued + (sink.queued ?? 0),
+      written: sink.written ?? 0,
+      spilled: sink.spilled ?? 0,
+      replayed: sink.replayed ?? 0,
+      dropped: this.dropped + (sink.dropped ?? 0),
+    };
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import type { RequestRow, WsRow } from '@downspin/protocol';
+import type { RequestRow, TelemetryTally, WsRow } from '@downspin/protocol';
 
 /**
  * Where the proxy's telemetry goes. Called off the request path with whole
@@ -8,6 +8,8 @@ import type { RequestRow, WsRow } from '@downspin/protocol';
 export interface TelemetrySink {
   writeRequests(rows: RequestRow[]): void;
   writeWebSockets(rows: WsRow[]): void;
+  /** The sink's own tallies (written, spilled, replayed, dropped), for /admin/stats. */
+  stats?(): Partial<TelemetryTally>;
 }
 
 /** A bounded in-memory sink: keeps the newest `capacity` rows of each kind. */
@@ -17,6 +19,10 @@ export class MemoryTelemetrySink implements TelemetrySink {
   dropped = 0;
 
   constructor(private readonly capacity = 100_000) {}
+
+  stats(): Partial<TelemetryTally> {
+    return { written: this.requests.length + this.webSockets.length + this.dropped, dropped: this.dropped };
+  }
 
   writeRequests(rows: RequestRow[]): void {
     this.append(this.requests, rows);
