@@ -107,7 +107,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     shapingLoaded: link.loaded,
   });
 
-  let publicUrl: string | undefined;
+  // Known once listening; presence messages sent before that go without it.
+  const address = { url: '' };
   const link = new BusLink({
     bus: options.bus,
     proxyId,
@@ -121,7 +122,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       requestsTotal: http_.requestsTotal(),
       webSockets: upgrades.open(),
       telemetry: telemetry.tally(),
-      ...(publicUrl === undefined ? {} : { url: publicUrl }),
+      ...(address.url === '' ? {} : { url: address.url }),
     }),
   });
   await link.start();
@@ -135,11 +136,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   ]);
   const { port } = server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
-  publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  address.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info({ proxyId, port, target: target.toString() }, 'proxy listening');
 
   return {
-    url: publicUrl,
+    url: address.url,
     port,
     proxyId,
     sessions,
