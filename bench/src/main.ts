@@ -80,6 +80,7 @@ async function run(options: BenchOptions): Promise<void> {
       checks,
       async () => {
         if (nginxNote) out(`  ${nginxNote}`);
+        if (generator === 'autocannon') out('  autocannon reports latency in whole milliseconds: install wrk for the p50 overhead figure');
         const targets: Target[] = [
           { name: 'direct', url: upstream.url },
           { name: 'downspin', url: downspin.url },

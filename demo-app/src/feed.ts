@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 export const FEED_PATH = '/ws/feed';
 export const FEED_INTERVAL_MS = 500;
 const MAX_MESSAGE_BYTES = 64 * 1024;
-/** A client this far behind (e.g. throttled hard) skips ticks instead of queueing them. */
+/** A client this far behind (throttled hard, or not reading) misses ticks and echoes instead of queueing them. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 export interface Feed {
@@ -35,7 +35,7 @@ export function createFeed(logger: Logger): Feed {
     const timer = setInterval(tick, FEED_INTERVAL_MS);
     tick();
     ws.on('message', (data, isBinary) => {
-      if (ws.readyState === ws.OPEN) ws.send(data, { binary: isBinary });
+      if (ws.readyState === ws.OPEN && ws.bufferedAmount <= MAX_BUFFERED_BYTES) ws.send(data, { binary: isBinary });
     });
     ws.on('error', (error) => logger.debug({ err: error }, 'feed client error'));
     ws.on('close', () => {

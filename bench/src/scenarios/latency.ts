@@ -8,6 +8,8 @@ export interface LatencyAccuracy {
   latencyMs: number;
   samples: number;
   directMedianMs: number;
+  /** The same requests through downspin in an unshaped session: the hop's own cost. */
+  unshapedMedianMs: number;
   shapedMedianMs: number;
   /** measured − (direct median + latencyMs), in ms: mean (signed) and |error| percentiles. */
   meanErrorMs: number;
@@ -22,29 +24,35 @@ export interface LatencyAccuracy {
  * Sequential requests on one keep-alive connection each, direct and through
  * a session shaped with `latency { ms }`, interleaved so both see the same
  * machine load. The error of a shaped request is its time minus (the direct
- * median + ms).
+ * median + ms). Requests through an unshaped session run alongside, to tell
+ * the proxy hop's own cost from the error of the delay.
  */
 export async function measureLatencyAccuracy(
   options: { upstreamUrl: string; downspin: BenchChild; latencyMs: number; samples: number; path: string },
 ): Promise<LatencyAccuracy> {
   const sessionId = 'bench-latency';
   const ackMs = await applyProfile(options.downspin, sessionId, { latency: { ms: options.latencyMs } });
-  const directAgent = singleConnection();
-  const shapedAgent = singleConnection();
+  const agents = [singleConnection(), singleConnection(), singleConnection()] as const;
+  const [directAgent, unshapedAgent, shapedAgent] = agents;
   const headers = { [SESSION_HEADER]: sessionId };
+  const unshapedHeaders = { [SESSION_HEADER]: `${sessionId}-none` };
   const direct: number[] = [];
+  const unshaped: number[] = [];
   const shaped: number[] = [];
+  const directUrl = options.upstreamUrl + options.path;
+  const proxyUrl = options.downspin.url + options.path;
   try {
-    // Opens both connections (and warms both paths) before anything is counted.
-    await timedRequest(options.upstreamUrl + options.path, { agent: directAgent });
-    await timedRequest(options.downspin.url + options.path, { agent: shapedAgent, headers });
+    // Opens every connection (and warms every path) before anything is counted.
+    await timedRequest(directUrl, { agent: directAgent });
+    await timedRequest(proxyUrl, { agent: unshapedAgent, headers: unshapedHeaders });
+    await timedRequest(proxyUrl, { agent: shapedAgent, headers });
     for (let i = 0; i < options.samples; i++) {
-      direct.push(await expectOk(timedRequest(options.upstreamUrl + options.path, { agent: directAgent })));
-      shaped.push(await expectOk(timedRequest(options.downspin.url + options.path, { agent: shapedAgent, headers })));
+      direct.push(await expectOk(timedRequest(directUrl, { agent: directAgent })));
+      unshaped.push(await expectOk(timedRequest(proxyUrl, { agent: unshapedAgent, headers: unshapedHeaders })));
+      shaped.push(await expectOk(timedRequest(proxyUrl, { agent: shapedAgent, headers })));
     }
   } finally {
-    directAgent.destroy();
-    shapedAgent.destroy();
+    for (const agent of agents) agent.destroy();
   }
   const directMedianMs = median(direct);
   const errors = shaped.map((ms) => ms - (directMedianMs + options.latencyMs));
@@ -53,6 +61,7 @@ export async function measureLatencyAccuracy(
     latencyMs: options.latencyMs,
     samples: options.samples,
     directMedianMs,
+    unshapedMedianMs: median(unshaped),
     shapedMedianMs: median(shaped),
     meanErrorMs: errors.reduce((sum, e) => sum + e, 0) / errors.length,
     absErrorP50Ms: abs.p50,
