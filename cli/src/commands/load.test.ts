@@ -85,7 +85,7 @@ describe('downspin load over real sockets', () => {
     const total = summaryOf(lines, 'total');
     expect(base).toMatchObject({ sent: '20', ok: '20', 429: '0', other: '0', skipped: '0' });
     expect(spike).toMatchObject({ sent: '160', other: '0', skipped: '0' });
-    expect(Number(spike['429'])).toBeGreaterThanOrEqual(60);
+    expect(Number(spike['429'])).toBeGreaterThanOrEqual(40);
     expect(Number(spike.ok) + Number(spike['429'])).toBe(160);
     expect(total).toMatchObject({ sent: '190' });
     expect(total.avg).toMatch(/^\d+(\.\d)?ms$/);

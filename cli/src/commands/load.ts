@@ -18,7 +18,8 @@ export interface LoadCommandIo {
 }
 
 const HELP_AFTER = `
-Phases run in order: base, spike, cooldown (0 seconds or 0 rps skips one).
+Phases run in order: base, spike, cooldown (0 seconds skips a phase, 0 rps
+makes it a pause).
 Requests go out on schedule whether or not earlier ones answered (open model).
 Every second prints: phase, target rate, sent, ok (2xx/3xx), 429, other
 (any other status and network errors), skipped (due while --concurrency were

@@ -59,7 +59,7 @@ function countCells(counts: Counts): [string, number][] {
 }
 
 function ms(value: number | null): string {
-  return value === null ? '-' : `${value}ms`;
+  return value === null ? '-' : `${value.toFixed(1)}ms`;
 }
 
 function row(...cells: [string, number][]): string {

@@ -61,7 +61,7 @@ export const LOAD_SETTINGS = {
     arg: '<id>',
     env: 'LOAD_SESSION',
     schema: SessionIdSchema.optional(),
-    help: 'session id sent as x-downspin-session (default: a fresh random id)',
+    help: 'session id sent as x-downspin-session; none: a fresh random id',
   },
   baseRps: { flag: '--base-rps', arg: '<rps>', env: 'BASE_RPS', schema: rps.default(10), help: 'target rate of the base phase' },
   baseSeconds: { flag: '--base-seconds', arg: '<s>', env: 'BASE_SECONDS', schema: seconds.default(10), help: 'length of the base phase' },
@@ -98,7 +98,7 @@ export const LOAD_SETTINGS = {
     help: 'give up on a request idle this long (counted as other)',
   },
   json: { flag: '--json', env: 'LOAD_JSON', schema: onOff.default(false), help: 'print JSON lines instead of text' },
-  allowRemote: { flag: '--allow-remote', schema: onOff.default(false), help: 'allow a target that is not on this machine (loopback)' },
+  allowRemote: { flag: '--allow-remote', schema: onOff.default(false), help: 'load a target that is not loopback (flag only, never from the environment)' },
 } as const satisfies Record<string, LoadSetting>;
 
 export type LoadSettingName = keyof typeof LOAD_SETTINGS;
