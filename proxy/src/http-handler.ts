@@ -87,7 +87,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
 
     decide(exchange, session, pathOf(url), guard, logger);
     if (exchange.delayMs > 0) {
-      exchange.timer = setTimeout(act, exchange.delayMs, exchange);
+      // Count the delay from arrival, not from here, so the added latency is what was asked.
+      exchange.timer = setTimeout(act, exchange.delayMs - (performance.now() - exchange.now), exchange);
       return;
     }
     act(exchange);

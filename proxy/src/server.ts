@@ -128,12 +128,16 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   await link.start();
 
   server.listen(options.port ?? 8080, options.host ?? '127.0.0.1');
-  await Promise.race([
-    once(server, 'listening'),
-    once(server, 'error').then(([error]) => {
-      throw error;
-    }),
-  ]);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    await link.close();
+    telemetry.close();
+    http_.forwarder.close();
+    throw error;
+  }
+  // After start, a server error (EMFILE on accept, say) is logged; the proxy keeps serving.
+  server.on('error', (error) => logger.error({ err: error }, 'proxy server error'));
   const { port } = server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   address.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

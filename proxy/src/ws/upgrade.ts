@@ -133,7 +133,7 @@ export function createUpgradeHandler(options: UpgradeHandlerOptions): UpgradeHan
           connectUpstream(req as UpgradeRequest, socket, head, session, path, record);
       }
     };
-    if (decision.delayMs > 0) setTimeout(proceed, decision.delayMs);
+    if (decision.delayMs > 0) setTimeout(proceed, decision.delayMs - (performance.now() - decision.now));
     else proceed();
   }
 
