@@ -18,6 +18,7 @@ export const ERROR_CATALOGUE = {
   // auth
   unauthorized: { status: 401, message: 'Missing or wrong API key: send X-API-Key or Authorization: Bearer.' },
   forbidden_origin: { status: 403, message: 'This origin may not open the connection.' },
+  consent_required: { status: 403, message: 'This session has not given consent through the extension; client events are not accepted.' },
   // lookups
   not_found: { status: 404, message: 'Not found.' },
   session_not_found: { status: 404, message: 'No session with that hash or id.' },

@@ -7,3 +7,4 @@ export * from './errors.js';
 export * from './telemetry.js';
 export * from './client-channel.js';
 export * from './bus-messages.js';
+export * from './dashboard-channel.js';

@@ -15,6 +15,8 @@ export interface ActivityIngestorOptions {
   /** Sessions held while the store is down; activity of further sessions is dropped and counted. Default 50 000. */
   maxPendingSessions?: number;
   riskOf?: (facts: RiskFacts) => number;
+  /** Told which sessions a flush wrote (the dashboard pushes them). */
+  onWritten?: (sessionIds: string[]) => void;
 }
 
 export interface ActivityIngestorStats {
@@ -34,6 +36,8 @@ export interface ActivityIngestorStats {
  */
 export class ActivityIngestor {
   private pending = new Map<string, ActivityItem>();
+  /** Totals of sessions whose activity is stored but whose risk score is not yet. */
+  private readonly unscored = new Map<string, RiskFacts>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private readonly stats_: ActivityIngestorStats = { pendingSessions: 0, flushes: 0, dropped: 0, lastError: undefined };
@@ -89,19 +93,40 @@ export class ActivityIngestor {
   }
 
   private async write(): Promise<void> {
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0 && this.unscored.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending = new Map();
+    let facts: RiskFacts[] = [];
     try {
-      const facts = await this.options.store.recordActivity(batch);
-      await this.options.store.setRisk(facts.map((f) => ({ sessionId: f.sessionId, risk: this.riskOf(f) })));
+      if (batch.length > 0) facts = await this.options.store.recordActivity(batch);
+    } catch (error) {
+      this.failed(error, batch.length);
+      for (const item of batch) this.merge(item);
+      return;
+    }
+    // The deltas are stored now: from here on a failure must not add them again.
+    for (const f of facts) this.unscored.set(f.sessionId, f);
+    const scoring = [...this.unscored.values()];
+    try {
+      await this.options.store.setRisk(scoring.map((f) => ({ sessionId: f.sessionId, risk: this.riskOf(f) })));
+      for (const f of scoring) if (this.unscored.get(f.sessionId) === f) this.unscored.delete(f.sessionId);
       this.stats_.flushes++;
       this.stats_.lastError = undefined;
     } catch (error) {
-      this.stats_.lastError = error instanceof Error ? error.message : String(error);
-      this.options.logger.warn({ err: error, sessions: batch.length }, 'could not record session activity; will retry');
-      for (const item of batch) this.merge(item);
+      // Scored on the next flush (bounded like the activity buffer).
+      this.failed(error, scoring.length);
+      while (this.unscored.size > this.maxPending) this.unscored.delete(this.unscored.keys().next().value!);
     }
+    try {
+      if (facts.length > 0) this.options.onWritten?.(facts.map((f) => f.sessionId));
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'an activity listener failed');
+    }
+  }
+
+  private failed(error: unknown, sessions: number): void {
+    this.stats_.lastError = error instanceof Error ? error.message : String(error);
+    this.options.logger.warn({ err: error, sessions }, 'could not record session activity; will retry');
   }
 
   private merge(item: ActivityItem): void {

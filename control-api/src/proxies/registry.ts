@@ -1,5 +1,5 @@
 import type { Bus } from '@downspin/bus';
-import type { Presence } from '@downspin/protocol';
+import type { Presence, TelemetryTally } from '@downspin/protocol';
 
 export interface ProxyInfo {
   proxyId: string;
@@ -9,6 +9,12 @@ export interface ProxyInfo {
   sessions: number;
   connections: number;
   requestsPerSecond: number;
+  /** Requests handled since the proxy started (0 when it does not say). */
+  requestsTotal: number;
+  webSockets: number;
+  url: string | undefined;
+  /** Its telemetry pipeline's counters, when it reports them. */
+  telemetry: TelemetryTally | undefined;
 }
 
 export interface ProxyRegistryOptions {
@@ -51,6 +57,10 @@ export class ProxyRegistry {
       sessions: presence.sessions,
       connections: presence.connections,
       requestsPerSecond: presence.requestsPerSecond,
+      requestsTotal: presence.requestsTotal ?? 0,
+      webSockets: presence.webSockets ?? 0,
+      url: presence.url,
+      telemetry: presence.telemetry,
     });
   }
 

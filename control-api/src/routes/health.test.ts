@@ -25,6 +25,7 @@ describe('GET /health', () => {
         bus: { kind: 'memory', ok: true, detail: expect.any(String) },
         proxies: { ok: true, detail: '1 live', live: ['proxy-1'] },
       },
+      channels: { client: 0, dashboard: 0 },
     });
     await proxy.close();
     await h.close();

@@ -17,9 +17,18 @@ const healthRoute = createRoute({
 /**
  * `GET /health`: the session store (a query within 2 s), the bus, and the
  * live proxies (presence in the last few seconds; none live is degraded,
- * since nothing would apply shaping). 200 when all are ok, else 503.
+ * since nothing would apply shaping). 200 when all are ok, else 503. Also
+ * shows the open WebSockets per channel (informational).
  */
-export function registerHealthRoute(app: OpenAPIHono, deps: { store: SessionStore; bus: Bus; proxies: ProxyRegistry }): void {
+export interface HealthDeps {
+  store: SessionStore;
+  bus: Bus;
+  proxies: ProxyRegistry;
+  /** Open WebSockets per channel: shown, never a reason to be degraded. */
+  channels?: () => { client: number; dashboard: number };
+}
+
+export function registerHealthRoute(app: OpenAPIHono, deps: HealthDeps): void {
   app.openapi(healthRoute, async (c) => {
     const store = await deps.store.health();
     const bus = deps.bus.status();
@@ -37,6 +46,7 @@ export function registerHealthRoute(app: OpenAPIHono, deps: { store: SessionStor
         bus: { kind: deps.bus.kind, ok: bus.ok, detail: bus.detail },
         proxies,
       },
+      ...(deps.channels === undefined ? {} : { channels: deps.channels() }),
     };
     c.header('cache-control', 'no-store');
     return ok ? c.json(body, 200) : c.json(body, 503);

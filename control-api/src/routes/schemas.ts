@@ -35,6 +35,8 @@ export const HealthResponseSchema = z.object({
     bus: DependencySchema.extend({ kind: z.string() }),
     proxies: DependencySchema.extend({ live: z.array(z.string()) }),
   }),
+  /** Open WebSockets on this instance, per channel. */
+  channels: z.object({ client: z.number().int(), dashboard: z.number().int() }).optional(),
 });
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({

@@ -18,6 +18,10 @@ export interface ShapingServiceOptions {
   /** How long to wait for live proxies' acks. */
   ackTimeoutMs: number;
   logger: Logger;
+  /** Told how each command ended and how long its acks took (metrics). */
+  onApplied?: (kind: string, outcome: 'acknowledged' | 'pending' | 'failed', waitSeconds: number | undefined) => void;
+  /** Told of each notification sent. */
+  onNotified?: (type: string) => void;
 }
 
 export interface ShapingOutcome {
@@ -38,12 +42,18 @@ export class ShapingService {
   constructor(private readonly options: ShapingServiceOptions) {}
 
   async apply(sessionId: string, state: ShapingState, command: { kind: string; body: unknown }): Promise<ShapingOutcome> {
-    const { store, bus, proxies, acks, ackTimeoutMs } = this.options;
-    this.requireBus();
+    const { store, bus, proxies, acks, ackTimeoutMs, onApplied } = this.options;
+    try {
+      this.requireBus();
+    } catch (error) {
+      onApplied?.(command.kind, 'failed', undefined);
+      throw error;
+    }
     const commandId = randomUUID();
     const live = proxies.liveIds();
     let wait: ReturnType<AckCollector['expect']> | undefined;
     let shaping: SessionShaping;
+    let publishedAt = 0;
     try {
       shaping = await store.applyShaping(
         { sessionId, state, command },
@@ -51,6 +61,7 @@ export class ShapingService {
           beforeCommit: async (next) => {
             // Waiting starts before publishing: an ack may come back before publish resolves.
             wait = acks.expect(commandId, live, ackTimeoutMs);
+            publishedAt = performance.now();
             try {
               await bus.publish('commands', { type: 'shaping', commandId, shaping: next });
             } catch (error) {
@@ -61,10 +72,12 @@ export class ShapingService {
       );
     } catch (error) {
       wait?.cancel();
+      onApplied?.(command.kind, 'failed', undefined);
       if (error instanceof PublishFailed) throw new ApiError('bus_unavailable', { cause: error.cause });
       throw new ApiError('store_unavailable', { cause: error });
     }
     const outcome = await wait!.outcome;
+    onApplied?.(command.kind, outcome.acknowledged ? 'acknowledged' : 'pending', (performance.now() - publishedAt) / 1000);
     this.tellClient(sessionId, clientMessage(shaping));
     const record = await fromStore(() => store.getSession(sessionId));
     if (!record) throw new ApiError('internal', { message: 'The session vanished after it was shaped.' });
@@ -81,6 +94,7 @@ export class ShapingService {
     } catch (error) {
       throw new ApiError('bus_unavailable', { cause: error });
     }
+    this.options.onNotified?.(body.type);
     return { id };
   }
 

@@ -14,6 +14,21 @@ export interface ApiKeyAuthOptions {
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 /**
+ * A constant-time check of a presented key against `key`, for places that
+ * are not Hono routes (WebSocket upgrades).
+ */
+export function keyChecker(key: string): (sent: string | undefined) => boolean {
+  if (key.length === 0) throw new Error('an API key check needs a non-empty key');
+  const expected = digest(key);
+  return (sent) => sent !== undefined && timingSafeEqual(digest(sent), expected);
+}
+
+/** The key a request presents: the named header, else `Authorization: Bearer`. */
+export function presentedKey(header: (name: string) => string | undefined, headerName = 'X-API-Key'): string | undefined {
+  return header(headerName) ?? bearerToken(header('Authorization'));
+}
+
+/**
  * Requires the admin key in `X-API-Key` or `Authorization: Bearer`,
  * compared in constant time; anything else is 401 `unauthorized`.
  *
@@ -21,10 +36,9 @@ const digest = (value: string): Buffer => createHash('sha256').update(value, 'ut
  */
 export function apiKeyAuth({ key, headerName = 'X-API-Key' }: ApiKeyAuthOptions): MiddlewareHandler {
   if (key.length === 0) throw new Error('apiKeyAuth needs a non-empty key');
-  const expected = digest(key);
+  const matches = keyChecker(key);
   return async function apiKeyAuthMiddleware(c, next) {
-    const sent = c.req.header(headerName) ?? bearerToken(c.req.header('Authorization'));
-    if (sent === undefined || !timingSafeEqual(digest(sent), expected)) throw new ApiError('unauthorized');
+    if (!matches(presentedKey((name) => c.req.header(name), headerName))) throw new ApiError('unauthorized');
     await next();
   };
 }
