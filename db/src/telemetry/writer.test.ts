@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RequestRow } from '@downspin/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { request, T0 } from './contract-fixtures.js';
+import { A, e1, e2, e3, request, T0, ws } from './contract-fixtures.js';
 import { TelemetryStoreError } from './errors.js';
 import { MemoryTelemetryStore } from './memory-store.js';
 import type { InsertOptions, TelemetryBatch } from './types.js';
@@ -52,7 +52,7 @@ let seq = 0;
 function rows(n: number): RequestRow[] {
   return Array.from({ length: n }, () => {
     const i = seq++;
-    return request({ ts: T0 + i, sessionHash: 'aaaaaaaaaaaa', path: `/r/${i}`, route: '/r/:id' });
+    return request({ ts: T0 + i, sessionHash: A, path: `/r/${i}`, route: '/r/:id' });
   });
 }
 const pathsOf = (list: RequestRow[]) => list.map((r) => r.path);
@@ -98,6 +98,25 @@ describe('TelemetryWriter', () => {
     await vi.waitFor(() => expect(store.attempts.map((a) => a.rows)).toEqual([5, 5, 2]), { timeout: 5000 });
     await w.flush();
     expect(await store.paths()).toHaveLength(14);
+  });
+
+  it('delivers WebSocket rows and client events as well as requests, through a spill', async () => {
+    const w = await writer({ spillDir: dir, maxQueuedRows: 4 });
+    store.mode = 'down';
+    const sockets = [ws({ ts: T0 + 1, sessionHash: A }), ws({ ts: T0 + 2, sessionHash: A, closeCode: 4001 })];
+    const events = [e1, e2, e3];
+    w.writeWebSockets(sockets);
+    w.writeClientEvents(events);
+    w.writeRequests(rows(3));
+    await w.flush();
+    expect(w.stats().spilled).toBeGreaterThan(0);
+    store.mode = 'up';
+    await vi.waitFor(() => expect(w.stats().written).toBe(8));
+    expect(w.stats().dropped).toBe(0);
+    const history = await store.sessionHistory({ from: 0, to: T0 * 2, session: A });
+    expect(history.webSockets).toEqual([...sockets].reverse());
+    expect(history.clientEvents).toEqual([...events].reverse());
+    expect(history.requests).toHaveLength(3);
   });
 
   it('keeps rows in memory while the store is down and writes them, in order, once it is back', async () => {
