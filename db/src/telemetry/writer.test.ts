@@ -56,6 +56,8 @@ function rows(n: number): RequestRow[] {
   });
 }
 const pathsOf = (list: RequestRow[]) => list.map((r) => r.path);
+/** Generous: the machine running tests may be busy. */
+const eventually = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 20 });
 
 describe('TelemetryWriter', () => {
   let dir: string;
@@ -90,12 +92,12 @@ describe('TelemetryWriter', () => {
     const w = await writer({ flushIntervalMs: 60_000 });
     const sent = rows(12);
     w.writeRequests(sent);
-    await vi.waitFor(() => expect(store.attempts.map((a) => a.rows)).toEqual([5, 5]));
+    await eventually(() => expect(store.attempts.map((a) => a.rows)).toEqual([5, 5]));
     expect(w.stats().queued).toBe(2);
 
     const timed = await writer({ batchSize: 1000, flushIntervalMs: 30 });
     timed.writeRequests(rows(2));
-    await vi.waitFor(() => expect(store.attempts.map((a) => a.rows)).toEqual([5, 5, 2]), { timeout: 5000 });
+    await eventually(() => expect(store.attempts.map((a) => a.rows)).toEqual([5, 5, 2]));
     await w.flush();
     expect(await store.paths()).toHaveLength(14);
   });
@@ -111,7 +113,7 @@ describe('TelemetryWriter', () => {
     await w.flush();
     expect(w.stats().spilled).toBeGreaterThan(0);
     store.mode = 'up';
-    await vi.waitFor(() => expect(w.stats().written).toBe(8));
+    await eventually(() => expect(w.stats().written).toBe(8));
     expect(w.stats().dropped).toBe(0);
     const history = await store.sessionHistory({ from: 0, to: T0 * 2, session: A });
     expect(history.webSockets).toEqual([...sockets].reverse());
@@ -129,7 +131,7 @@ describe('TelemetryWriter', () => {
     expect(w.stats()).toMatchObject({ queued: 13, written: 0, storeOk: false, lastError: 'connect ECONNREFUSED' });
 
     store.mode = 'up';
-    await vi.waitFor(() => expect(w.stats().written).toBe(13), { timeout: 5000 });
+    await eventually(() => expect(w.stats().written).toBe(13));
     expect(await store.paths()).toEqual(pathsOf(sent));
     expect(w.stats()).toMatchObject({ queued: 0, dropped: 0, spilled: 0, storeOk: true });
   });
@@ -151,11 +153,11 @@ describe('TelemetryWriter', () => {
     expect((await readdir(dir)).some((f) => f.endsWith('.ndjson'))).toBe(true);
 
     store.mode = 'up';
-    await vi.waitFor(() => expect(w.stats().written).toBe(50), { timeout: 5000 });
+    await eventually(() => expect(w.stats().written).toBe(50));
     expect(await store.paths()).toEqual(pathsOf(sent));
     const after = w.stats();
     expect(after).toMatchObject({ queued: 0, onDisk: 0, dropped: 0, replayed: down.spilled });
-    await vi.waitFor(async () => expect((await readdir(dir)).filter((f) => f.endsWith('.ndjson'))).toEqual([]));
+    await eventually(async () => expect((await readdir(dir)).filter((f) => f.endsWith('.ndjson'))).toEqual([]));
   });
 
   it('drops rows only past the disk bound, counting every one', async () => {
@@ -167,7 +169,7 @@ describe('TelemetryWriter', () => {
     }
     expect(w.stats().dropped).toBeGreaterThan(0);
     store.mode = 'up';
-    await vi.waitFor(() => {
+    await eventually(() => {
       const s = w.stats();
       expect(s.queued + s.onDisk).toBe(0);
     });
@@ -190,7 +192,7 @@ describe('TelemetryWriter', () => {
     store.mode = 'store-then-fail';
     const sent = rows(5);
     w.writeRequests(sent);
-    await vi.waitFor(() => expect(w.stats().written).toBe(5));
+    await eventually(() => expect(w.stats().written).toBe(5));
     expect(await store.paths()).toEqual(pathsOf(sent));
     const [first, retry] = store.attempts;
     expect(retry).toEqual({ ...first, mayExist: true });
@@ -200,11 +202,11 @@ describe('TelemetryWriter', () => {
     const w = await writer({ maxRejections: 3 });
     store.mode = 'reject';
     w.writeRequests(rows(5));
-    await vi.waitFor(() => expect(w.stats().dropped).toBe(5));
+    await eventually(() => expect(w.stats().dropped).toBe(5));
     expect(store.attempts).toHaveLength(3);
     store.mode = 'up';
     w.writeRequests(rows(5));
-    await vi.waitFor(() => expect(w.stats().written).toBe(5));
+    await eventually(() => expect(w.stats().written).toBe(5));
   });
 
   it('on close, spills what it could not write; the next writer on the same dir writes it exactly once', async () => {
@@ -212,7 +214,7 @@ describe('TelemetryWriter', () => {
     store.mode = 'store-then-down';
     const sent = rows(12);
     first.writeRequests(sent);
-    await vi.waitFor(() => expect(store.mode).toBe('down'));
+    await eventually(() => expect(store.mode).toBe('down'));
     const closed = await first.close(100);
     expect(closed.onDisk).toBe(12);
     expect(closed.dropped).toBe(0);
@@ -221,7 +223,7 @@ describe('TelemetryWriter', () => {
 
     store.mode = 'up';
     const second = await writer({ spillDir: dir });
-    await vi.waitFor(() => expect(second.stats().written).toBe(12));
+    await eventually(() => expect(second.stats().written).toBe(12));
     expect(await store.paths()).toEqual(pathsOf(sent));
     expect(second.stats().replayed).toBe(12);
   });
@@ -240,7 +242,7 @@ describe('TelemetryWriter', () => {
     // The store comes back; three batches get written (the one in memory, two from disk), then the process "dies" inside the next insert.
     store.hangAfter = 3;
     store.mode = 'up';
-    await vi.waitFor(() => expect(store.hung).toBe(1));
+    await eventually(() => expect(store.hung).toBe(1));
     expect(crashed.stats()).toMatchObject({ written: 15, replayed: 10 });
     writers.splice(writers.indexOf(crashed), 1);
     await rm(path.join(dir, 'lock')); // a dead process's lock is stale
@@ -248,7 +250,7 @@ describe('TelemetryWriter', () => {
     store.hangAfter = undefined;
     store.mode = 'up';
     const next = await writer({ spillDir: dir });
-    await vi.waitFor(async () => expect(await store.paths()).toHaveLength(30), { timeout: 5000 });
+    await eventually(async () => expect(await store.paths()).toHaveLength(30));
     await next.flush();
     expect(await store.paths()).toEqual(pathsOf(sent));
   });
