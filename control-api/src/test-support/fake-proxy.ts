@@ -1,12 +1,15 @@
 import type { Bus } from '@downspin/bus';
-import type { ShapingCommand } from '@downspin/protocol';
+import type { Presence, ShapingCommand } from '@downspin/protocol';
+
+/** Load figures a fake proxy reports in its presence. */
+export type PresenceFigures = Partial<Pick<Presence, 'sessions' | 'connections' | 'requestsPerSecond' | 'requestsTotal' | 'webSockets' | 'url' | 'telemetry'>>;
 
 export interface FakeProxy {
   proxyId: string;
   /** Commands received, in order. */
   commands: ShapingCommand[];
-  /** Publishes a presence message (alive unless told otherwise). */
-  announce(alive?: boolean): Promise<void>;
+  /** Publishes a presence message (alive unless told otherwise), with the figures given at start unless others are given. */
+  announce(alive?: boolean, figures?: PresenceFigures): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -15,7 +18,7 @@ export interface FakeProxy {
  * acknowledges every command on `acks`, unless `acks: false` (a proxy that
  * is alive but never applies anything).
  */
-export async function startFakeProxy(bus: Bus, options: { proxyId: string; acks?: boolean }): Promise<FakeProxy> {
+export async function startFakeProxy(bus: Bus, options: { proxyId: string; acks?: boolean; figures?: PresenceFigures }): Promise<FakeProxy> {
   const commands: ShapingCommand[] = [];
   const unsubscribe = await bus.subscribe('commands', async (command) => {
     commands.push(command);
@@ -28,15 +31,17 @@ export async function startFakeProxy(bus: Bus, options: { proxyId: string; acks?
       version: command.shaping.version,
     });
   });
-  const announce = (alive = true): Promise<void> =>
+  const startedAt = Date.now();
+  const announce = (alive = true, figures = options.figures): Promise<void> =>
     bus.publish('presence', {
       type: 'presence',
       proxyId: options.proxyId,
-      startedAt: Date.now(),
+      startedAt,
       at: Date.now(),
       sessions: 0,
       connections: 0,
       requestsPerSecond: 0,
+      ...figures,
       alive,
     });
   await announce();

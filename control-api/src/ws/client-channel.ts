@@ -213,9 +213,12 @@ export class ClientChannel {
       state = (await store.getShaping(hello.sessionId))?.state ?? { mode: 'none' as const };
     } catch (error) {
       logger.warn({ err: error }, 'client channel: could not record consent; closing');
+      // Reading again, so the closing handshake can complete.
+      ws.resume();
       ws.close(1011, 'session store unavailable');
       return undefined;
     }
+    ws.resume();
     if (ws.readyState !== ws.OPEN) return undefined;
     this.options.onConsent?.(hello.sessionId);
     if (state.mode === 'terminated') {
@@ -229,7 +232,6 @@ export class ClientChannel {
     if (set === undefined) this.bySession.set(hello.sessionId, (set = new Set()));
     set.add(ws);
     this.send(ws, { type: 'welcome', sessionHash: hash, mode: state.mode, shaping: explainShaping(state).slice(0, 512) });
-    ws.resume();
     return peer;
   }
 
