@@ -1,53 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestRow, WsRow } from '@downspin/protocol';
 import { pino, type Logger } from 'pino';
 import { errorText, TelemetryStoreError } from './errors.js';
-import { SpillQueue, type SpilledBatch } from './spill.js';
-import type { ClientEventRow, TelemetryBatch, TelemetryKind, TelemetryStore } from './types.js';
+import { BatchQueue, type Queued, type RowOf } from './batch-queue.js';
+import { SpillQueue } from './spill.js';
+import type { ClientEventRow, TelemetryKind, TelemetryStore } from './types.js';
+import type { TelemetryWriterOptions, TelemetryWriterStats } from './writer-options.js';
 
-export interface TelemetryWriterOptions {
-  store: TelemetryStore;
-  /** Where rows go when memory is full and the store is down; without it they are dropped (and counted). */
-  spillDir?: string;
-  /** Rows per insert. Default 5000. */
-  batchSize?: number;
-  /** A partial batch is sent after at most this long. Default 1000 ms. */
-  flushIntervalMs?: number;
-  /** Rows held in memory before spilling to disk. Default 50 000. */
-  maxQueuedRows?: number;
-  /** Disk bound for spilled rows. Default 256 MiB. */
-  maxSpillBytes?: number;
-  /** Spill segment size. Default 4 MiB. */
-  segmentBytes?: number;
-  /** Retry delay after a failed insert, doubling up to retryMaxMs. Defaults 250 ms and 10 s. */
-  retryMinMs?: number;
-  retryMaxMs?: number;
-  /** A batch the store refuses as invalid this many times is dropped. Default 3. */
-  maxRejections?: number;
-  logger?: Logger;
-}
-
-/** For /admin/stats and /metrics. Row counts; `written` includes `replayed`. */
-export interface TelemetryWriterStats {
-  /** Rows waiting in memory. */
-  queued: number;
-  /** Rows waiting on disk. */
-  onDisk: number;
-  written: number;
-  /** Rows ever moved to disk. */
-  spilled: number;
-  /** Rows written after a stay on disk. */
-  replayed: number;
-  dropped: number;
-  storeOk: boolean;
-  lastError: string | undefined;
-}
-
-interface Queued extends SpilledBatch {
-  fromDisk: boolean;
-  rejections: number;
-}
+export type { TelemetryWriterOptions, TelemetryWriterStats } from './writer-options.js';
 
 /**
  * The proxy's TelemetrySink (structurally: `writeRequests`, `writeWebSockets`)
@@ -70,25 +30,15 @@ interface Queued extends SpilledBatch {
 export class TelemetryWriter {
   private readonly store: TelemetryStore;
   private readonly logger: Logger;
-  private readonly batchSize: number;
   private readonly maxQueuedRows: number;
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
   private readonly maxRejections: number;
   private spill: SpillQueue | undefined;
-  private readonly pending: { [K in TelemetryKind]: Array<Extract<TelemetryBatch, { kind: K }>['rows'][number]> } = {
-    requests: [],
-    websockets: [],
-    client_events: [],
-  };
-  private pendingRows = 0;
-  private ready: Queued[] = [];
-  private readyRows = 0;
+  private readonly memory: BatchQueue;
   private spillingRows = 0;
   private inflight: Queued | undefined;
   private replay: { seq: number; items: Queued[]; index: number; rows: number } | undefined;
-  private readonly writerId = randomBytes(6).toString('hex');
-  private batchSeq = 0;
   private readonly timer: NodeJS.Timeout;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryAt = 0;
@@ -112,14 +62,14 @@ export class TelemetryWriter {
   private constructor(options: TelemetryWriterOptions) {
     this.store = options.store;
     this.logger = options.logger ?? pino({ level: 'silent' });
-    this.batchSize = options.batchSize ?? 5000;
+    this.memory = new BatchQueue(options.batchSize ?? 5000);
     this.maxQueuedRows = options.maxQueuedRows ?? 50_000;
     this.retryMinMs = options.retryMinMs ?? 250;
     this.retryMaxMs = options.retryMaxMs ?? 10_000;
     this.maxRejections = options.maxRejections ?? 3;
     this.backoff = this.retryMinMs;
     this.timer = setInterval(() => {
-      this.cutAll();
+      this.memory.cutAll();
       this.kick();
     }, options.flushIntervalMs ?? 1000).unref();
   }
@@ -167,7 +117,7 @@ export class TelemetryWriter {
 
   /** Sends what waits now, as far as the store allows; resolves when done or backing off. */
   async flush(): Promise<TelemetryWriterStats> {
-    this.cutAll();
+    this.memory.cutAll();
     this.kick();
     while (this.running !== undefined || this.spillRunning !== undefined) {
       await this.running;
@@ -184,7 +134,7 @@ export class TelemetryWriter {
     if (this.closing) return this.stats();
     this.closing = true;
     clearInterval(this.timer);
-    this.cutAll();
+    this.memory.cutAll();
     const deadline = Date.now() + timeoutMs;
     while (this.hasWork()) {
       const remaining = deadline - Date.now();
@@ -199,10 +149,8 @@ export class TelemetryWriter {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     await this.spillRunning;
     // An insert may still be running: its batch goes to disk marked mayExist, so the next run cannot store it twice.
-    const left = [...(this.inflight !== undefined && !this.inflight.fromDisk ? [{ ...this.inflight, mayExist: true }] : []), ...this.ready];
+    const left = [...(this.inflight !== undefined && !this.inflight.fromDisk ? [{ ...this.inflight, mayExist: true }] : []), ...this.memory.takeAll().batches];
     const leftRows = left.reduce((sum, q) => sum + q.batch.rows.length, 0);
-    this.ready = [];
-    this.readyRows = 0;
     if (this.inflight !== undefined && !this.inflight.fromDisk) this.inflight = undefined;
     if (leftRows > 0) {
       if (this.spill !== undefined) {
@@ -217,7 +165,7 @@ export class TelemetryWriter {
     return this.stats();
   }
 
-  private accept(kind: TelemetryKind, rows: ReadonlyArray<RequestRow | WsRow | ClientEventRow>): void {
+  private accept<K extends TelemetryKind>(kind: K, rows: ReadonlyArray<RowOf<K>>): void {
     if (rows.length === 0) return;
     if (this.closing) {
       this.counters.dropped += rows.length;
@@ -225,54 +173,27 @@ export class TelemetryWriter {
     }
     // With a disk behind it, memory may run past its bound while a spill is being written.
     const cap = this.spill !== undefined ? this.maxQueuedRows * 2 : this.maxQueuedRows;
-    const room = Math.max(0, cap - this.memoryRows());
-    const take = Math.min(room, rows.length);
-    const into = this.pending[kind] as Array<(typeof rows)[number]>;
-    for (let i = 0; i < take; i++) into.push(rows[i]!);
-    this.pendingRows += take;
-    this.counters.dropped += rows.length - take;
-    if (into.length >= this.batchSize) this.cut(kind, false);
+    const taken = this.memory.add(kind, rows, Math.max(0, cap - this.memoryRows()));
+    this.counters.dropped += rows.length - taken;
     if (this.memoryRows() > this.maxQueuedRows) this.spillMemory();
-    if (this.ready.length > 0) this.kick();
+    if (this.memory.hasBatches) this.kick();
   }
 
   private memoryRows(): number {
     const inflight = this.inflight !== undefined && !this.inflight.fromDisk ? this.inflight.batch.rows.length : 0;
-    return this.pendingRows + this.readyRows + inflight;
+    return this.memory.rows + inflight;
   }
 
   private hasWork(): boolean {
     return this.memoryRows() > 0 || this.replay !== undefined || this.spill?.isEmpty === false;
   }
 
-  private cutAll(): void {
-    this.cut('requests', true);
-    this.cut('websockets', true);
-    this.cut('client_events', true);
-  }
-
-  /** Moves pending rows into batches: full ones always, a partial one when `partial`. */
-  private cut(kind: TelemetryKind, partial: boolean): void {
-    const rows = this.pending[kind];
-    while (rows.length >= this.batchSize || (partial && rows.length > 0)) {
-      const batchRows = rows.splice(0, this.batchSize);
-      const batch = { kind, id: `${this.writerId}-${(this.batchSeq++).toString(36)}`, rows: batchRows } as TelemetryBatch;
-      this.ready.push({ batch, mayExist: false, fromDisk: false, rejections: 0 });
-      this.pendingRows -= batchRows.length;
-      this.readyRows += batchRows.length;
-    }
-  }
-
   /** Everything in memory but the batch in flight moves to the tail of the disk queue, keeping order. */
   private spillMemory(): void {
     const spill = this.spill;
     if (spill === undefined || this.spillRunning !== undefined) return;
-    this.cutAll();
-    const batches = this.ready;
-    const rows = this.readyRows;
+    const { batches, rows } = this.memory.takeAll();
     if (rows === 0) return;
-    this.ready = [];
-    this.readyRows = 0;
     this.spillingRows += rows;
     this.spillRunning = spill.append(batches).then(
       ({ spilled, dropped }) => {
@@ -351,12 +272,8 @@ export class TelemetryWriter {
         return this.inflight;
       }
     }
-    const queued = this.ready.shift();
-    if (queued !== undefined) {
-      this.readyRows -= queued.batch.rows.length;
-      this.inflight = queued;
-    }
-    return queued;
+    this.inflight = this.memory.shift();
+    return this.inflight;
   }
 
   private async send(queued: Queued): Promise<void> {

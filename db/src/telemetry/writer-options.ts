@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import type { TelemetryStore } from './types.js';
+
+export interface TelemetryWriterOptions {
+  store: TelemetryStore;
+  /** Where rows go when memory is full and the store is down; without it they are dropped (and counted). */
+  spillDir?: string;
+  /** Rows per insert. Default 5000. */
+  batchSize?: number;
+  /** A partial batch is sent after at most this long. Default 1000 ms. */
+  flushIntervalMs?: number;
+  /** Rows held in memory before spilling to disk. Default 50 000. */
+  maxQueuedRows?: number;
+  /** Disk bound for spilled rows. Default 256 MiB. */
+  maxSpillBytes?: number;
+  /** Spill segment size. Default 4 MiB. */
+  segmentBytes?: number;
+  /** Retry delay after a failed insert, doubling up to retryMaxMs. Defaults 250 ms and 10 s. */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** A batch the store refuses as invalid this many times is dropped. Default 3. */
+  maxRejections?: number;
+  logger?: Logger;
+}
+
+/** For /admin/stats and /metrics. Row counts; `written` includes `replayed`. */
+export interface TelemetryWriterStats {
+  /** Rows waiting in memory. */
+  queued: number;
+  /** Rows waiting on disk. */
+  onDisk: number;
+  written: number;
+  /** Rows ever moved to disk. */
+  spilled: number;
+  /** Rows written after a stay on disk. */
+  replayed: number;
+  dropped: number;
+  storeOk: boolean;
+  lastError: string | undefined;
+}
