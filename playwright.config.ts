@@ -16,8 +16,9 @@ export const CHROMIUM_ARGS = [
 ];
 
 export default defineConfig({
-  // Two cores: suites that measure time run one file at a time.
-  workers: 1,
+  // Two cores: each suite that measures time runs one file at a time (workers: 1 per
+  // project); the fixture's own suite takes two, to prove parallel tests stay isolated.
+  workers: 2,
   fullyParallel: false,
   forbidOnly: true,
   retries: 0,
@@ -32,9 +33,9 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    { name: 'extension', testDir: 'extension/e2e' },
-    { name: 'dashboard', testDir: 'dashboard/e2e' },
-    { name: 'playwright-fixture', testDir: 'playwright/test' },
-    { name: 'e2e', testDir: 'e2e/tests' },
+    { name: 'extension', testDir: 'extension/e2e', workers: 1 },
+    { name: 'dashboard', testDir: 'dashboard/e2e', workers: 1 },
+    { name: 'playwright-fixture', testDir: 'playwright/test', workers: 2 },
+    { name: 'e2e', testDir: 'e2e/tests', workers: 1 },
   ],
 });

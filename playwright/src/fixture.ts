@@ -1,0 +1,112 @@
+import {
+  test as base,
+  type PlaywrightTestArgs,
+  type PlaywrightTestOptions,
+  type PlaywrightWorkerArgs,
+  type PlaywrightWorkerOptions,
+  type TestType,
+} from '@playwright/test';
+import { newSessionId, SESSION_HEADER, sessionHash } from '@downspin/protocol';
+import { ControlClient } from './control-client.js';
+import { resolveOptions, resolveProxyOrigins, type DownspinOptions } from './options.js';
+import { SessionShaper, type Shaper, type StepRunner } from './shaper.js';
+import { ProxyTraffic } from './traffic.js';
+
+/** The option the fixture reads: `use: { downspin: { controlUrl, apiKey } }`. */
+export interface DownspinTestOptions {
+  downspin: DownspinOptions;
+}
+
+/** The fixtures a test gets. */
+export interface DownspinFixtures {
+  /** Shapes this test's own session (see `Shaper`). */
+  shaper: Shaper;
+}
+
+interface DownspinSession {
+  id: string;
+  hash: string;
+}
+
+interface InternalFixtures {
+  _downspinSession: DownspinSession;
+  _downspinTraffic: ProxyTraffic;
+}
+
+/** The type of `test`: Playwright's, plus the `downspin` option and the `shaper` fixture. */
+export type DownspinTestType = TestType<
+  PlaywrightTestArgs & PlaywrightTestOptions & DownspinTestOptions & DownspinFixtures,
+  PlaywrightWorkerArgs & PlaywrightWorkerOptions
+>;
+
+const step: StepRunner = (title, body) => base.step(title, body, { box: true });
+
+const extended = base.extend<DownspinTestOptions & DownspinFixtures & InternalFixtures>({
+  downspin: [{}, { option: true }],
+
+  _downspinSession: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
+    async ({}, use) => {
+      const id = newSessionId();
+      await use({ id, hash: await sessionHash(id) });
+    },
+    { box: true },
+  ],
+
+  _downspinTraffic: [
+    async ({ downspin, baseURL }, use) => {
+      await use(new ProxyTraffic(new Set(resolveProxyOrigins(downspin, baseURL))));
+    },
+    { box: true },
+  ],
+
+  // The header goes on the context Playwright made, merged with the test's own
+  // extraHTTPHeaders; overriding the extraHTTPHeaders option instead would be
+  // lost to any test.use({ extraHTTPHeaders }).
+  context: async ({ context, extraHTTPHeaders, _downspinSession, _downspinTraffic }, use) => {
+    await context.setExtraHTTPHeaders({ ...extraHTTPHeaders, [SESSION_HEADER]: _downspinSession.id });
+    const detach = _downspinTraffic.attach(context);
+    await use(context);
+    detach();
+  },
+
+  shaper: [
+    async ({ downspin, baseURL, _downspinSession, _downspinTraffic }, use) => {
+      const options = resolveOptions(downspin, baseURL);
+      const shaper = new SessionShaper({
+        sessionId: _downspinSession.id,
+        sessionHash: _downspinSession.hash,
+        client: new ControlClient(options),
+        traffic: _downspinTraffic,
+        statsTimeoutMs: options.statsTimeoutMs,
+        step,
+        controlUrl: options.controlUrl.origin,
+        proxyOrigins: options.proxyOrigins,
+      });
+      await use(shaper);
+      // A test that shaped nothing leaves nothing to undo (and creates no session record).
+      if (shaper.changed) await shaper.reset();
+    },
+    { title: 'downspin session' },
+  ],
+});
+
+/**
+ * `@playwright/test`'s `test` with a fresh downspin session per test: the
+ * browser context sends it as `x-downspin-session` (no extension needed), the
+ * `shaper` fixture shapes it, and shaping is reset to none after the test.
+ * (Typed without the fixture's internal fixtures.)
+ *
+ * @example
+ * import { test, expect } from '@downspin/playwright';
+ *
+ * test('cart survives slow 3g', async ({ page, shaper }) => {
+ *   await shaper.apply('slow-3g');
+ *   await page.goto('/');
+ *   await shaper.timeline([{ atMs: 0, preset: 'offline' }, { atMs: 3000, preset: 'none' }]);
+ *   expect((await shaper.stats()).requests).toBeGreaterThan(0);
+ * });
+ */
+export const test: DownspinTestType = extended as unknown as DownspinTestType;
+
+export { expect } from '@playwright/test';

@@ -1,0 +1,118 @@
+/**
+ * Where the fixture finds downspin. Set it in the Playwright config
+ * (`use: { downspin: { … } }`) or per file with `test.use`; each field left
+ * out falls back to its environment variable.
+ *
+ * @example
+ * // playwright.config.ts
+ * import { defineConfig } from '@playwright/test';
+ * import type { DownspinTestOptions } from '@downspin/playwright';
+ *
+ * export default defineConfig<DownspinTestOptions>({
+ *   use: {
+ *     baseURL: 'http://127.0.0.1:8080', // the downspin proxy in front of your app
+ *     downspin: { controlUrl: 'http://127.0.0.1:8081', apiKey: process.env.ADMIN_API_KEY },
+ *   },
+ * });
+ */
+export interface DownspinOptions {
+  /** The control API, e.g. `http://127.0.0.1:8081`. Env: `DOWNSPIN_CONTROL_URL`. */
+  controlUrl?: string;
+  /** The admin key (`ADMIN_API_KEY` of downspin). Env: `DOWNSPIN_API_KEY`. */
+  apiKey?: string;
+  /**
+   * The proxy the browser talks to, whose traffic `stats()` waits for.
+   * Env: `DOWNSPIN_PROXY_URL`; defaults to the test's `baseURL`.
+   */
+  proxyUrl?: string;
+  /** How long `stats()` waits for the control API to count the test's traffic. Default 10 000 ms. */
+  statsTimeoutMs?: number;
+  /** How long one control API call may take. Default 15 000 ms. */
+  requestTimeoutMs?: number;
+}
+
+/** Options with every fallback applied. */
+export interface ResolvedOptions {
+  controlUrl: URL;
+  apiKey: string;
+  /** Origins whose answers count as traffic through the proxy (may be empty). */
+  proxyOrigins: string[];
+  statsTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+export const ENV_CONTROL_URL = 'DOWNSPIN_CONTROL_URL';
+export const ENV_API_KEY = 'DOWNSPIN_API_KEY';
+export const ENV_PROXY_URL = 'DOWNSPIN_PROXY_URL';
+
+const DEFAULT_STATS_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function parseHttpUrl(value: string, setting: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`downspin: ${setting}="${value}" is not a URL (expected e.g. http://127.0.0.1:8081)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`downspin: ${setting}="${value}" must be an http or https URL`);
+  }
+  return url;
+}
+
+function positive(value: number | undefined, fallback: number, setting: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`downspin: ${setting} must be a positive number of ms, got ${value}`);
+  return value;
+}
+
+/**
+ * Fills options from the environment and checks them; the errors name the
+ * setting to fix.
+ */
+export function resolveOptions(
+  options: DownspinOptions,
+  baseURL: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): ResolvedOptions {
+  const controlUrl = nonEmpty(options.controlUrl) ?? nonEmpty(env[ENV_CONTROL_URL]);
+  if (controlUrl === undefined) {
+    throw new Error(
+      `downspin: no control API URL: set use: { downspin: { controlUrl } } in the Playwright config or ${ENV_CONTROL_URL}`,
+    );
+  }
+  const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env[ENV_API_KEY]);
+  if (apiKey === undefined) {
+    throw new Error(
+      `downspin: no API key: set use: { downspin: { apiKey } } in the Playwright config or ${ENV_API_KEY} (downspin start prints its admin key)`,
+    );
+  }
+  return {
+    controlUrl: parseHttpUrl(controlUrl, 'downspin.controlUrl'),
+    apiKey,
+    proxyOrigins: resolveProxyOrigins(options, baseURL, env),
+    statsTimeoutMs: positive(options.statsTimeoutMs, DEFAULT_STATS_TIMEOUT_MS, 'downspin.statsTimeoutMs'),
+    requestTimeoutMs: positive(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'downspin.requestTimeoutMs'),
+  };
+}
+
+/**
+ * The origin whose answers count as the test's traffic through the proxy:
+ * `downspin.proxyUrl`, else `DOWNSPIN_PROXY_URL`, else `baseURL`; none when
+ * neither is set (then `stats()` does not wait).
+ */
+export function resolveProxyOrigins(
+  options: DownspinOptions,
+  baseURL: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): string[] {
+  const proxyUrl = nonEmpty(options.proxyUrl) ?? nonEmpty(env[ENV_PROXY_URL]);
+  if (proxyUrl !== undefined) return [parseHttpUrl(proxyUrl, 'downspin.proxyUrl').origin];
+  const base = nonEmpty(baseURL);
+  return base === undefined ? [] : [parseHttpUrl(base, 'baseURL').origin];
+}

@@ -1,0 +1,276 @@
+import {
+  ApplyResultSchema,
+  NOTIFY_TYPES,
+  SESSION_HEADER,
+  SessionViewSchema,
+  type Mode,
+  type NotifyType,
+  type PresetName,
+  type ProfileInput,
+  type SessionView,
+  type TimelineStepInput,
+} from '@downspin/protocol';
+import { z } from 'zod';
+import type { ControlClient } from './control-client.js';
+import { DownspinApiError, DownspinConnectionError, ShapingNotAcknowledgedError } from './errors.js';
+import type { ProxyTraffic } from './traffic.js';
+
+/** A preset name (`'slow-3g'`, …) or a profile (`{ latency: { ms: 400 } }`, …). */
+export type Shaping = PresetName | ProfileInput;
+
+/** One step of a timeline: `{ atMs, preset }` or `{ atMs, profile }`, in order of `atMs`. */
+export type TimelineStep = TimelineStepInput;
+
+/** What a shaping call changed, once every live proxy applied it. */
+export interface ShapingApplied {
+  /** The session's shaping version (versions only grow). */
+  version: number;
+  mode: Mode;
+  /** The shaping in words, as the dashboard shows it, e.g. "latency 2000 ms". */
+  shaping: string;
+  /** Ids of the proxies that acknowledged it. */
+  appliedBy: string[];
+}
+
+/** The session as the control API counts it. */
+export interface SessionStats {
+  /** Requests (and WebSocket handshakes) the proxies received from this session. */
+  requests: number;
+  /** Bytes received from the browser (headers and bodies). */
+  bytesIn: number;
+  /** Bytes sent to the browser (headers and bodies). */
+  bytesOut: number;
+  /** Rate-limit violations (429 answers). */
+  violations: number;
+  /** Risk score 0–100. */
+  risk: number;
+  mode: Mode;
+  shaping: string;
+  version: number;
+  /** ISO 8601, or null before the first request. */
+  firstSeen: string | null;
+  lastSeen: string | null;
+}
+
+/** A toast queued for the session's page (shown by the extension, when it is installed). */
+export interface Notification {
+  id: string;
+  message: string;
+  type: NotifyType;
+}
+
+export interface StatsOptions {
+  /** Overrides `downspin.statsTimeoutMs` for this call. */
+  timeoutMs?: number;
+}
+
+/**
+ * The `shaper` fixture: shapes this test's own session. Every shaping call
+ * resolves once every live proxy applied the change, so the next line of the
+ * test already runs under it.
+ */
+export interface Shaper {
+  /** This test's session id (random, 128 bits, base64url), sent as `x-downspin-session`. */
+  readonly sessionId: string;
+  /** The 12-hex hash the dashboard and API show for the session. */
+  readonly sessionHash: string;
+  /**
+   * `{ 'x-downspin-session': sessionId }`, for clients the fixture does not
+   * set up itself (a `browser.newContext()`, the `request` fixture, a WebSocket
+   * client in Node). The `context` and `page` fixtures already send it.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+
+  /**
+   * Shapes the session with a preset or a profile (it replaces the previous shaping).
+   *
+   * @example
+   * await shaper.apply('slow-3g');
+   * await shaper.apply({ latency: { ms: 400, jitterMs: 100 }, routes: ['/api/**'] });
+   * await shaper.apply({ faults: { failFirst: 2, status: 503 } }); // the next 2 requests fail, then pass
+   */
+  apply(shaping: Shaping): Promise<ShapingApplied>;
+
+  /**
+   * Throttle mode: `ms` of added latency on every request (default 2000).
+   *
+   * @example
+   * await shaper.downspin(1500);
+   */
+  downspin(ms?: number): Promise<ShapingApplied>;
+
+  /**
+   * Priority mode: no added latency, exempt from rate limits and the abuse guard.
+   *
+   * @example
+   * await shaper.upspin();
+   */
+  upspin(): Promise<ShapingApplied>;
+
+  /**
+   * Runs steps by the server's clock from now on, so the scenario replays the same way.
+   *
+   * @example
+   * await shaper.timeline([{ atMs: 0, preset: 'offline' }, { atMs: 3000, preset: 'none' }]);
+   */
+  timeline(steps: TimelineStep[]): Promise<ShapingApplied>;
+
+  /**
+   * Ends the session: every further request gets 403, open WebSockets close with 4403.
+   *
+   * @example
+   * await shaper.terminate('checkout abuse test');
+   */
+  terminate(reason?: string): Promise<ShapingApplied>;
+
+  /**
+   * A toast in the session's page, through the extension.
+   *
+   * @example
+   * await shaper.notify('Maintenance in 5 minutes', 'warning');
+   */
+  notify(message: string, type?: NotifyType): Promise<Notification>;
+
+  /**
+   * The session's counters from the control API, once they include this
+   * test's traffic. Proxies report activity about once a second, so a read
+   * right after `page.goto` could still say 0: `stats()` first counts the
+   * requests this test's browser context got answered by the proxy, then
+   * polls the API until its counters reach them (at most
+   * `downspin.statsTimeoutMs`, default 10 s, then it throws saying what was
+   * missing).
+   *
+   * @example
+   * await page.goto('/');
+   * expect((await shaper.stats()).requests).toBeGreaterThan(0);
+   */
+  stats(options?: StatsOptions): Promise<SessionStats>;
+}
+
+const ApplyResponseSchema = z.object({ session: SessionViewSchema, applied: ApplyResultSchema });
+const SessionDetailSchema = z.object({ session: SessionViewSchema });
+const NotifyResponseSchema = z.object({
+  notification: z.object({ id: z.string(), message: z.string(), type: z.enum(NOTIFY_TYPES) }),
+});
+
+/** Runs a named step in the test report (test.step). */
+export type StepRunner = <T>(title: string, body: () => Promise<T>) => Promise<T>;
+
+export interface SessionShaperOptions {
+  sessionId: string;
+  sessionHash: string;
+  client: ControlClient;
+  traffic: ProxyTraffic;
+  statsTimeoutMs: number;
+  step: StepRunner;
+  /** For error messages: where the control API is. */
+  controlUrl: string;
+  proxyOrigins: readonly string[];
+}
+
+const POLL_MS = 200;
+const NO_TRAFFIC = { requests: 0, bytesIn: 0, bytesOut: 0, violations: 0, risk: 0, version: 0 } as const;
+
+/** The `Shaper` of one test's session. */
+export class SessionShaper implements Shaper {
+  readonly sessionId: string;
+  readonly sessionHash: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** True once a shaping call was sent: cleanup then resets the session. */
+  changed = false;
+  private readonly path: string;
+
+  constructor(private readonly options: SessionShaperOptions) {
+    this.sessionId = options.sessionId;
+    this.sessionHash = options.sessionHash;
+    this.headers = Object.freeze({ [SESSION_HEADER]: options.sessionId });
+    this.path = `/admin/sessions/${encodeURIComponent(options.sessionId)}`;
+  }
+
+  apply(shaping: Shaping): Promise<ShapingApplied> {
+    const label = typeof shaping === 'string' ? shaping : JSON.stringify(shaping);
+    const body = typeof shaping === 'string' ? { preset: shaping } : { profile: shaping };
+    return this.command(`apply ${label}`, 'PUT', 'profile', body);
+  }
+
+  downspin(ms?: number): Promise<ShapingApplied> {
+    return this.command(`downspin ${ms ?? 'default'} ms`, 'POST', 'downspin', ms === undefined ? {} : { latency_ms: ms });
+  }
+
+  upspin(): Promise<ShapingApplied> {
+    return this.command('upspin', 'POST', 'upspin', {});
+  }
+
+  timeline(steps: TimelineStep[]): Promise<ShapingApplied> {
+    return this.command(`timeline of ${steps.length} steps`, 'POST', 'timeline', { steps });
+  }
+
+  terminate(reason?: string): Promise<ShapingApplied> {
+    return this.command('terminate', 'POST', 'terminate', reason === undefined ? {} : { reason });
+  }
+
+  notify(message: string, type?: NotifyType): Promise<Notification> {
+    return this.options.step(`downspin: notify "${message}"`, async () => {
+      const body = type === undefined ? { message } : { message, type };
+      const answer = await this.options.client.call('POST', `${this.path}/notify`, body, NotifyResponseSchema);
+      return answer.notification;
+    });
+  }
+
+  stats(options: StatsOptions = {}): Promise<SessionStats> {
+    return this.options.step('downspin: stats', async () => {
+      const timeoutMs = options.timeoutMs ?? this.options.statsTimeoutMs;
+      const floor = await this.options.traffic.snapshot();
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const detail = await this.options.client.getOptional(this.path, SessionDetailSchema);
+        const stats = detail === undefined ? unseen() : toStats(detail.session);
+        const caughtUp =
+          stats.requests >= floor.requests && stats.bytesOut >= floor.bodyBytesReceived && stats.bytesIn >= floor.bodyBytesSent;
+        if (caughtUp) return stats;
+        if (Date.now() >= deadline) {
+          throw new Error(
+            `downspin: stats() waited ${timeoutMs} ms, but the control API counts ${stats.requests} requests ` +
+              `(${stats.bytesOut} bytes out) for session ${this.sessionHash} while this test's browser got ` +
+              `${floor.requests} answers (${floor.bodyBytesReceived} body bytes) from ${this.options.proxyOrigins.join(', ')}. ` +
+              `Proxies report activity about once a second: is that proxy connected to the control API at ${this.options.controlUrl}?`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    });
+  }
+
+  /** Back to no shaping (the fixture's cleanup). */
+  reset(): Promise<ShapingApplied> {
+    return this.command('reset to none', 'PUT', 'profile', { preset: 'none' });
+  }
+
+  private command(title: string, method: 'POST' | 'PUT', action: string, body: unknown): Promise<ShapingApplied> {
+    return this.options.step(`downspin: ${title}`, async () => {
+      const before = this.changed;
+      this.changed = true;
+      const { session, applied } = await this.options.client.call(method, `${this.path}/${action}`, body, ApplyResponseSchema).catch((error: unknown) => {
+        // A 4xx answer changed nothing (the API never half-applies), nor did a request
+        // that never left; anything else may have, and cleanup then resets.
+        const unchanged =
+          (error instanceof DownspinApiError && error.status < 500) ||
+          (error instanceof DownspinConnectionError && !error.mayHaveArrived);
+        if (unchanged) this.changed = before;
+        throw error;
+      });
+      if (!applied.acknowledged) throw new ShapingNotAcknowledgedError(applied.version, applied.pending, applied.appliedBy);
+      return { version: applied.version, mode: session.mode, shaping: session.shaping, appliedBy: applied.appliedBy };
+    });
+  }
+}
+
+function toStats(view: SessionView): SessionStats {
+  const { requests, bytesIn, bytesOut, violations, risk, mode, shaping, version, firstSeen, lastSeen } = view;
+  return { requests, bytesIn, bytesOut, violations, risk, mode, shaping, version, firstSeen, lastSeen };
+}
+
+/** A session the API has not seen: no traffic and no shaping yet. */
+function unseen(): SessionStats {
+  return { ...NO_TRAFFIC, mode: 'none', shaping: '', firstSeen: null, lastSeen: null };
+}

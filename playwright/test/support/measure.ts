@@ -1,0 +1,33 @@
+import type { Page } from '@playwright/test';
+
+/** One fetch made by the page, as the page saw it. */
+export interface Timed {
+  /** HTTP status, or 0 when the request failed (reset, offline). */
+  status: number;
+  /** Wall time from sending to the end of the body, in the page. */
+  ms: number;
+  /** `x-downspin-error` of a refusal written by the proxy, if any. */
+  refusal: string | null;
+  error?: string;
+}
+
+/** Fetches `path` from the page (so it carries the page's session) and times it. */
+export function timedFetch(page: Page, path: string): Promise<Timed> {
+  return page.evaluate(async (url) => {
+    const started = performance.now();
+    try {
+      const res = await fetch(url, { cache: 'no-store' });
+      await res.arrayBuffer();
+      return { status: res.status, ms: performance.now() - started, refusal: res.headers.get('x-downspin-error') };
+    } catch (error) {
+      return { status: 0, ms: performance.now() - started, refusal: null, error: String(error) };
+    }
+  }, path);
+}
+
+/** The median of a few measurements: one slow outlier on a busy machine does not decide. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
