@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { parseControlUrl, parseOrigin } from './origins.js';
+
+// Extension pages forbid eval: zod must not try compiling its parsers there.
+z.config({ jitless: true });
+
+/** Where `downspin start` listens by default. */
+export const DEFAULT_PROXY_ORIGIN = 'http://localhost:8080';
+export const DEFAULT_CONTROL_URL = 'http://localhost:8081';
+/** Client events: sent in batches of this many, or after this long, whichever first. */
+export const DEFAULT_BATCH_SIZE = 10;
+export const DEFAULT_FLUSH_INTERVAL_MS = 2000;
+export const MAX_PROXY_ORIGINS = 20;
+
+const OriginSchema = z.string().transform((text, ctx) => {
+  const parsed = parseOrigin(text);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed.value;
+});
+
+const ControlUrlSchema = z.string().transform((text, ctx) => {
+  const parsed = parseControlUrl(text);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed.value;
+});
+
+/** What the options page edits, kept in `storage.local` under `settings`. */
+export const SettingsSchema = z.strictObject({
+  proxyOrigins: z
+    .array(OriginSchema)
+    .min(1, 'at least one proxy origin is required')
+    .max(MAX_PROXY_ORIGINS, `at most ${MAX_PROXY_ORIGINS} proxy origins`)
+    .transform((origins) => [...new Set(origins)]),
+  controlUrl: ControlUrlSchema,
+  batchSize: z.number().int().min(1).max(100).default(DEFAULT_BATCH_SIZE),
+  flushIntervalMs: z.number().int().min(250).max(60_000).default(DEFAULT_FLUSH_INTERVAL_MS),
+});
+export type Settings = z.output<typeof SettingsSchema>;
+export type SettingsInput = z.input<typeof SettingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  proxyOrigins: [DEFAULT_PROXY_ORIGIN],
+  controlUrl: DEFAULT_CONTROL_URL,
+  batchSize: DEFAULT_BATCH_SIZE,
+  flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
+};
+
+/** Stored settings, or the defaults when none (or broken ones) are stored. */
+export function settingsOrDefaults(stored: unknown): Settings {
+  const parsed = SettingsSchema.safeParse(stored);
+  return parsed.success ? parsed.data : DEFAULT_SETTINGS;
+}
+
+export const StoredSessionSchema = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/), consentAt: z.number() });
+export type StoredSession = z.output<typeof StoredSessionSchema>;
+
+export const StoredTerminationSchema = z.object({ reason: z.string().max(500), at: z.number() });
+export type StoredTermination = z.output<typeof StoredTerminationSchema>;
