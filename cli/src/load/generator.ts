@@ -115,7 +115,9 @@ export async function runLoad(run: LoadRun, deps: LoadDeps): Promise<SummaryEven
     thisSecond.reset();
   };
   const reportPassedSeconds = (): void => {
-    while (elapsed() >= (secondsReported + 1) * 1000) reportSecond();
+    // Read the clock once: a sink slower than a second per line must not keep this loop going.
+    const passed = Math.floor(elapsed() / 1000);
+    while (secondsReported < passed) reportSecond();
   };
   const whenIdle = (): Promise<void> =>
     inFlight === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
@@ -144,14 +146,18 @@ export async function runLoad(run: LoadRun, deps: LoadDeps): Promise<SummaryEven
   // Send: wake for the next due request, the next second boundary or the end.
   while (stopReason === undefined) {
     const now = elapsed();
-    if (signal?.aborted) stopReason = 'interrupted';
-    else if (now >= sendEndMs) stopReason = plan.durationMs <= hardEndMs ? 'completed' : 'max-seconds';
-    else {
-      reportPassedSeconds();
-      const due = plan.dueBy(now);
-      while (scheduled < due && total.sent < run.maxRequests) dispatch(scheduled++);
-      if (total.sent >= run.maxRequests && scheduled < plan.totalRequests) stopReason = 'max-requests';
+    if (signal?.aborted) {
+      stopReason = 'interrupted';
+      break;
     }
+    const ending = now >= sendEndMs;
+    // At the end the drain closes the last second, after aborting leftovers, so they count in it.
+    if (!ending) reportPassedSeconds();
+    // A late wake-up still sends everything due before the end: catch up, never drop.
+    const due = plan.dueBy(Math.min(now, sendEndMs - 0.001));
+    while (scheduled < due && total.sent < run.maxRequests) dispatch(scheduled++);
+    if (total.sent >= run.maxRequests && scheduled < plan.totalRequests) stopReason = 'max-requests';
+    else if (ending) stopReason = plan.durationMs <= hardEndMs ? 'completed' : 'max-seconds';
     if (stopReason !== undefined) break;
     const next = Math.min(plan.timeOf(scheduled), (secondsReported + 1) * 1000, sendEndMs);
     await sleep(next - elapsed(), signal);
