@@ -28,11 +28,40 @@ export interface StartClickHouseOptions {
   startTimeoutMs?: number;
 }
 
-/** Servers still running, killed if the test process exits without stopping them. */
-const live = new Set<ChildProcess>();
+/** A server and the watchdog shell it runs under. */
+interface Running {
+  watchdog: ChildProcess;
+  pid: number;
+}
+
+/** Server pids still running, killed if the test process exits without stopping them. */
+const live = new Set<number>();
 process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
+  for (const pid of live) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 });
+
+/**
+ * Runs the server ("$@") under a small shell that prints its pid and holds
+ * the read end of a pipe from this process: when this process dies, however
+ * it dies (even SIGKILL), the pipe closes and the server is killed, so an
+ * interrupted test run leaves no server behind.
+ */
+const WATCHDOG = `exec 3<&0
+"$@" 3<&- </dev/null >/dev/null &
+server=$!
+echo "$server"
+( read -r _ <&3; kill -9 "$server" 2>/dev/null ) &
+watcher=$!
+wait "$server"
+status=$?
+kill "$watcher" 2>/dev/null
+exit "$status"`;
 
 const APT_HINT = 'install the Debian packages: apt-get install clickhouse-server clickhouse-client';
 
@@ -55,7 +84,7 @@ export async function startClickHouse(options: StartClickHouseOptions = {}): Pro
   const binary = findBinary();
   const dir = await mkdtemp(path.join(tmpdir(), 'downspin-clickhouse-'));
   const timeoutMs = options.startTimeoutMs ?? 60_000;
-  let child: ChildProcess | undefined;
+  let child: Running | undefined;
   let ports: { http: number; tcp: number } | undefined;
   // A port picked as free may be taken before the server binds it: try fresh ports a few times.
   for (let attempt = 1; ; attempt++) {
@@ -72,7 +101,7 @@ export async function startClickHouse(options: StartClickHouseOptions = {}): Pro
     }
   }
   const { http, tcp } = ports;
-  let current: ChildProcess | undefined = child;
+  let current: Running | undefined = child;
 
   return {
     url: `http://127.0.0.1:${http}`,
@@ -174,32 +203,44 @@ async function launch(
   dir: string,
   httpPort: number,
   timeoutMs: number,
-): Promise<ChildProcess> {
-  const child = spawn(binary.file, [...binary.args, `--config-file=${path.join(dir, 'config.xml')}`], {
+): Promise<Running> {
+  const args = [...binary.args, `--config-file=${path.join(dir, 'config.xml')}`];
+  const watchdog = spawn('sh', ['-c', WATCHDOG, 'clickhouse-watchdog', binary.file, ...args], {
     cwd: dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  // Nothing is ever written to it; it only has to stay open while we live.
+  watchdog.stdin?.on('error', () => {});
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
+  watchdog.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
   let exited: string | undefined;
-  child.on('error', (error) => {
-    exited = `could not run ${binary.file}: ${error.message} (${APT_HINT})`;
+  watchdog.on('error', (error) => {
+    exited = `could not run the server: ${error.message}`;
   });
-  child.on('exit', (code, signal) => {
+  watchdog.on('exit', (code, signal) => {
     exited ??= `exited with ${signal ?? `code ${code}`}`;
+  });
+  let pid = 0;
+  let stdout = '';
+  watchdog.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+    const line = /^(\d+)\n/.exec(stdout);
+    if (line !== null && pid === 0) {
+      pid = Number(line[1]);
+      live.add(pid);
+      watchdog.once('exit', () => live.delete(pid));
+    }
   });
 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited !== undefined) break;
-    if (await pings(httpPort)) return child;
+    if (pid !== 0 && (await pings(httpPort))) return { watchdog, pid };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  if (exited === undefined) await terminate(child, 'SIGKILL');
+  if (exited === undefined) await terminate({ watchdog, pid }, 'SIGKILL');
   const log = await readFile(path.join(dir, 'server.err.log'), 'utf8').catch(() => '');
   throw new Error(
     `ClickHouse did not start (${exited ?? `no /ping answer within ${timeoutMs} ms`}); ` +
@@ -216,15 +257,24 @@ async function pings(port: number): Promise<boolean> {
   }
 }
 
-function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+/** Signals the server and resolves once it (and so its watchdog) has exited. */
+function terminate({ watchdog, pid }: Running, signal: NodeJS.Signals): Promise<void> {
+  if (watchdog.exitCode !== null || watchdog.signalCode !== null) return Promise.resolve();
+  const send = (sig: NodeJS.Signals) => {
+    try {
+      if (pid !== 0) process.kill(pid, sig);
+      else watchdog.kill(sig);
+    } catch {
+      // already gone
+    }
+  };
   return new Promise((resolve) => {
     // A server that ignores SIGTERM for long gets SIGKILL: tests must not hang on shutdown.
-    const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
+    const force = setTimeout(() => send('SIGKILL'), 15_000);
+    watchdog.once('exit', () => {
       clearTimeout(force);
       resolve();
     });
-    child.kill(signal);
+    send(signal);
   });
 }
