@@ -88,6 +88,33 @@ describe('activity ingestion', () => {
     await ingestor.close();
   });
 
+  it('scores again later, without adding the stored deltas twice, when only the risk write fails', async () => {
+    let failures = 1;
+    const flaky = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'setRisk' && failures > 0) {
+          return async () => {
+            failures--;
+            throw new Error('risk write failed');
+          };
+        }
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const written: string[][] = [];
+    const ingestor = new ActivityIngestor({ store: flaky, logger: pino({ level: 'silent' }), countryOf: () => '', flushMs: 60_000, onWritten: (ids) => written.push(ids) });
+    ingestor.add([report('ing-risk', { requests: 3, violations: 30 })]);
+    await ingestor.flush();
+    expect(ingestor.stats()).toMatchObject({ pendingSessions: 0, lastError: 'risk write failed' });
+    expect(await store.getSession('ing-risk')).toMatchObject({ requests: 3, risk: 0 });
+    await ingestor.flush();
+    // 30 violations (40) + curl (25) + no consent (10)
+    expect(await store.getSession('ing-risk')).toMatchObject({ requests: 3, risk: 75 });
+    expect(ingestor.stats()).toMatchObject({ lastError: undefined, flushes: 1 });
+    expect(written).toEqual([['ing-risk']]);
+    await ingestor.close();
+  });
+
   it('drops and counts reports of new sessions beyond its buffer', async () => {
     const ingestor = new ActivityIngestor({ store, logger: pino({ level: 'silent' }), countryOf: () => '', maxPendingSessions: 2 });
     ingestor.add([report('cap-1'), report('cap-2'), report('cap-3'), report('cap-1')]);
