@@ -69,7 +69,7 @@ export function startCapture(options: CaptureOptions): Capture {
     doc,
     'click',
     (event) => {
-      if (!event.isTrusted || !(event.target instanceof Element)) return;
+      if (!(event.target instanceof Element)) return;
       batcher.add({ type: 'click', ts: now(), url: lastUrl, ...describeClickTarget(event.target) });
     },
     true,

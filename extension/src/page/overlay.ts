@@ -24,9 +24,9 @@ export class PageOverlay {
     box.dataset.id = toast.id;
     box.setAttribute('role', toast.level === 'error' || toast.level === 'warning' ? 'alert' : 'status');
     box.append(this.closeButton(box), this.text('span', 'brand', 'downspin'), this.text('span', 'message', toast.message));
-    const notices = stack.querySelectorAll('.notice').length;
+    // Newest at the bottom; the oldest goes when there are too many.
     while (stack.querySelectorAll('.toast').length >= MAX_TOASTS) stack.querySelector('.toast')?.remove();
-    stack.insertBefore(box, stack.children[notices] ?? null);
+    stack.append(box);
     setTimeout(() => box.remove(), TOAST_MS);
     return box;
   }
