@@ -1,5 +1,4 @@
 import { inject } from 'vitest';
-import '../test-support/provided.js';
 import { createTestDatabase } from '../test-support/databases.js';
 import { describeSessionStoreContract } from './contract.js';
 import { createPostgresStore } from './factories.js';
