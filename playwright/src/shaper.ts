@@ -160,7 +160,7 @@ export interface SessionShaperOptions {
   sessionId: string;
   sessionHash: string;
   client: ControlClient;
-  traffic: ProxyTraffic;
+  traffic: Pick<ProxyTraffic, 'snapshot'>;
   statsTimeoutMs: number;
   step: StepRunner;
   /** For error messages: where the control API is. */

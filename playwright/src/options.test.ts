@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { resolveOptions, resolveProxyOrigins } from './options.js';
+
+describe('resolveOptions', () => {
+  const env = { DOWNSPIN_CONTROL_URL: 'http://env-control:8081', DOWNSPIN_API_KEY: 'env-key', DOWNSPIN_PROXY_URL: 'http://env-proxy:8080/x' };
+
+  it('takes each field from the options first, then from the environment', () => {
+    const resolved = resolveOptions({ apiKey: 'option-key' }, 'http://base:3000', env);
+    expect(resolved.controlUrl.href).toBe('http://env-control:8081/');
+    expect(resolved.apiKey).toBe('option-key');
+    expect(resolved.proxyOrigins).toEqual(['http://env-proxy:8080']);
+    expect(resolved.statsTimeoutMs).toBe(10_000);
+    expect(resolved.requestTimeoutMs).toBe(15_000);
+  });
+
+  it('treats blank values as unset', () => {
+    expect(resolveOptions({ controlUrl: '  ', apiKey: '' }, undefined, env)).toMatchObject({ apiKey: 'env-key' });
+  });
+
+  it('names the option and the variable when the control URL or key is missing', () => {
+    expect(() => resolveOptions({}, undefined, {})).toThrow(
+      'downspin: no control API URL: set use: { downspin: { controlUrl } } in the Playwright config or DOWNSPIN_CONTROL_URL',
+    );
+    expect(() => resolveOptions({ controlUrl: 'http://c:1' }, undefined, {})).toThrow(/no API key: .*DOWNSPIN_API_KEY/);
+  });
+
+  it('rejects URLs that are not http(s) and timeouts that are not positive', () => {
+    expect(() => resolveOptions({ controlUrl: 'localhost:8081', apiKey: 'k' }, undefined, {})).toThrow(
+      'downspin: downspin.controlUrl="localhost:8081" must be an http or https URL',
+    );
+    expect(() => resolveOptions({ controlUrl: 'nope', apiKey: 'k' }, undefined, {})).toThrow(/is not a URL/);
+    expect(() => resolveOptions({ controlUrl: 'http://c', apiKey: 'k', statsTimeoutMs: 0 }, undefined, {})).toThrow(
+      'downspin.statsTimeoutMs must be a positive number of ms, got 0',
+    );
+  });
+});
+
+describe('resolveProxyOrigins', () => {
+  it('prefers proxyUrl, then DOWNSPIN_PROXY_URL, then baseURL, else none', () => {
+    expect(resolveProxyOrigins({ proxyUrl: 'http://p:1/path' }, 'http://b:2', { DOWNSPIN_PROXY_URL: 'http://e:3' })).toEqual(['http://p:1']);
+    expect(resolveProxyOrigins({}, 'http://b:2', { DOWNSPIN_PROXY_URL: 'http://e:3' })).toEqual(['http://e:3']);
+    expect(resolveProxyOrigins({}, 'http://b:2/app/', {})).toEqual(['http://b:2']);
+    expect(resolveProxyOrigins({}, undefined, {})).toEqual([]);
+  });
+});
