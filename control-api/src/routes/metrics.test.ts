@@ -77,6 +77,10 @@ describe('GET /metrics', () => {
     expect(value(m, 'downspin_http_requests_total', { method: 'POST', route: '/admin/sessions/:id/downspin', status: '200' })).toBe(1);
     expect(value(m, 'downspin_http_requests_total', { method: 'POST', route: '/admin/sessions/:id/downspin', status: '400' })).toBe(1);
     expect(JSON.stringify([...m.values()])).not.toContain(id);
+    // Unknown paths do not become labels of their own (no unbounded series).
+    await h.app.request('/no-such-page-4242');
+    await h.app.request('/admin/no-such-thing-4242');
+    expect((await scrape(h)).text).not.toContain('4242');
 
     // A proxy that never acks: the command ends pending.
     const mute = await startFakeProxy(h.bus, { proxyId: 'proxy-mute', acks: false });
