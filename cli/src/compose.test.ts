@@ -193,17 +193,41 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
-  it('builds on node:20-slim in stages: npm ci, npm run build, dev dependencies pruned, downspin on PATH', async () => {
-    const dockerfile = await readFile(new URL('Dockerfile', `file://${ROOT}`), 'utf8');
+  const readText = (file: string) => readFile(`${ROOT}${file}`, 'utf8');
+  const readJson = async (file: string) => JSON.parse(await readText(file)) as { name: string; workspaces?: string[]; dependencies?: Record<string, string> };
+
+  it('builds on node:20-slim in stages: npm ci, npm run build, then production dependencies only', async () => {
+    const dockerfile = await readText('Dockerfile');
     const stages = [...dockerfile.matchAll(/^FROM (\S+)(?: AS (\S+))?$/gm)].map((match) => ({ image: match[1], name: match[2] }));
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const stage of stages) expect(stage.image).toBe('node:20-slim');
     const names = new Set(stages.map((stage) => stage.name));
     for (const [, from] of dockerfile.matchAll(/COPY --from=(\S+)/g)) expect(names).toContain(from);
-    const steps = ['npm ci', 'npm run build', 'npm prune --omit=dev'].map((step) => dockerfile.indexOf(step));
+    const steps = ['RUN npm ci --no-audit', 'RUN npm run build', 'RUN npm ci --omit=dev'].map((step) => dockerfile.indexOf(step));
     expect(steps.every((at) => at > 0)).toBe(true);
     expect([...steps].sort((a, b) => a - b)).toEqual(steps);
     expect(dockerfile).toMatch(/ln -s \/app\/cli\/bin\/downspin\.js \/usr\/local\/bin\/downspin/);
     expect(dockerfile).toMatch(/^USER node$/m);
+  });
+
+  it('puts into the image the build of every workspace the CLI and the demo app load at run time', async () => {
+    const dockerfile = await readText('Dockerfile');
+    const root = await readJson('package.json');
+    const folderOf = new Map<string, string>();
+    for (const folder of root.workspaces ?? []) folderOf.set((await readJson(`${folder}/package.json`)).name, folder);
+    // The CLI and the demo app, and every workspace their (non-dev) dependencies reach.
+    const needed = new Set(['cli', 'demo-app']);
+    for (const folder of needed) {
+      for (const dependency of Object.keys((await readJson(`${folder}/package.json`)).dependencies ?? {})) {
+        const depFolder = folderOf.get(dependency);
+        if (depFolder) needed.add(depFolder);
+      }
+    }
+    expect([...needed].sort()).toEqual(expect.arrayContaining(['bus', 'cli', 'control-api', 'db', 'demo-app', 'protocol', 'proxy']));
+    const copied = new Set([...dockerfile.matchAll(/^COPY --from=build \S+ \/app\/(\S+) (\S+)$/gm)].filter((m) => m[1] === m[2]).map((m) => m[1]));
+    for (const folder of needed) expect(copied, `${folder}/dist`).toContain(`${folder}/dist`);
+    // Files read at run time beside dist: SQL migrations, the demo app's pages, the bin script.
+    for (const extra of ['db/postgres', 'db/clickhouse', 'demo-app/public', 'cli/bin']) expect(copied, extra).toContain(extra);
+    expect(dockerfile).toContain('npm ci --omit=dev --workspace cli --workspace demo-app');
   });
 });
