@@ -7,5 +7,6 @@ export type { TelemetrySink } from './telemetry/sink.js';
 export { MemoryTelemetrySink } from './telemetry/sink.js';
 export { normalizeRoute } from './telemetry/route.js';
 export { localCountryOf } from './telemetry/country.js';
+export { countryOf, preloadGeoIp } from './telemetry/geoip.js';
 export { withoutDeleteLength } from './forwarder.js';
 export * as effects from './effects/index.js';
