@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createControlApi, type ControlApi } from './app.js';
 import { startControlServer, type RunningControlServer } from './server.js';
 import { eventually } from './test-support/harness.js';
+import { connect } from './test-support/ws-client.js';
 import './test-support/provided.js';
 
 const KEY = 'integration-key';
@@ -101,6 +102,29 @@ describe.each(stores)('control API driving a real proxy (%s store)', (_name, mak
       expect(list.sessions.find((s) => s.hash === hash)).toMatchObject({ requests: expect.any(Number), country: 'LO' });
       expect(list.sessions.find((s) => s.hash === hash)!.requests).toBeGreaterThanOrEqual(1);
     });
+  });
+
+  it('pushes a request seen by the proxy to a connected dashboard, and counts it in /admin/stats', async () => {
+    const s3 = `s3-${randomBytes(4).toString('hex')}`;
+    const hash = await sessionHash(s3);
+    const dashboard = await connect(`${control.url.replace('http', 'ws')}/ws/dashboard`, { headers: { 'x-api-key': KEY } });
+    try {
+      await dashboard.next((m) => m.type === 'snapshot');
+      expect((await through(s3)).status).toBe(200);
+      const sent = performance.now();
+      // Proxy report (200 ms) + activity flush (100 ms) + dashboard push (500 ms), with slack for a busy machine.
+      const push = await dashboard.next<{ sessions: { hash: string; requests: number }[] }>(
+        (m) => m.type === 'sessions' && JSON.stringify(m).includes(hash),
+        5000,
+      );
+      expect(performance.now() - sent).toBeLessThan(2500);
+      expect(push.sessions.find((s) => s.hash === hash)).toMatchObject({ requests: 1 });
+      const stats = json<{ requestsTotal: number; proxies: { proxyId: string; url: string | null }[] }>(await admin('GET', '/admin/stats'));
+      expect(stats.requestsTotal).toBeGreaterThanOrEqual(1);
+      expect(stats.proxies).toEqual([expect.objectContaining({ proxyId: 'proxy-it', url: proxy.url })]);
+    } finally {
+      dashboard.close();
+    }
   });
 
   it('is healthy with the live proxy, and a proxy started later loads the stored shaping', async () => {
