@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { controlCommand } from './commands/control.js';
+import { loadCommand } from './commands/load.js';
 import { migrateCommand } from './commands/migrate.js';
 import { proxyCommand } from './commands/proxy.js';
 import { startCommand } from './commands/start.js';
@@ -18,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   program.addCommand(proxyCommand());
   program.addCommand(controlCommand());
   program.addCommand(migrateCommand());
+  program.addCommand(loadCommand());
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
