@@ -32,7 +32,9 @@ test('stats() follows the requests a click makes', async ({ page, shaper }) => {
   await page.getByTestId('load-items').click();
   await expect(page.getByTestId('items-card')).toHaveAttribute('data-state', 'done');
   const after = await shaper.stats();
-  expect(after.requests).toBe(before.requests + 1);
+  // The API call; the browser may also fetch the favicon on its own, unseen by the page.
+  expect(after.requests).toBeGreaterThanOrEqual(before.requests + 1);
+  expect(after.requests).toBeLessThanOrEqual(before.requests + 2);
   expect(after.bytesOut).toBeGreaterThan(before.bytesOut);
 });
 
