@@ -32,10 +32,12 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
+  // Jobs start in this order: the fixture's two parallel isolation tests go first,
+  // so both find a free worker at once instead of one waiting out another suite.
   projects: [
+    { name: 'playwright-fixture', testDir: 'playwright/test', workers: 2 },
     { name: 'extension', testDir: 'extension/e2e', workers: 1 },
     { name: 'dashboard', testDir: 'dashboard/e2e', workers: 1 },
-    { name: 'playwright-fixture', testDir: 'playwright/test', workers: 2 },
     { name: 'e2e', testDir: 'e2e/tests', workers: 1 },
   ],
 });
