@@ -1,5 +1,5 @@
 import type { Bus } from '@downspin/bus';
-import type { SessionStore } from '@downspin/db';
+import type { SessionStore, TelemetryStore } from '@downspin/db';
 import type { AdminStats } from '@downspin/protocol';
 import { localCountryOf } from '@downspin/proxy';
 import { OpenAPIHono } from '@hono/zod-openapi';
@@ -14,6 +14,7 @@ import { registerCommandRoutes } from './routes/commands.js';
 import { registerEventsRoute } from './routes/events.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerMetricsRoute, type MetricsAccess } from './routes/metrics.js';
+import { registerAnalyticsRoutes } from './routes/analytics.js';
 import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerStatsRoute } from './routes/stats.js';
@@ -49,6 +50,11 @@ export interface ControlApiDeps {
    * session hash. Default: none; they are counted and discarded.
    */
   clientEvents?: ClientEventsSink;
+  /**
+   * Where `/admin/analytics/*` read request telemetry (embedded: the memory store; scale-out:
+   * ClickHouse). Without it they answer 503 `telemetry_unavailable`.
+   */
+  telemetry?: TelemetryStore;
   /** Origins allowed on `/ws/client` and `POST /events`. Default: any chrome-extension:// or moz-extension:// origin (and none). */
   clientOrigins?: readonly string[];
   /** Origins besides the API's own allowed to open `/ws/dashboard` (e.g. a dashboard dev server). */
@@ -179,6 +185,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
   registerWsTicketRoute(app, tickets);
   registerEventsRoute(app, { store, intake, clientOrigins: deps.clientOrigins });
   registerMetricsRoute(app, { metrics, access: deps.metricsAccess ?? 'local-or-key', keyMatches });
+  registerAnalyticsRoutes(app, { telemetry: deps.telemetry, store });
   registerOpenApiRoute(app);
 
   const handleUpgrade = createUpgradeRouter({
