@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import './provided.js';
 
 /**
  * Creates an empty PostgreSQL database for one test file, named with this
