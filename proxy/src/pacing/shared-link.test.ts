@@ -43,3 +43,21 @@ describe('SharedLink', () => {
     expect(done!).toBeLessThan(60);
   });
 });
+
+describe('SharedLink under a late event loop', () => {
+  it('makes up timer lateness while busy, so a stalled loop does not slow the link', async () => {
+    const link = new SharedLink(100_000); // 100 B/ms
+    const started = performance.now();
+    const sizes = Array.from({ length: 50 }, () => 1000); // 50,000 bytes: 500 ms at the rate
+    const pending = reserveAll(link, sizes);
+    // Block the event loop for 120 ms in the middle, as a starved CPU would.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const blockUntil = performance.now() + 120;
+    while (performance.now() < blockUntil) {
+      // busy: timers cannot fire
+    }
+    await pending;
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeLessThan(500 + 60);
+  });
+});

@@ -5,10 +5,15 @@
  *
  * A reservation completes when its last byte would have crossed the link
  * (virtual time), so the receiver sees the configured rate. Timers are set
- * against virtual time, so a late timer does not slow the link: up to
- * CATCH_UP_MS of lateness is made up on the next slice.
+ * against virtual time, so a late timer does not slow the link: while the
+ * link is busy, up to LATE_CATCH_UP_MS of timer lateness (a busy event loop,
+ * a starved CPU) is made up on the next slices. A link that was idle only
+ * lets IDLE_BURST_MS of bytes through at once, as a real link would.
  */
-const CATCH_UP_MS = 20;
+const LATE_CATCH_UP_MS = 250;
+const IDLE_BURST_MS = 20;
+/** A reservation arriving this soon after the last one finished continues a busy link. */
+const CONTINUOUS_MS = 5;
 
 /** A pacer owns one and reuses it: it has at most one reservation waiting. */
 export interface Reservation {
@@ -28,6 +33,8 @@ export class SharedLink {
   private bytesPerMs: number;
   /** True while a `done` callback runs: it may reserve again, and must not start a second timer. */
   private dispatching = false;
+  /** performance.now() when the last reservation finished. */
+  private lastFinishedAt = -Infinity;
   /** Bytes that have crossed the link (for stats and tests). */
   bytesPassed = 0;
 
@@ -80,7 +87,8 @@ export class SharedLink {
     }
     const next = this.queue[this.head]!;
     const now = performance.now();
-    const start = this.freeAt > now - CATCH_UP_MS ? this.freeAt : now - CATCH_UP_MS;
+    const window = now - this.lastFinishedAt <= CONTINUOUS_MS ? LATE_CATCH_UP_MS : IDLE_BURST_MS;
+    const start = this.freeAt > now - window ? this.freeAt : now - window;
     this.servingStart = start;
     this.servingEnd = start + next.bytes / this.bytesPerMs;
     const wait = this.servingEnd - now;
@@ -91,6 +99,7 @@ export class SharedLink {
     this.timer = undefined;
     const current = this.queue[this.head++]!;
     this.freeAt = this.servingEnd;
+    this.lastFinishedAt = performance.now();
     this.bytesPassed += current.bytes;
     this.dispatching = true;
     try {
