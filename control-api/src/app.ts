@@ -11,6 +11,7 @@ import { ControlMetrics } from './metrics/metrics.js';
 import { apiKeyAuth, keyChecker } from './middleware/api-key/index.js';
 import { ProxyRegistry } from './proxies/registry.js';
 import { registerCommandRoutes } from './routes/commands.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerEventsRoute } from './routes/events.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerMetricsRoute, type MetricsAccess } from './routes/metrics.js';
@@ -57,6 +58,8 @@ export interface ControlApiDeps {
   telemetry?: TelemetryStore;
   /** Origins allowed on `/ws/client` and `POST /events`. Default: any chrome-extension:// or moz-extension:// origin (and none). */
   clientOrigins?: readonly string[];
+  /** The built dashboard (`dashboardDir` of `@downspin/dashboard`), served at `/`. Default: none. */
+  dashboardDir?: string;
   /** Origins besides the API's own allowed to open `/ws/dashboard` (e.g. a dashboard dev server). */
   dashboardOrigins?: readonly string[];
   /** Who may scrape `/metrics` without the key. Default `local-or-key`. */
@@ -187,6 +190,8 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
   registerMetricsRoute(app, { metrics, access: deps.metricsAccess ?? 'local-or-key', keyMatches });
   registerAnalyticsRoutes(app, { telemetry: deps.telemetry, store });
   registerOpenApiRoute(app);
+  // Last: it answers only GET/HEAD paths no route above took.
+  registerDashboardRoutes(app, { dashboardDir: deps.dashboardDir });
 
   const handleUpgrade = createUpgradeRouter({
     client,
