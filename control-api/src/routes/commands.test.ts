@@ -62,6 +62,17 @@ describe('session commands with no live proxy', () => {
     expect(await store.getSession(hash)).toBeUndefined();
   });
 
+  it('puts a session back to mode none with the none preset or an empty profile', async () => {
+    const id = newId();
+    await h.call('POST', `/admin/sessions/${id}/downspin`, { latency_ms: 100 });
+    const viaPreset = await h.call('PUT', `/admin/sessions/${id}/profile`, { preset: 'none' });
+    expect(await viaPreset.json()).toMatchObject({ session: { mode: 'none', shaping: 'no shaping', version: 2 } });
+    await h.call('POST', `/admin/sessions/${id}/downspin`, { latency_ms: 100 });
+    const viaProfile = await h.call('PUT', `/admin/sessions/${id}/profile`, { profile: { routes: ['/api/**'] } });
+    expect(await viaProfile.json()).toMatchObject({ session: { mode: 'none', version: 4 } });
+    expect(await store.getShaping(id)).toMatchObject({ version: 4, state: { mode: 'none' } });
+  });
+
   it('rejects an invalid profile with the field named, and changes nothing', async () => {
     const id = newId();
     await h.call('POST', `/admin/sessions/${id}/downspin`, { latency_ms: 500 });

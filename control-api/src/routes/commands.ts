@@ -2,6 +2,7 @@ import type { SessionStore } from '@downspin/db';
 import {
   DownspinBodySchema,
   NotifyBodySchema,
+  isEmptyProfile,
   presetProfile,
   ProfileBodySchema,
   TerminateBodySchema,
@@ -72,10 +73,11 @@ export function registerCommandRoutes(app: OpenAPIHono, { store, shaping, maxBod
 
   app.openapi(route('put', 'profile', ProfileBodySchema, 'Shape with a profile or a preset'), async (c) => {
     const body = c.req.valid('json');
-    const state: ShapingState =
-      'preset' in body
-        ? { mode: 'profile', profile: presetProfile(body.preset), preset: body.preset }
-        : { mode: 'profile', profile: body.profile };
+    const profile = 'preset' in body ? presetProfile(body.preset) : body.profile;
+    // Nothing to shape (preset "none", an empty profile) is the session's plain state: mode none.
+    const state: ShapingState = isEmptyProfile(profile)
+      ? { mode: 'none' }
+      : { mode: 'profile', profile, ...('preset' in body ? { preset: body.preset } : {}) };
     return c.json(await apply(c.req.valid('param').id, state, 'profile', body), 200);
   });
 

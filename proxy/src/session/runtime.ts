@@ -68,9 +68,12 @@ export class SessionRuntime {
     if (ip !== undefined) this.ip = ip;
   }
 
-  /** True when the store knows shaping for this session (it must not be evicted). */
-  get isShaped(): boolean {
-    return this.version > 0;
+  /**
+   * True while the session has shaping in force (it must not be forgotten).
+   * A session put back to none may be: the store still has its state.
+   */
+  get holdsShaping(): boolean {
+    return this.state.mode !== 'none' && !(this.state.mode === 'profile' && this.active === undefined);
   }
 
   /**

@@ -9,9 +9,9 @@ export interface SessionTableOptions {
 }
 
 /**
- * The proxy's sessions by id. Sessions with stored shaping stay; sessions
- * that only passed through are forgotten when idle or when the table is
- * full, so clients without cookies (curl, load tools) cannot grow it forever.
+ * The proxy's sessions by id. Sessions with shaping in force stay; the others
+ * are forgotten when idle or when the table is full, so clients without
+ * cookies (curl, load tools) and finished test sessions cannot grow it forever.
  */
 export class SessionTable {
   private readonly sessions = new Map<string, SessionRuntime>();
@@ -64,7 +64,7 @@ export class SessionTable {
   }
 
   private isDisposable(session: SessionRuntime): boolean {
-    return !session.isShaped && session.webSockets.size === 0 && session.requests === 0 && session.bannedUntil === 0;
+    return !session.holdsShaping && session.webSockets.size === 0 && session.requests === 0 && session.bannedUntil === 0;
   }
 
   /** Map order is insertion order: the first disposable entries are the oldest. */
@@ -72,7 +72,7 @@ export class SessionTable {
     let scanned = 0;
     for (const [id, session] of this.sessions) {
       if (++scanned > 1000) break;
-      if (!session.isShaped && session.webSockets.size === 0) {
+      if (!session.holdsShaping && session.webSockets.size === 0) {
         this.sessions.delete(id);
         if (this.sessions.size < this.options.maxSessions) return;
       }
