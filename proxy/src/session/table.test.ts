@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ProfileSchema } from '@downspin/protocol';
+import { SessionTable } from './table.js';
+
+describe('SessionTable', () => {
+  const shaping = (sessionId: string, version: number, state: object) => ({ sessionId, version, state, updatedAt: 0 }) as never;
+
+  it('forgets idle sessions without shaping, including ones put back to none, and keeps shaped ones', () => {
+    const table = new SessionTable({ idleMs: 1000, maxSessions: 100 });
+    const passing = table.getOrCreate('passing');
+    const reset = table.getOrCreate('reset');
+    const shaped = table.getOrCreate('shaped');
+    reset.applyShaping(shaping('reset', 1, { mode: 'downspin', latencyMs: 100 }));
+    reset.applyShaping(shaping('reset', 2, { mode: 'none' }));
+    shaped.applyShaping(shaping('shaped', 1, { mode: 'profile', profile: ProfileSchema.parse({ latency: { ms: 5 } }) }));
+    for (const session of [passing, reset, shaped]) session.touch(1, 'ua', '127.0.0.1');
+    table.takeActivity(10);
+    expect(table.sweep(5000)).toBe(2);
+    expect(table.get('shaped')).toBe(shaped);
+    expect(table.get('reset')).toBeUndefined();
+    expect(table.get('passing')).toBeUndefined();
+  });
+
+  it('keeps a session whose activity has not been reported yet', () => {
+    const table = new SessionTable({ idleMs: 1000, maxSessions: 100 });
+    table.getOrCreate('busy').touch(1, 'ua', '127.0.0.1');
+    expect(table.sweep(5000)).toBe(0);
+  });
+
+  it('stays bounded: the oldest unshaped sessions make room', () => {
+    const table = new SessionTable({ idleMs: 60_000, maxSessions: 3 });
+    const kept = table.getOrCreate('kept');
+    kept.applyShaping(shaping('kept', 1, { mode: 'upspin' }));
+    for (const id of ['a', 'b', 'c', 'd']) table.getOrCreate(id);
+    expect(table.size).toBeLessThanOrEqual(3);
+    expect(table.get('kept')).toBe(kept);
+    expect(table.get('d')).toBeDefined();
+  });
+});
