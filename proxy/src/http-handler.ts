@@ -1,15 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RequestRow } from '@downspin/protocol';
-import type { Logger } from 'pino';
 import { Verdict } from './effects/index.js';
 import { decide } from './shaping/gates.js';
 import { pathOf } from './url.js';
 import { refusalCode, writeErrorResponse, wantsHtml } from './errors.js';
 import { ProxiedRequest, takeSocketBytes } from './connection.js';
+import type { ProxyContext } from './context.js';
 import { Exchange } from './exchange.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
-import type { AbuseGuardOptions } from './options.js';
 import { PacedStream } from './pacing/paced-stream.js';
 import {
   assignSessionId,
@@ -19,19 +18,9 @@ import {
   resolveSessionId,
   sessionCookie,
 } from './session/resolve.js';
-import type { SessionTable } from './session/table.js';
-import type { TelemetryEmitter } from './telemetry/emitter.js';
 
 
-export interface HttpHandlerOptions {
-  target: URL;
-  insecureTarget: boolean;
-  proxyId: string;
-  sessions: SessionTable;
-  telemetry: TelemetryEmitter;
-  guard: AbuseGuardOptions;
-  maxHoldMs: number;
-  logger: Logger;
+export interface HttpHandlerOptions extends ProxyContext {
   /** Answers the proxy's own paths (/__downspin/…); returns true when it did. */
   handleOwnPath(req: IncomingMessage, res: ServerResponse): boolean;
 }
@@ -188,6 +177,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     session.bytesOut += bytesOut;
     const finished = this.writableFinished;
     if (!finished && exchange.error === '' && exchange.fault === '') exchange.error = 'client_aborted';
+    if (!telemetry.enabled) return;
     const url = req.url ?? '/';
     const row: RequestRow = {
       ts: exchange.ts,

@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
 import pino from 'pino';
 import { ProxiedRequest, markConnection } from './connection.js';
+import type { ProxyContext } from './context.js';
 import { BusLink, newProxyId } from './control/bus-link.js';
 import { createHttpHandler } from './http-handler.js';
 import { DEFAULT_ABUSE_GUARD, type ProxyOptions, type ProxyStats } from './options.js';
@@ -45,7 +46,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
 
   const connections = new Set<Socket>();
   const rate = new RequestRate();
-  const http_ = createHttpHandler({
+  const context: ProxyContext = {
     target,
     insecureTarget: options.insecureTarget ?? false,
     proxyId,
@@ -54,6 +55,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     guard,
     maxHoldMs,
     logger,
+  };
+  const http_ = createHttpHandler({
+    ...context,
     handleOwnPath(req, res) {
       if (req.url !== '/__downspin/health') return false;
       const body = JSON.stringify({ ok: true, proxyId, shapingLoaded: link.loaded, bus: options.bus.status() });
@@ -62,16 +66,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       return true;
     },
   });
-  const upgrades = createUpgradeHandler({
-    target,
-    insecureTarget: options.insecureTarget ?? false,
-    proxyId,
-    sessions,
-    telemetry,
-    guard,
-    maxHoldMs,
-    logger,
-  });
+  const upgrades = createUpgradeHandler(context);
 
   const server = http.createServer({
     IncomingMessage: ProxiedRequest,

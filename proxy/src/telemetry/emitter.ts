@@ -15,16 +15,38 @@ export interface TelemetryEmitterOptions {
   onSinkError?: (error: unknown) => void;
 }
 
+/** Rows of one kind waiting for the next flush, with the client IP each came from. */
+class PendingRows<Row extends { path: string; route: string; country: string }> {
+  rows: Row[] = [];
+  ips: string[] = [];
+
+  push(row: Row, ip: string): void {
+    this.rows.push(row);
+    this.ips.push(ip);
+  }
+
+  /** Takes the waiting rows, filling what is computed off the request path. */
+  take(countryOf: (ip: string) => string): Row[] {
+    const { rows, ips } = this;
+    this.rows = [];
+    this.ips = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      row.route = normalizeRoute(row.path);
+      row.country = countryOf(ips[i]!);
+    }
+    return rows;
+  }
+}
+
 /**
  * Collects telemetry rows on the request path (an array push) and hands them
  * to the sink in batches from a timer, off the path. Route normalisation and
  * the country lookup happen at flush time, not per request.
  */
 export class TelemetryEmitter {
-  private requests: RequestRow[] = [];
-  private requestIps: string[] = [];
-  private webSockets: WsRow[] = [];
-  private webSocketIps: string[] = [];
+  private readonly requests = new PendingRows<RequestRow>();
+  private readonly webSockets = new PendingRows<WsRow>();
   private readonly timer: NodeJS.Timeout;
   private flushScheduled = false;
   private readonly batchSize: number;
@@ -39,30 +61,22 @@ export class TelemetryEmitter {
     this.timer.unref();
   }
 
+  /** False without a sink: callers can skip building rows. */
+  get enabled(): boolean {
+    return this.options.sink !== undefined;
+  }
+
   get queued(): number {
-    return this.requests.length + this.webSockets.length;
+    return this.requests.rows.length + this.webSockets.rows.length;
   }
 
   /** `row.route` and `row.country` are filled at flush time. */
   request(row: RequestRow, ip: string): void {
-    if (this.options.sink === undefined) return;
-    if (this.requests.length >= this.maxPending) {
-      this.dropped++;
-      return;
-    }
-    this.requests.push(row);
-    this.requestIps.push(ip);
-    if (this.requests.length >= this.batchSize) this.scheduleFlush();
+    if (this.accept(this.requests)) this.requests.push(row, ip);
   }
 
   webSocket(row: WsRow, ip: string): void {
-    if (this.options.sink === undefined) return;
-    if (this.webSockets.length >= this.maxPending) {
-      this.dropped++;
-      return;
-    }
-    this.webSockets.push(row);
-    this.webSocketIps.push(ip);
+    if (this.accept(this.webSockets)) this.webSockets.push(row, ip);
   }
 
   readonly flush = (): void => {
@@ -70,41 +84,15 @@ export class TelemetryEmitter {
     const sink = this.options.sink;
     if (sink === undefined) return;
     const countryOf = this.options.countryOf;
-    if (this.requests.length > 0) {
-      const rows = this.requests;
-      const ips = this.requestIps;
-      this.requests = [];
-      this.requestIps = [];
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        row.route = normalizeRoute(row.path);
-        row.country = countryOf(ips[i]!);
-      }
+    if (this.requests.rows.length > 0) {
+      const rows = this.requests.take(countryOf);
       this.handOver(rows, () => sink.writeRequests(rows));
     }
-    if (this.webSockets.length > 0) {
-      const rows = this.webSockets;
-      const ips = this.webSocketIps;
-      this.webSockets = [];
-      this.webSocketIps = [];
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        row.route = normalizeRoute(row.path);
-        row.country = countryOf(ips[i]!);
-      }
+    if (this.webSockets.rows.length > 0) {
+      const rows = this.webSockets.take(countryOf);
       this.handOver(rows, () => sink.writeWebSockets(rows));
     }
   };
-
-  private handOver(rows: readonly unknown[], write: () => void): void {
-    try {
-      write();
-      this.emitted += rows.length;
-    } catch (error) {
-      this.dropped += rows.length;
-      this.options.onSinkError?.(error);
-    }
-  }
 
   /** The whole pipeline's tallies: rows waiting here plus the sink's own. */
   tally(): TelemetryTally {
@@ -123,9 +111,27 @@ export class TelemetryEmitter {
     this.flush();
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(this.flush);
+  /** Room for one more row? Counts a drop when not; flushes early when a batch is full. */
+  private accept(pending: PendingRows<RequestRow> | PendingRows<WsRow>): boolean {
+    if (this.options.sink === undefined) return false;
+    if (pending.rows.length >= this.maxPending) {
+      this.dropped++;
+      return false;
+    }
+    if (pending.rows.length + 1 >= this.batchSize && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+    return true;
+  }
+
+  private handOver(rows: readonly unknown[], write: () => void): void {
+    try {
+      write();
+      this.emitted += rows.length;
+    } catch (error) {
+      this.dropped += rows.length;
+      this.options.onSinkError?.(error);
+    }
   }
 }

@@ -1,15 +1,13 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WsRow } from '@downspin/protocol';
-import type { Logger } from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
 import { Verdict } from '../effects/index.js';
 import { refusalCode, writeUpgradeRefusal } from '../errors.js';
-import type { AbuseGuardOptions } from '../options.js';
+import type { ProxyContext } from '../context.js';
 import { assignSessionId, MALFORMED_COOKIE, MALFORMED_HEADER, resolveSessionId, sessionCookie } from '../session/resolve.js';
 import type { SessionTable } from '../session/table.js';
 import { decide, GateDecision } from '../shaping/gates.js';
-import type { TelemetryEmitter } from '../telemetry/emitter.js';
 import { pathOf } from '../url.js';
 import { WsRelay, type RelayResult } from './relay.js';
 
@@ -33,16 +31,6 @@ const NOT_FORWARDED = new Set([
 
 const MAX_PAYLOAD = 64 * 1024 * 1024;
 
-export interface UpgradeHandlerOptions {
-  target: URL;
-  insecureTarget: boolean;
-  proxyId: string;
-  sessions: SessionTable;
-  telemetry: TelemetryEmitter;
-  guard: AbuseGuardOptions;
-  maxHoldMs: number;
-  logger: Logger;
-}
 
 export interface UpgradeHandler {
   handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
@@ -56,7 +44,7 @@ export interface UpgradeHandler {
  * made first, so the client gets the upstream's answer (protocol, or its
  * refusal status) and never a socket to nowhere.
  */
-export function createUpgradeHandler(options: UpgradeHandlerOptions): UpgradeHandler {
+export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
   const { sessions, telemetry, guard, logger, proxyId, target } = options;
   const wss = new WebSocketServer({
     noServer: true,

@@ -1,0 +1,17 @@
+import type { Logger } from 'pino';
+import type { AbuseGuardOptions } from './options.js';
+import type { SessionTable } from './session/table.js';
+import type { TelemetryEmitter } from './telemetry/emitter.js';
+
+/** What the HTTP and WebSocket paths of one proxy share, built once at start. */
+export interface ProxyContext {
+  target: URL;
+  insecureTarget: boolean;
+  proxyId: string;
+  sessions: SessionTable;
+  telemetry: TelemetryEmitter;
+  guard: AbuseGuardOptions;
+  /** Longest a `timeoutRate` fault holds a request. */
+  maxHoldMs: number;
+  logger: Logger;
+}
