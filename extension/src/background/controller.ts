@@ -22,6 +22,7 @@ import { missingPermissions } from './permissions.js';
 import { buildSessionRules, replaceSessionRules } from './session-rules.js';
 import { INITIAL_STATE, StateStore } from './state-store.js';
 
+const BROWSER = navigator.userAgent.includes('Firefox') ? 'firefox' : 'chrome';
 const DEFAULT_TERMINATE_REASON = 'Your downspin session was ended by an operator.';
 
 /**
@@ -187,7 +188,7 @@ export class Controller {
       terminated: this.termination,
       lastError: null,
     });
-    await this.attempt('set the session header', () => replaceSessionRules(browser.declarativeNetRequest, buildSessionRules(session.id, this.settings.proxyOrigins)));
+    await this.attempt('set the session header', () => replaceSessionRules(browser.declarativeNetRequest, buildSessionRules(session.id, this.settings.proxyOrigins, BROWSER)));
     await this.attempt('add the page script', () => registerPageScript(this.settings.proxyOrigins));
     if (this.termination !== null) {
       this.state.update({ connection: 'terminated', mode: 'terminated', retryAt: null });

@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { buildSessionRules, replaceSessionRules } from './session-rules.js';
+import { allResourceTypes, buildSessionRules, replaceSessionRules } from './session-rules.js';
 
 describe('session header rules', () => {
   it('sets x-downspin-session on http and ws URLs of each proxy origin, every resource type', () => {
-    const rules = buildSessionRules('sid_123', ['http://localhost:8080', 'https://qa.example.com']);
+    const rules = buildSessionRules('sid_123', ['http://localhost:8080', 'https://qa.example.com'], 'chrome');
     expect(rules.map((rule) => rule.condition.urlFilter)).toEqual([
       '|http://localhost:8080/',
       '|ws://localhost:8080/',
@@ -13,14 +13,13 @@ describe('session header rules', () => {
     expect(new Set(rules.map((rule) => rule.id)).size).toBe(4);
     for (const rule of rules) {
       expect(rule.action).toEqual({ type: 'modifyHeaders', requestHeaders: [{ header: 'x-downspin-session', operation: 'set', value: 'sid_123' }] });
-      // Empty exclusions: main_frame, sub_frame, xmlhttprequest, websocket… all match.
-      expect(rule.condition.excludedResourceTypes).toEqual([]);
-      expect(rule.condition.resourceTypes).toBeUndefined();
+      // Listed: without a list (or with an empty exclusion list) Chrome skips main_frame.
+      expect(rule.condition.resourceTypes).toEqual(expect.arrayContaining(['main_frame', 'sub_frame', 'xmlhttprequest', 'websocket', 'script', 'image', 'other']));
     }
   });
 
   it('anchors each filter to the whole origin, so another port or a longer host does not match', () => {
-    const [rule] = buildSessionRules('s', ['http://localhost:8080']);
+    const [rule] = buildSessionRules('s', ['http://localhost:8080'], 'chrome');
     const filter = rule!.condition.urlFilter!;
     // A urlFilter "|x" matches URLs starting with x.
     const matches = (url: string): boolean => url.startsWith(filter.slice(1));
@@ -28,6 +27,14 @@ describe('session header rules', () => {
     expect(matches('http://localhost:80800/')).toBe(false);
     expect(matches('http://localhost:8080.evil.example/')).toBe(false);
     expect(matches('http://localhost:8081/')).toBe(false);
+  });
+
+  it('lists only the resource types each browser knows', () => {
+    expect(allResourceTypes('chrome')).toContain('webtransport');
+    expect(allResourceTypes('chrome')).not.toContain('beacon');
+    expect(allResourceTypes('firefox')).toContain('beacon');
+    expect(allResourceTypes('firefox')).not.toContain('webtransport');
+    expect(buildSessionRules('s', ['http://localhost:8080'], 'firefox')[0]!.condition.resourceTypes).toEqual(allResourceTypes('firefox'));
   });
 
   it('replaces every earlier rule of the extension', async () => {

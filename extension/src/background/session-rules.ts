@@ -2,17 +2,29 @@ import { SESSION_HEADER } from '@downspin/protocol';
 import type { DeclarativeNetRequest } from 'webextension-polyfill';
 import { socketOrigin } from '../shared/origins.js';
 
+/** Resource types both browsers know. */
+const COMMON_TYPES = ['main_frame', 'sub_frame', 'stylesheet', 'script', 'image', 'font', 'object', 'xmlhttprequest', 'ping', 'csp_report', 'media', 'websocket', 'other'] as const;
+/** Each browser refuses the other's extra types, so each gets its own list. */
+const EXTRA_TYPES = {
+  chrome: ['webtransport', 'webbundle'],
+  firefox: ['object_subrequest', 'xslt', 'beacon', 'xml_dtd', 'imageset', 'web_manifest', 'speculative'],
+} as const;
+
+export type BrowserFamily = keyof typeof EXTRA_TYPES;
+
+/** Every resource type of the browser: pages, frames, fetch/XHR, WebSockets, everything. */
+export function allResourceTypes(browser: BrowserFamily): DeclarativeNetRequest.ResourceType[] {
+  return [...COMMON_TYPES, ...EXTRA_TYPES[browser]] as DeclarativeNetRequest.ResourceType[];
+}
+
 /**
  * declarativeNetRequest session rules that set `x-downspin-session` on every
- * request to the proxy origins (pages, frames, fetch/XHR, WebSockets,
- * everything) and nowhere else. Two rules per origin: its http(s) URLs and
- * its ws(s) URLs.
- *
- * An empty `excludedResourceTypes` matches every resource type including
- * main_frame (leaving both lists out would skip main_frame), and works on
- * Chrome and Firefox alike, whose lists of types differ.
+ * request to the proxy origins and nowhere else. Two rules per origin: its
+ * http(s) URLs and its ws(s) URLs. The resource types are listed: leaving
+ * them out (or an empty exclusion list, in Chrome) skips main_frame.
  */
-export function buildSessionRules(sessionId: string, origins: readonly string[]): DeclarativeNetRequest.Rule[] {
+export function buildSessionRules(sessionId: string, origins: readonly string[], browser: BrowserFamily): DeclarativeNetRequest.Rule[] {
+  const resourceTypes = allResourceTypes(browser);
   const rules: DeclarativeNetRequest.Rule[] = [];
   for (const origin of origins) {
     for (const base of [origin, socketOrigin(origin)]) {
@@ -24,7 +36,7 @@ export function buildSessionRules(sessionId: string, origins: readonly string[])
           requestHeaders: [{ header: SESSION_HEADER, operation: 'set', value: sessionId }],
         },
         // "|" anchors at the start, the trailing "/" ends the origin: http://localhost:8080 does not match :80800.
-        condition: { urlFilter: `|${base}/`, excludedResourceTypes: [] },
+        condition: { urlFilter: `|${base}/`, resourceTypes },
       });
     }
   }

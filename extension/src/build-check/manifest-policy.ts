@@ -6,10 +6,14 @@
  */
 export const ALLOWED = {
   permissions: ['storage', 'declarativeNetRequest', 'scripting'],
-  /** Granted at install: the `downspin start` defaults on this machine. */
-  hostPermissions: ['http://localhost/*', 'http://127.0.0.1/*'],
+  /**
+   * Granted at install: the `downspin start` defaults on this machine. The
+   * ws:// ones let the header reach WebSocket handshakes (Chrome checks host
+   * permissions against the ws:// URL itself).
+   */
+  hostPermissions: ['http://localhost/*', 'http://127.0.0.1/*', 'ws://localhost/*', 'ws://127.0.0.1/*'],
   /** Requested at run time from the options page for other proxy or control origins. */
-  optionalHostPermissions: ['http://*/*', 'https://*/*'],
+  optionalHostPermissions: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'],
 } as const;
 
 /** CSP directives that say where scripts may come from. */

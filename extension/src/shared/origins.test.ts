@@ -60,8 +60,11 @@ describe('patterns', () => {
 
   it('ask permission per host, for the proxy origins and the control API', () => {
     expect(hostPermissionPattern('http://127.0.0.1:40979')).toBe('http://127.0.0.1/*');
-    expect(neededPermissions(['http://localhost:8080', 'http://localhost:9090'], 'https://qa.example.com/downspin')).toEqual([
+    expect(neededPermissions(['http://localhost:8080', 'http://localhost:9090', 'https://app.example.com'], 'https://qa.example.com/downspin')).toEqual([
       'http://localhost/*',
+      'ws://localhost/*',
+      'https://app.example.com/*',
+      'wss://app.example.com/*',
       'https://qa.example.com/*',
     ]);
   });

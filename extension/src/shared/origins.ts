@@ -76,11 +76,14 @@ export function hostPermissionPattern(originOrUrl: string): string {
 }
 
 /**
- * Host permission patterns a configuration needs: the proxy origins (header
- * rules, content script) and the control API (`POST /events` without CORS).
+ * Host permission patterns a configuration needs: the proxy origins and
+ * their WebSocket twins (header rules act only where the extension has host
+ * access, and Chrome checks a WebSocket handshake against its ws:// URL),
+ * and the control API (`POST /events` without CORS).
  */
 export function neededPermissions(proxyOrigins: readonly string[], controlUrl: string): string[] {
-  return [...new Set([...proxyOrigins, controlUrl].map(hostPermissionPattern))];
+  const origins = [...proxyOrigins.flatMap((origin) => [origin, socketOrigin(origin)]), controlUrl];
+  return [...new Set(origins.map(hostPermissionPattern))];
 }
 
 /** True when `href` is a page on one of `origins` (exact scheme, host and port). */
