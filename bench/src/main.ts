@@ -15,6 +15,7 @@ import { killAllNow, startChild, stopAll } from './processes.js';
 import { bandwidthChecks, checksTable, latencyReport, throughputChecks, throughputTable, type Check } from './report.js';
 import { measureBandwidthAccuracy } from './scenarios/bandwidth.js';
 import { measureLatencyAccuracy } from './scenarios/latency.js';
+import { benchClickHouse, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
 import { measureThroughput, type Target } from './scenarios/throughput.js';
 
 const PROBE_PATH = '/health';
@@ -135,6 +136,48 @@ async function run(options: BenchOptions): Promise<void> {
         const own = bandwidthChecks(result);
         out(checksTable(own));
         checks.push(...own);
+      },
+    );
+
+    await section(
+      `4. Telemetry (writer → ClickHouse rows/s for ${options.quick ? 3 : 10} s; proxy req/s with telemetry off, writer → memory store, writer → ClickHouse; ` +
+        `${options.connections} connections × ${options.durationSec} s, median of ${options.rounds} interleaved round(s))`,
+      checks,
+      async () => {
+        progress('measuring telemetry: starting ClickHouse…');
+        const clickhouse = await benchClickHouse();
+        try {
+          if ('missing' in clickhouse) out(`  ClickHouse left out (its checks are skipped): ${clickhouse.missing}`);
+          else {
+            progress('measuring the writer into ClickHouse…');
+            const rate = await measureWriterRate(clickhouse.server, options.quick ? 3 : 10, 5000);
+            const own = writerChecks(rate);
+            out(checksTable(own));
+            checks.push(...own);
+          }
+          progress('measuring proxy throughput with telemetry off / memory / ClickHouse…');
+          const overhead = await measureTelemetryOverhead(
+            upstream.url,
+            'server' in clickhouse ? clickhouse.server.url : undefined,
+            {
+              generator,
+              rounds: options.rounds,
+              durationSec: options.durationSec,
+              singleDurationSec: options.singleDurationSec,
+              connections: options.connections,
+              path: PROBE_PATH,
+              headers: { [SESSION_HEADER]: 'bench' },
+            },
+            progress,
+          );
+          out(throughputTable(overhead.rows));
+          for (const d of overhead.delivery) out(`  ${d.name}: ${d.requests.toLocaleString('en-US')} requests served, ${d.written.toLocaleString('en-US')} rows written, ${d.dropped} dropped`);
+          const own = overheadChecks(overhead.rows);
+          out(checksTable(own));
+          checks.push(...own);
+        } finally {
+          if ('server' in clickhouse) await clickhouse.server.stop();
+        }
       },
     );
   } finally {

@@ -1,0 +1,47 @@
+/**
+ * A downspin proxy for the telemetry bench, alone in its process, with
+ * telemetry off (no sink), into a TelemetryWriter over the memory store, or
+ * over ClickHouse. Answers `stats` with the writer's figures.
+ *
+ * Usage (by the telemetry scenario): node telemetry-child.js <target> <off|memory|clickhouse> [clickhouseUrl]
+ */
+import { MemoryBus } from '@downspin/bus';
+import { ClickHouseTelemetryStore, MemoryTelemetryStore, TelemetryWriter, type TelemetryStore } from '@downspin/db';
+import { startProxy } from '@downspin/proxy';
+import { TELEMETRY_MODES, TelemetryChildSaysSchema, type TelemetryChildSays, type TelemetryMode } from './telemetry-messages.js';
+
+function tell(message: TelemetryChildSays): void {
+  process.send?.(TelemetryChildSaysSchema.parse(message));
+}
+
+async function main(): Promise<void> {
+  const [target, mode, clickhouseUrl] = process.argv.slice(2) as [string, TelemetryMode, string | undefined];
+  if (!TELEMETRY_MODES.includes(mode)) throw new Error(`mode must be one of ${TELEMETRY_MODES.join(', ')}`);
+  process.on('disconnect', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0));
+  let store: TelemetryStore | undefined;
+  if (mode === 'memory') store = new MemoryTelemetryStore();
+  if (mode === 'clickhouse') {
+    if (clickhouseUrl === undefined) throw new Error('clickhouse mode needs a URL');
+    const clickhouse = new ClickHouseTelemetryStore({ url: clickhouseUrl, database: 'bench_proxy' });
+    await clickhouse.start();
+    store = clickhouse;
+  }
+  const writer = store === undefined ? undefined : await TelemetryWriter.open({ store });
+  const proxy = await startProxy({ target, port: 0, bus: new MemoryBus(), loadShaping: async () => [], telemetry: writer });
+  process.on('message', () => {
+    void (async () => {
+      // The emitter hands rows over every 250 ms: let it, so the figures cover every request served.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const stats = writer === undefined ? undefined : await writer.flush();
+      // The proxy's tally covers its emitter and the writer behind it.
+      tell({ type: 'stats', written: stats?.written ?? 0, dropped: proxy.stats().telemetry.dropped, requests: proxy.stats().requestsTotal });
+    })();
+  });
+  tell({ type: 'ready', url: proxy.url });
+}
+
+main().catch((error: unknown) => {
+  tell({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});
