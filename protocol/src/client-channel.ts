@@ -49,6 +49,8 @@ export const ClientToServerSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('events'), events: ClientEventBatchSchema }),
   /** Keeps an MV3 service worker (and the connection) alive. */
   z.strictObject({ type: z.literal('keepalive') }),
+  /** Consent withdrawn: the server records it and closes the channel. */
+  z.strictObject({ type: z.literal('revoke') }),
 ]);
 export type ClientToServer = z.output<typeof ClientToServerSchema>;
 

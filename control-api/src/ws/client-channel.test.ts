@@ -51,6 +51,15 @@ describe('WS /ws/client', () => {
     await eventually(() => expect(api.app.stats().channels.client).toMatchObject({ connected: 0, sessions: 0 }));
   });
 
+  it('forgets consent on revoke and closes the channel', async () => {
+    const id = newId();
+    const socket = await extension(id);
+    expect(await store.getSession(id)).toMatchObject({ consent: true });
+    socket.send({ type: 'revoke' });
+    expect(await socket.closed).toMatchObject({ code: 1000 });
+    expect(await store.getSession(id)).toMatchObject({ consent: false });
+  });
+
   it('closes 4401 when no hello arrives in time, or the first message is not a hello', async () => {
     const silent = await connect(`${api.wsUrl}/ws/client`);
     expect(await silent.closed).toMatchObject({ code: WS_CLOSE_UNAUTHENTICATED });

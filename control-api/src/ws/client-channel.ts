@@ -180,7 +180,7 @@ export class ClientChannel {
     const parsed = ClientToServerSchema.safeParse(value);
     if (parsed.success) return parsed.data;
     const type = (value as { type?: unknown } | null)?.type;
-    if (typeof type === 'string' && !['hello', 'events', 'keepalive'].includes(type)) this.dropped.unknown_type++;
+    if (typeof type === 'string' && !['hello', 'events', 'keepalive', 'revoke'].includes(type)) this.dropped.unknown_type++;
     else this.dropped.malformed++;
     return undefined;
   }
@@ -196,6 +196,12 @@ export class ClientChannel {
         return;
       case 'hello':
         this.dropped.repeated_hello++;
+        return;
+      case 'revoke':
+        // The user withdrew consent: nothing more is stored for this session, and the channel ends.
+        recordConsent(this.options.store, peer.sessionId, false)
+          .catch((error: unknown) => this.options.logger.warn({ err: error }, 'client channel: could not record a revoke'))
+          .finally(() => ws.close(1000, 'consent revoked'));
         return;
     }
   }

@@ -84,6 +84,8 @@ export class Controller {
   /** Consent revoked: header, content script and channel stop; the id is forgotten. */
   revoke(): Promise<ExtensionState> {
     return this.serial(async () => {
+      // Tell the server first, so it stops keeping anything for this session.
+      this.channel?.send({ type: 'revoke' });
       await this.deactivate();
       this.session = null;
       this.termination = null;
