@@ -35,9 +35,9 @@ export default defineConfig({
   // Jobs start in this order: the fixture's two parallel isolation tests go first,
   // so both find a free worker at once instead of one waiting out another suite.
   projects: [
-    { name: 'playwright-fixture', testDir: 'playwright/test', workers: 2 },
-    { name: 'extension', testDir: 'extension/e2e', workers: 1 },
-    { name: 'dashboard', testDir: 'dashboard/e2e', workers: 1 },
-    { name: 'e2e', testDir: 'e2e/tests', workers: 1 },
+    { name: 'playwright-fixture', outputDir: 'test-results/playwright-fixture', testDir: 'playwright/test', workers: 2 },
+    { name: 'extension', outputDir: 'test-results/extension', testDir: 'extension/e2e', workers: 1 },
+    { name: 'dashboard', outputDir: 'test-results/dashboard', testDir: 'dashboard/e2e', workers: 1 },
+    { name: 'e2e', outputDir: 'test-results/e2e', testDir: 'e2e/tests', workers: 1 },
   ],
 });
