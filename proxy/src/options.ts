@@ -53,4 +53,6 @@ export interface ProxyStats {
   requestsPerSecond: number;
   telemetry: TelemetryTally;
   shapingLoaded: boolean;
+  /** Shaping versions applied (commands and reloads), versions ignored as already applied, and reloads from the store. */
+  shaping: { applied: number; stale: number; reloads: number };
 }

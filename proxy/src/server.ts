@@ -100,6 +100,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     requestsPerSecond: rate.perSecond(http_.requestsTotal()),
     telemetry: telemetry.tally(),
     shapingLoaded: link.loaded,
+    shaping: { ...link.counts },
   });
 
   // Known once listening; presence messages sent before that go without it.

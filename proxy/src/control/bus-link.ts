@@ -30,6 +30,8 @@ export class BusLink {
   private closed = false;
   /** False until a snapshot of the stored shaping was applied. */
   loaded = false;
+  /** Shaping versions applied, and ones ignored because the proxy already had them or newer. */
+  readonly counts = { applied: 0, stale: 0, reloads: 0 };
   lastLoadError: string | undefined;
 
   constructor(private readonly options: BusLinkOptions) {}
@@ -48,7 +50,11 @@ export class BusLink {
   /** Applies a session's shaping; terminate also closes its WebSockets. */
   apply(shaping: SessionShaping): boolean {
     const session = this.options.sessions.getOrCreate(shaping.sessionId);
-    if (!session.applyShaping(shaping)) return false;
+    if (!session.applyShaping(shaping)) {
+      this.counts.stale++;
+      return false;
+    }
+    this.counts.applied++;
     if (shaping.state.mode === 'terminated') {
       for (const socket of [...session.webSockets]) socket.close(WS_CLOSE_TERMINATED, 'session terminated');
     }
@@ -61,6 +67,7 @@ export class BusLink {
     clearTimeout(this.reloadTimer);
     try {
       const all = await this.options.loadShaping();
+      this.counts.reloads++;
       let applied = 0;
       for (const shaping of all) if (this.apply(shaping)) applied++;
       this.loaded = true;
