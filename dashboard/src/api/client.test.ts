@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { ControlClient, filenameOf } from './client.js';
+import { ApiProblem, describeError } from './problem.js';
+
+interface Sent {
+  url: string;
+  init: RequestInit;
+}
+
+function fakeFetch(answer: (sent: Sent) => Response | Promise<Response>): { fetch: typeof fetch; sent: Sent[] } {
+  const sent: Sent[] = [];
+  return {
+    sent,
+    fetch: async (input, init) => {
+      const call = { url: String(input), init: init ?? {} };
+      sent.push(call);
+      return answer(call);
+    },
+  };
+}
+
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+const session = {
+  hash: '0a1b2c3d4e5f',
+  mode: 'downspin',
+  shaping: 'throttle: latency 2000 ms',
+  version: 2,
+  userAgent: null,
+  browser: 'Chrome',
+  country: 'LO',
+  firstSeen: null,
+  lastSeen: null,
+  requests: 3,
+  bytesIn: 0,
+  bytesOut: 10,
+  violations: 0,
+  risk: 0,
+  consent: false,
+  bannedUntil: null,
+};
+
+async function problemOf(promise: Promise<unknown>): Promise<ApiProblem> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApiProblem);
+  return error as ApiProblem;
+}
+
+describe('ControlClient', () => {
+  it('sends the key and a validated body, and returns the checked answer', async () => {
+    const fake = fakeFetch(() => json({ session, applied: { version: 2, acknowledged: true, appliedBy: ['p1'], pending: [] } }));
+    const client = new ControlClient('k'.repeat(20), '', fake.fetch);
+    const result = await client.downspin('0a1b2c3d4e5f');
+    expect(result.session.mode).toBe('downspin');
+    expect(fake.sent[0]!.url).toBe('/admin/sessions/0a1b2c3d4e5f/downspin');
+    expect(fake.sent[0]!.init.method).toBe('POST');
+    expect((fake.sent[0]!.init.headers as Record<string, string>)['x-api-key']).toBe('k'.repeat(20));
+    // The protocol's default (2000 ms) is filled in before sending.
+    expect(JSON.parse(String(fake.sent[0]!.init.body))).toEqual({ latency_ms: 2000 });
+  });
+
+  it('refuses a bad body without sending it, naming the field', async () => {
+    const fake = fakeFetch(() => json({}));
+    const client = new ControlClient('key', '', fake.fetch);
+    const bad = await problemOf(client.setProfile('0a1b2c3d4e5f', { profile: { latency: { ms: -5 } } }));
+    expect(bad.code).toBe('invalid_body');
+    expect(bad.message).toMatch(/latency\.ms/);
+    const empty = await problemOf(client.notify('0a1b2c3d4e5f', '   ', 'info'));
+    expect(empty.message).toMatch(/message/);
+    expect(fake.sent).toHaveLength(0);
+  });
+
+  it('turns the API error body into its code and message', async () => {
+    const fake = fakeFetch(() => json({ error: { code: 'session_not_found', message: 'No session with that hash or id.' } }, 404));
+    const problem = await problemOf(new ControlClient('key', '', fake.fetch).upspin('0a1b2c3d4e5f'));
+    expect(problem).toMatchObject({ code: 'session_not_found', status: 404, message: 'No session with that hash or id.' });
+    expect(describeError(problem)).toBe('No session with that hash or id.');
+  });
+
+  it('says a wrong key plainly', async () => {
+    const fake = fakeFetch(() => json({ error: { code: 'unauthorized', message: 'Missing or wrong API key' } }, 401));
+    const problem = await problemOf(new ControlClient('nope', '', fake.fetch).stats());
+    expect(problem.unauthorized).toBe(true);
+    expect(describeError(problem)).toMatch(/admin key was not accepted/);
+  });
+
+  it('describes an answer that is not the error body by its status', async () => {
+    const fake = fakeFetch(() => new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }));
+    const problem = await problemOf(new ControlClient('key', '', fake.fetch).stats());
+    expect(problem).toMatchObject({ code: 'http_502', status: 502 });
+    expect(problem.message).toBe('The control API answered 502 Bad Gateway.');
+  });
+
+  it('says when the API cannot be reached', async () => {
+    const fake = fakeFetch(() => Promise.reject(new TypeError('Failed to fetch')));
+    const problem = await problemOf(new ControlClient('key', '', fake.fetch).stats());
+    expect(problem).toMatchObject({ code: 'network', status: 0 });
+    expect(problem.message).toMatch(/Cannot reach the control API \(Failed to fetch\)/);
+  });
+
+  it('says when a success answer is not what the API promises', async () => {
+    const fake = fakeFetch(() => json({ ticket: 1 }, 201));
+    const problem = await problemOf(new ControlClient('key', '', fake.fetch).wsTicket());
+    expect(problem.code).toBe('bad_response');
+    expect(problem.message).toMatch(/ticket/);
+  });
+
+  it('downloads an export with the file name the API gives', async () => {
+    const fake = fakeFetch(
+      () => new Response('time,ts\r\n', { headers: { 'content-disposition': 'attachment; filename="downspin-requests-a-b.csv"' } }),
+    );
+    const file = await new ControlClient('key', '', fake.fetch).exportRequests('csv', 24);
+    expect(file.filename).toBe('downspin-requests-a-b.csv');
+    expect(await file.blob.text()).toBe('time,ts\r\n');
+    expect(fake.sent[0]!.url).toBe('/admin/analytics/export.csv?hours=24');
+  });
+
+  it('reads file names from Content-Disposition', () => {
+    expect(filenameOf('attachment; filename="x.json"', 'f')).toBe('x.json');
+    expect(filenameOf(null, 'f')).toBe('f');
+  });
+});

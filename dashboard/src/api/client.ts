@@ -1,0 +1,157 @@
+import {
+  AdminStatsSchema,
+  ApplyResultSchema,
+  describeZodError,
+  DownspinBodySchema,
+  NotifyBodySchema,
+  ProfileBodySchema,
+  SessionViewSchema,
+  TerminateBodySchema,
+  WsTicketResponseSchema,
+  type AdminStats,
+  type ApplyResult,
+  type NotifyType,
+  type SessionView,
+  type WsTicketResponse,
+} from '@downspin/protocol';
+import { z } from 'zod';
+import { AlertsSchema, EndpointsSchema, GeoSchema, OverviewSchema, TimeseriesSchema, type Alerts, type Endpoints, type Geo, type Overview, type Timeseries } from './analytics-schemas.js';
+import { ApiProblem, networkProblem, problemFromResponse } from './problem.js';
+
+const ApplyResponseSchema = z.object({ session: SessionViewSchema, applied: ApplyResultSchema });
+const NotifyResponseSchema = z.object({ notification: z.object({ id: z.string(), message: z.string(), type: z.string() }) });
+
+/** A shaping change as the API answered it: the session as it is now and which proxies applied it. */
+export interface Applied {
+  session: SessionView;
+  applied: ApplyResult;
+}
+
+export type ExportFormat = 'csv' | 'json';
+
+export interface ExportedFile {
+  blob: Blob;
+  filename: string;
+}
+
+type Fetch = typeof fetch;
+
+/** Validates a body with the protocol's schema before it is sent: a bad one never leaves the page. */
+function checked<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ApiProblem('invalid_body', describeZodError(parsed.error), 0);
+  return parsed.data;
+}
+
+/** `filename="…"` of a Content-Disposition header, or a fallback. */
+export function filenameOf(disposition: string | null, fallback: string): string {
+  const match = disposition === null ? null : /filename="?([^";]+)"?/i.exec(disposition);
+  return match?.[1] ?? fallback;
+}
+
+/**
+ * The control API, as the dashboard uses it: same origin, the admin key in
+ * `X-API-Key`, answers checked against their schemas, and every failure an
+ * `ApiProblem` (the API's `{ error: { code, message } }`, or why no answer came).
+ */
+export class ControlClient {
+  constructor(
+    private readonly key: string,
+    private readonly base = '',
+    private readonly fetchImpl: Fetch = (input, init) => fetch(input, init),
+  ) {}
+
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { 'x-api-key': this.key, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+      });
+    } catch (error) {
+      throw networkProblem(error);
+    }
+    if (!res.ok) throw await problemFromResponse(res);
+    return res;
+  }
+
+  private async json<T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.output<T>> {
+    const res = await this.send(method, path, body);
+    let data: unknown;
+    try {
+      data = await res.json();
+    } catch {
+      throw new ApiProblem('bad_response', `The control API answered ${path} with something that is not JSON.`, res.status);
+    }
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) {
+      throw new ApiProblem('bad_response', `Unexpected answer from ${path}: ${describeZodError(parsed.error)}`, res.status);
+    }
+    return parsed.data;
+  }
+
+  /** `GET /admin/stats`: also how the key is checked when it is entered. */
+  stats(): Promise<AdminStats> {
+    return this.json(AdminStatsSchema, 'GET', '/admin/stats');
+  }
+
+  wsTicket(): Promise<WsTicketResponse> {
+    return this.json(WsTicketResponseSchema, 'POST', '/admin/ws-ticket');
+  }
+
+  upspin(hash: string): Promise<Applied> {
+    return this.json(ApplyResponseSchema, 'POST', `/admin/sessions/${encodeURIComponent(hash)}/upspin`, {});
+  }
+
+  async downspin(hash: string, latencyMs?: number): Promise<Applied> {
+    const body = checked(DownspinBodySchema, latencyMs === undefined ? {} : { latency_ms: latencyMs });
+    return this.json(ApplyResponseSchema, 'POST', `/admin/sessions/${encodeURIComponent(hash)}/downspin`, body);
+  }
+
+  async terminate(hash: string, reason?: string): Promise<Applied> {
+    const body = checked(TerminateBodySchema, reason === undefined || reason.trim() === '' ? {} : { reason });
+    return this.json(ApplyResponseSchema, 'POST', `/admin/sessions/${encodeURIComponent(hash)}/terminate`, body);
+  }
+
+  async notify(hash: string, message: string, type: NotifyType): Promise<void> {
+    const body = checked(NotifyBodySchema, { message, type });
+    await this.json(NotifyResponseSchema, 'POST', `/admin/sessions/${encodeURIComponent(hash)}/notify`, body);
+  }
+
+  /** `PUT …/profile` with `{ preset }` or `{ profile }`, validated first. */
+  async setProfile(hash: string, body: unknown): Promise<Applied> {
+    const valid = checked(ProfileBodySchema, body);
+    return this.json(ApplyResponseSchema, 'PUT', `/admin/sessions/${encodeURIComponent(hash)}/profile`, valid);
+  }
+
+  overview(hours: number): Promise<Overview> {
+    return this.json(OverviewSchema, 'GET', `/admin/analytics?hours=${hours}`);
+  }
+
+  timeseries(hours: number): Promise<Timeseries> {
+    return this.json(TimeseriesSchema, 'GET', `/admin/analytics/timeseries?hours=${hours}`);
+  }
+
+  endpoints(hours: number, limit = 10): Promise<Endpoints> {
+    return this.json(EndpointsSchema, 'GET', `/admin/analytics/endpoints?hours=${hours}&limit=${limit}`);
+  }
+
+  geo(hours: number): Promise<Geo> {
+    return this.json(GeoSchema, 'GET', `/admin/analytics/geo?hours=${hours}`);
+  }
+
+  alerts(hours: number): Promise<Alerts> {
+    return this.json(AlertsSchema, 'GET', `/admin/alerts?hours=${hours}`);
+  }
+
+  /** The request rows of the last `hours` as a file (the key goes in a header, so not a plain link). */
+  async exportRequests(format: ExportFormat, hours: number): Promise<ExportedFile> {
+    const res = await this.send('GET', `/admin/analytics/export.${format}?hours=${hours}`);
+    const blob = await res.blob();
+    return { blob, filename: filenameOf(res.headers.get('content-disposition'), `downspin-requests.${format}`) };
+  }
+}

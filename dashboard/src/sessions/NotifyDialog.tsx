@@ -1,0 +1,74 @@
+import { NOTIFY_TYPES, type NotifyType } from '@downspin/protocol';
+import { useId, useState, type FormEvent } from 'react';
+import { describeError } from '../api/problem.js';
+import { Dialog } from './Dialog.js';
+
+interface Props {
+  hash: string;
+  send(message: string, type: NotifyType): Promise<void>;
+  onClose(): void;
+}
+
+/** Notify: a message box shown in the user's page by the extension. */
+export function NotifyDialog({ hash, send, onClose }: Props) {
+  const [message, setMessage] = useState('');
+  const [type, setType] = useState<NotifyType>('info');
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const id = useId();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setSending(true);
+    setError(null);
+    try {
+      await send(message, type);
+      onClose();
+    } catch (problem) {
+      setError(describeError(problem));
+      setSending(false);
+    }
+  }
+
+  return (
+    <Dialog title={`Notify session ${hash}`} onClose={onClose}>
+      {() => (
+        <form onSubmit={(e) => void submit(e)} noValidate>
+          <p className="muted">The extension shows this as a toast in the user's page.</p>
+          <label htmlFor={`${id}-message`}>Message</label>
+          <textarea
+            id={`${id}-message`}
+            rows={3}
+            maxLength={500}
+            value={message}
+            onChange={(e) => setMessage(e.target.value)}
+            autoFocus
+            aria-invalid={error !== null}
+            aria-describedby={error ? `${id}-error` : undefined}
+          />
+          <label htmlFor={`${id}-type`}>Type</label>
+          <select id={`${id}-type`} value={type} onChange={(e) => setType(e.target.value as NotifyType)}>
+            {NOTIFY_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+          {error && (
+            <p id={`${id}-error`} className="message error" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="dialog-actions">
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" disabled={sending}>
+              {sending ? 'Sending…' : 'Send message'}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,112 @@
+import { PRESET_DEFINITIONS, PRESET_NAMES, type PresetName } from '@downspin/protocol';
+import { useId, useState, type FormEvent } from 'react';
+import { describeError } from '../api/problem.js';
+import { Dialog } from './Dialog.js';
+import { ProfileFields } from './ProfileFields.js';
+import { EMPTY_PROFILE_FORM, profileFromForm, profileFromJson, type ProfileForm } from './profile-form.js';
+
+type Source = 'preset' | 'custom' | 'json';
+
+interface Props {
+  hash: string;
+  /** Sends `{ preset }` or `{ profile }`; `label` names it in the outcome message. */
+  apply(body: unknown, label: string): Promise<void>;
+  onClose(): void;
+}
+
+const SOURCES: { id: Source; label: string }[] = [
+  { id: 'preset', label: 'Preset' },
+  { id: 'custom', label: 'Custom' },
+  { id: 'json', label: 'JSON' },
+];
+
+/** The profile picker: a preset, or a custom profile (fields or JSON) checked with the protocol's schema before it is sent. */
+export function ProfileDialog({ hash, apply, onClose }: Props) {
+  const [source, setSource] = useState<Source>('preset');
+  const [preset, setPreset] = useState<PresetName>('slow-3g');
+  const [form, setForm] = useState<ProfileForm>(EMPTY_PROFILE_FORM);
+  const [json, setJson] = useState('{\n  "latency": { "ms": 400, "jitterMs": 100 }\n}');
+  const [error, setError] = useState<string | null>(null);
+  const [working, setWorking] = useState(false);
+  const id = useId();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    let body: unknown;
+    let label: string;
+    if (source === 'preset') {
+      body = { preset };
+      label = `the ${preset} preset`;
+    } else {
+      const result = source === 'custom' ? profileFromForm(form) : profileFromJson(json);
+      if (!result.ok) {
+        setError(result.error);
+        return;
+      }
+      body = { profile: result.profile };
+      label = 'a custom profile';
+    }
+    setWorking(true);
+    try {
+      await apply(body, label);
+      onClose();
+    } catch (problem) {
+      setError(describeError(problem));
+      setWorking(false);
+    }
+  }
+
+  return (
+    <Dialog title={`Shaping profile for session ${hash}`} onClose={onClose}>
+      {() => (
+        <form onSubmit={(e) => void submit(e)} noValidate className="profile-form">
+          <fieldset className="segmented">
+            <legend>Profile from</legend>
+            {SOURCES.map((s) => (
+              <label key={s.id} className={source === s.id ? 'checked' : undefined}>
+                <input type="radio" name={`${id}-source`} value={s.id} checked={source === s.id} onChange={() => setSource(s.id)} />
+                {s.label}
+              </label>
+            ))}
+          </fieldset>
+          {source === 'preset' && (
+            <div className="field">
+              <label htmlFor={`${id}-preset`}>Preset</label>
+              <select id={`${id}-preset`} value={preset} onChange={(e) => setPreset(e.target.value as PresetName)} aria-describedby={`${id}-preset-help`}>
+                {PRESET_NAMES.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+              <p id={`${id}-preset-help`} className="hint">
+                {PRESET_DEFINITIONS[preset].description}
+              </p>
+            </div>
+          )}
+          {source === 'custom' && <ProfileFields form={form} onChange={setForm} />}
+          {source === 'json' && (
+            <div className="field">
+              <label htmlFor={`${id}-json`}>Profile (JSON, as in the README)</label>
+              <textarea id={`${id}-json`} rows={8} className="mono" spellCheck={false} value={json} onChange={(e) => setJson(e.target.value)} />
+            </div>
+          )}
+          {error && (
+            <p className="message error" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="dialog-actions">
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" disabled={working}>
+              {working ? 'Applying…' : 'Apply profile'}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}

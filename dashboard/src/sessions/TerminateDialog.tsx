@@ -1,0 +1,65 @@
+import { useId, useState, type FormEvent } from 'react';
+import { describeError } from '../api/problem.js';
+import { Dialog } from './Dialog.js';
+
+interface Props {
+  hash: string;
+  terminate(reason: string): Promise<void>;
+  onClose(): void;
+}
+
+/** Terminate asks first: every further request of the session gets 403. */
+export function TerminateDialog({ hash, terminate, onClose }: Props) {
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [working, setWorking] = useState(false);
+  const id = useId();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setWorking(true);
+    setError(null);
+    try {
+      await terminate(reason);
+      onClose();
+    } catch (problem) {
+      setError(describeError(problem));
+      setWorking(false);
+    }
+  }
+
+  return (
+    <Dialog title={`Terminate session ${hash}?`} onClose={onClose}>
+      {() => (
+        <form onSubmit={(e) => void submit(e)} noValidate>
+          <p>
+            Every further request from this session gets <strong>403</strong>, its open WebSockets close, and the extension tells the
+            user.
+          </p>
+          <label htmlFor={`${id}-reason`}>Reason (optional, shown to the user)</label>
+          <input
+            id={`${id}-reason`}
+            type="text"
+            maxLength={500}
+            placeholder="Session ended by an operator"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+          />
+          {error && (
+            <p className="message error" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="dialog-actions">
+            <button type="button" onClick={onClose} autoFocus>
+              Cancel
+            </button>
+            <button type="submit" className="danger" disabled={working}>
+              {working ? 'Terminating…' : 'Terminate session'}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,58 @@
+import type { NotifyType, SessionView } from '@downspin/protocol';
+import { useCallback, useState } from 'react';
+import type { Applied } from '../api/client.js';
+import { useDashboard } from '../app/context.js';
+import { describeApplied } from './outcome.js';
+
+/** Throttle (downspin) adds this much latency: the product's default, `latency_ms` 2000. */
+export const THROTTLE_MS = 2000;
+
+/**
+ * The one-click commands of the grid. Each reports its outcome in words, and
+ * hands the session the API answered with to `onApplied` so the row changes
+ * at once. Dialog commands (notify, terminate, profile) reject with the
+ * problem so their dialog can show it next to the fields.
+ */
+export function useSessionCommands(onApplied: (session: SessionView) => void) {
+  const { client, notify, reportError } = useDashboard();
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+
+  const mark = useCallback((hash: string, on: boolean) => {
+    setBusy((all) => {
+      const next = new Set(all);
+      if (on) next.add(hash);
+      else next.delete(hash);
+      return next;
+    });
+  }, []);
+
+  const apply = useCallback(
+    async (hash: string, what: string, done: string, call: () => Promise<Applied>, rethrow = false) => {
+      mark(hash, true);
+      try {
+        const result = await call();
+        onApplied(result.session);
+        const outcome = describeApplied(result.applied);
+        notify(outcome.kind, `Session ${hash} ${done}: ${outcome.text}.`);
+      } catch (error) {
+        if (rethrow) throw error;
+        reportError(`${what} session ${hash}`, error);
+      } finally {
+        mark(hash, false);
+      }
+    },
+    [mark, notify, onApplied, reportError],
+  );
+
+  return {
+    busy,
+    priority: (hash: string) => apply(hash, 'Priority for', 'has priority (no added latency, no rate limit)', () => client.upspin(hash)),
+    throttle: (hash: string) => apply(hash, 'Throttle', `is throttled (+${THROTTLE_MS / 1000} s per request)`, () => client.downspin(hash, THROTTLE_MS)),
+    terminate: (hash: string, reason: string) => apply(hash, 'Terminate', 'is terminated (403 from now on)', () => client.terminate(hash, reason), true),
+    profile: (hash: string, body: unknown, label: string) => apply(hash, 'Apply a profile to', `now runs ${label}`, () => client.setProfile(hash, body), true),
+    message: async (hash: string, text: string, type: NotifyType) => {
+      await client.notify(hash, text, type);
+      notify('success', `Message sent to session ${hash} (shown by the extension, if it is connected).`);
+    },
+  };
+}
