@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
+import { startTcpRelay, type TcpRelay } from '@downspin/testing';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import type { Bus } from './bus.js';
@@ -9,7 +10,6 @@ import { createRedisBus, type RedisBusOptions } from './create-redis-bus.js';
 import { BusUnavailableError } from './errors.js';
 import type { RedisBus } from './redis-bus.js';
 import './test-support/provided.js';
-import { startTcpRelay, type TcpRelay } from './test-support/tcp-relay.js';
 
 const redisUrl = inject('redisUrl');
 

@@ -2,3 +2,4 @@ import './provided.js';
 export * from './upstream.js';
 export * from './http.js';
 export * from './clickhouse-server.js';
+export * from './tcp-relay.js';

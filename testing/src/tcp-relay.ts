@@ -6,8 +6,10 @@ import net from 'node:net';
  * `cut()` drops every connection and refuses new ones (a crashed or
  * restarting server), `freeze()` keeps connections open but carries nothing
  * (a network partition), `restore()` goes back to relaying.
+ * Used by the bus tests and the scale-out tests (one copy for both).
  */
 export interface TcpRelay {
+  /** `redis://127.0.0.1:<port>`: the relay as a Redis URL (the tests put it in front of Redis). */
   url: string;
   port: number;
   cut(): void;
