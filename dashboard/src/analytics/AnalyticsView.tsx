@@ -91,7 +91,8 @@ export function AnalyticsView({ liveAlerts }: { liveAlerts: readonly DashboardAl
                 ['Latency p50', formatMs(o.latencyMs.p50)],
                 ['p95', formatMs(o.latencyMs.p95)],
                 ['p99', formatMs(o.latencyMs.p99)],
-                ['In / out', `${formatBytes(o.bytesIn)} / ${formatBytes(o.bytesOut)}`],
+                ['Bytes in', formatBytes(o.bytesIn)],
+                ['Bytes out', formatBytes(o.bytesOut)],
                 ['Sessions', formatCount(o.sessions)],
                 ['Rate-limited', formatCount(o.rateLimited)],
               ] as const
