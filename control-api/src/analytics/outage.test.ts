@@ -54,8 +54,9 @@ describe('proxy telemetry across a ClickHouse outage', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
     const { port } = new URL(proxy.url);
     let sent = 0;
-    let phase: 'before' | 'outage' | 'after' = 'before';
-    const latencies: Record<typeof phase, number[]> = { before: [], outage: [], after: [] };
+    type Phase = 'before' | 'outage' | 'after';
+    let phase = 'before' as Phase;
+    const latencies: Record<Phase, number[]> = { before: [], outage: [], after: [] };
     let stop = false;
 
     const one = (n: number): Promise<void> =>
