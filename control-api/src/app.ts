@@ -181,7 +181,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
   app.notFound(notFoundHandler);
   app.use('*', metrics.http);
   app.use('/admin/*', apiKeyAuth({ key: deps.adminKey }));
-  registerHealthRoute(app, { store, bus, proxies, channels: () => ({ client: client.stats().connected, dashboard: dashboard.stats().connected }) });
+  registerHealthRoute(app, { store, bus, proxies, telemetry: deps.telemetry, channels: () => ({ client: client.stats().connected, dashboard: dashboard.stats().connected }) });
   registerSessionRoutes(app, store);
   registerCommandRoutes(app, { store, shaping, maxBodyBytes: deps.maxBodyBytes ?? 64 * 1024 });
   registerStatsRoute(app, stats);

@@ -1,4 +1,4 @@
-import { createPgliteStore, type SessionStore } from '@downspin/db';
+import { createPgliteStore, type SessionStore, type TelemetryStore } from '@downspin/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProxy } from '../test-support/fake-proxy.js';
 import { eventually, startHarness } from '../test-support/harness.js';
@@ -63,6 +63,27 @@ describe('GET /health', () => {
 });
 
 describe('GET /openapi.json', () => {
+  it('shows the telemetry store, and is 503 while it is down', async () => {
+    const healthy = { kind: 'clickhouse', ok: true, detail: 'clickhouse (default)' };
+    let telemetryHealth = healthy;
+    const telemetry = { kind: 'clickhouse', health: async () => telemetryHealth } as unknown as TelemetryStore;
+    const h = await startHarness(store, { telemetry });
+    const proxy = await startFakeProxy(h.bus, { proxyId: 'proxy-t' });
+    await eventually(() => expect(h.app.proxies.liveIds()).toEqual(['proxy-t']));
+    const up = await h.app.request('/health');
+    expect(up.status).toBe(200);
+    expect(await up.json()).toMatchObject({ dependencies: { telemetry: { kind: 'clickhouse', ok: true } } });
+    telemetryHealth = { ...healthy, ok: false, detail: 'unreachable: ECONNREFUSED' };
+    const down = await h.app.request('/health');
+    expect(down.status).toBe(503);
+    expect(await down.json()).toMatchObject({
+      status: 'degraded',
+      dependencies: { telemetry: { ok: false, detail: 'unreachable: ECONNREFUSED' } },
+    });
+    await proxy.close();
+    await h.close();
+  });
+
   it('describes every route from the validating schemas, without a key', async () => {
     const h = await startHarness(store);
     const res = await h.app.request('/openapi.json');

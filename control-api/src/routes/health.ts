@@ -1,5 +1,5 @@
 import type { Bus } from '@downspin/bus';
-import type { SessionStore } from '@downspin/db';
+import type { SessionStore, TelemetryStore } from '@downspin/db';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ProxyRegistry } from '../proxies/registry.js';
 import { HealthResponseSchema, jsonResponse } from './schemas.js';
@@ -15,8 +15,8 @@ const healthRoute = createRoute({
 });
 
 /**
- * `GET /health`: the session store (a query within 2 s), the bus, and the
- * live proxies (presence in the last few seconds; none live is degraded,
+ * `GET /health`: the session store (a query within 2 s), the bus, the
+ * telemetry store when there is one, and the live proxies (presence in the last few seconds; none live is degraded,
  * since nothing would apply shaping). 200 when all are ok, else 503. Also
  * shows the open WebSockets per channel (informational).
  */
@@ -24,6 +24,8 @@ export interface HealthDeps {
   store: SessionStore;
   bus: Bus;
   proxies: ProxyRegistry;
+  /** The analytics store: a dead one degrades analytics, so it degrades health. */
+  telemetry?: TelemetryStore;
   /** Open WebSockets per channel: shown, never a reason to be degraded. */
   channels?: () => { client: number; dashboard: number };
 }
@@ -38,13 +40,15 @@ export function registerHealthRoute(app: OpenAPIHono, deps: HealthDeps): void {
       detail: live.length === 0 ? 'no live proxy' : `${live.length} live`,
       live,
     };
-    const ok = store.ok && bus.ok && proxies.ok;
+    const telemetry = deps.telemetry === undefined ? undefined : { kind: deps.telemetry.kind, ...(await deps.telemetry.health()) };
+    const ok = store.ok && bus.ok && proxies.ok && (telemetry?.ok ?? true);
     const body = {
       status: ok ? ('ok' as const) : ('degraded' as const),
       dependencies: {
         store: { kind: deps.store.kind, ok: store.ok, detail: store.detail },
         bus: { kind: deps.bus.kind, ok: bus.ok, detail: bus.detail },
         proxies,
+        ...(telemetry === undefined ? {} : { telemetry: { kind: telemetry.kind, ok: telemetry.ok, detail: telemetry.detail } }),
       },
       ...(deps.channels === undefined ? {} : { channels: deps.channels() }),
     };

@@ -34,6 +34,8 @@ export const HealthResponseSchema = z.object({
     store: DependencySchema.extend({ kind: z.string() }),
     bus: DependencySchema.extend({ kind: z.string() }),
     proxies: DependencySchema.extend({ live: z.array(z.string()) }),
+    /** The telemetry store analytics read (memory or ClickHouse), when the API has one. */
+    telemetry: DependencySchema.extend({ kind: z.string() }).optional(),
   }),
   /** Open WebSockets on this instance, per channel. */
   channels: z.object({ client: z.number().int(), dashboard: z.number().int() }).optional(),
