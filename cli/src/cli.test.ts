@@ -16,6 +16,18 @@ interface Finished {
   stderr: string;
 }
 
+async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 function run(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Finished> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, cwd });
@@ -99,6 +111,19 @@ describe('downspin start (embedded defaults)', () => {
     expect(slow.ms).toBeGreaterThanOrEqual(298);
     const other = await get('s2');
     expect(other.ms).toBeLessThan(200);
+  });
+
+  it('records every proxied request for the analytics', async () => {
+    for (let i = 0; i < 5; i++) await request(`${app.proxyUrl}/api/items/${i + 1}`, { headers: { 'x-downspin-session': 'analytics-1' } });
+    await eventually(async () => {
+      const res = await request(`${app.controlUrl}/admin/analytics?hours=1&session=analytics-1`, { headers: { 'x-api-key': app.adminKey } });
+      expect(res.status).toBe(200);
+      expect(json<{ requests: number }>(res).requests).toBe(5);
+    });
+    const endpoints = await request(`${app.controlUrl}/admin/analytics/endpoints?hours=1&session=analytics-1`, {
+      headers: { 'x-api-key': app.adminKey },
+    });
+    expect(JSON.stringify(json(endpoints))).toContain('/api/items/:id');
   });
 
   it('keeps the admin key it made in the data dir', async () => {

@@ -10,6 +10,7 @@ import {
   type TelemetryStore,
 } from '@downspin/db';
 import type { Logger } from 'pino';
+import type { Settings } from './config.js';
 
 /**
  * The pieces every command is built from, one code path per concern: the
@@ -65,4 +66,29 @@ export async function openTelemetry(
       await store.close();
     },
   };
+}
+
+/** What a command runs on, and how to close it (in reverse order). */
+export interface Parts {
+  bus: Bus;
+  store: SessionStore;
+  telemetry: Telemetry;
+  logger: Logger;
+  closers: (() => Promise<void>)[];
+}
+
+/** Opens the bus, the session store and telemetry for a command, registering their closers. */
+export async function openParts(
+  settings: Settings<'redisUrl' | 'databaseUrl' | 'clickhouseUrl' | 'retentionDays'>,
+  dataDir: string,
+  logger: Logger,
+): Promise<Parts> {
+  const closers: Parts['closers'] = [];
+  const bus = await openBus(settings.redisUrl, logger);
+  closers.push(() => bus.close());
+  const store = await openSessionStore(settings.databaseUrl, dataDir, logger);
+  closers.push(() => store.close());
+  const telemetry = await openTelemetry(settings.clickhouseUrl, { dataDir, retentionDays: settings.retentionDays, logger });
+  closers.push(() => telemetry.close());
+  return { bus, store, telemetry, logger, closers };
 }

@@ -1,15 +1,15 @@
-import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { Command } from 'commander';
-import { createControlApi, startControlServer } from '@downspin/control-api';
 import { resolveAdminKey } from '../admin-key.js';
+import { runControl } from '../assemble.js';
 import { readSettings, type SettingName } from '../config.js';
 import { createLogger } from '../logger.js';
-import { openBus, openSessionStore } from '../services.js';
+import { openParts } from '../services.js';
 import { handleProcessSignals } from '../shutdown.js';
 import { addSettingOptions } from './settings-options.js';
 
-const CONTROL_SETTINGS = [
+const SETTINGS = [
   'controlPort',
   'host',
   'dataDir',
@@ -17,29 +17,26 @@ const CONTROL_SETTINGS = [
   'redisUrl',
   'databaseUrl',
   'clickhouseUrl',
+  'retentionDays',
   'logLevel',
 ] as const satisfies readonly SettingName[];
 
 /** `downspin control`: the control API and dashboard of a scale-out deployment. */
 export function controlCommand(): Command {
-  const command = new Command('control').description('run the control API and dashboard (scale-out: REDIS_URL, DATABASE_URL)');
-  addSettingOptions(command, CONTROL_SETTINGS);
+  const command = new Command('control').description('run the control API and dashboard (scale-out: REDIS_URL, DATABASE_URL, CLICKHOUSE_URL)');
+  addSettingOptions(command, SETTINGS);
   command.action(async (flags: Record<string, unknown>) => {
-    const settings = readSettings(CONTROL_SETTINGS, flags, process.env);
+    const settings = readSettings(SETTINGS, flags, process.env);
     const logger = createLogger(settings.logLevel);
     const dataDir = path.resolve(settings.dataDir);
     await mkdir(dataDir, { recursive: true });
+    if (settings.clickhouseUrl === undefined) {
+      logger.warn('CLICKHOUSE_URL is not set: analytics only see telemetry of this process, and separate proxies keep theirs');
+    }
     const admin = await resolveAdminKey(settings.adminKey, dataDir);
-    const closers: (() => Promise<void>)[] = [];
-    const bus = await openBus(settings.redisUrl, logger);
-    closers.push(() => bus.close());
-    const store = await openSessionStore(settings.databaseUrl, dataDir, logger);
-    closers.push(() => store.close());
-    const app = await createControlApi({ store, bus, adminKey: admin.key, logger: logger.child({ part: 'control' }) });
-    closers.push(() => app.close());
-    const control = await startControlServer({ app, port: settings.controlPort, host: settings.host });
-    closers.push(() => control.close());
-    handleProcessSignals(logger, closers);
+    const parts = await openParts(settings, dataDir, logger);
+    const control = await runControl(parts, { port: settings.controlPort, host: settings.host, adminKey: admin.key });
+    handleProcessSignals(logger, parts.closers);
     const key = admin.source === 'env' ? 'from ADMIN_API_KEY' : `${admin.key} (in ${path.join(dataDir, 'admin-key')})`;
     process.stdout.write(`downspin control API and dashboard on ${control.url}; admin key ${key}\n`);
   });

@@ -1,14 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { createControlApi, startControlServer } from '@downspin/control-api';
 import { startDemoApp } from '@downspin/demo-app';
-import { startProxy } from '@downspin/proxy';
 import { resolveAdminKey } from '../admin-key.js';
+import { PROXY_SETTINGS, runControl, runProxy } from '../assemble.js';
 import { startBanner } from '../banner.js';
 import { readSettings, type SettingName } from '../config.js';
 import { createLogger } from '../logger.js';
-import { openBus, openSessionStore, openTelemetry } from '../services.js';
+import { openParts } from '../services.js';
 import { handleProcessSignals } from '../shutdown.js';
 import { addSettingOptions } from './settings-options.js';
 
@@ -22,11 +21,8 @@ const START_SETTINGS = [
   'redisUrl',
   'databaseUrl',
   'clickhouseUrl',
-  'insecureTarget',
-  'abuseGuard',
-  'abuseMaxViolations',
-  'abuseBanSeconds',
   'retentionDays',
+  ...PROXY_SETTINGS,
   'logLevel',
 ] as const satisfies readonly SettingName[];
 
@@ -42,45 +38,18 @@ export function startCommand(): Command {
     const logger = createLogger(settings.logLevel);
     const dataDir = path.resolve(settings.dataDir);
     await mkdir(dataDir, { recursive: true });
-    const closers: (() => Promise<void>)[] = [];
     const admin = await resolveAdminKey(settings.adminKey, dataDir);
-
-    const bus = await openBus(settings.redisUrl, logger);
-    closers.push(() => bus.close());
-    const store = await openSessionStore(settings.databaseUrl, dataDir, logger);
-    closers.push(() => store.close());
-    const telemetry = await openTelemetry(settings.clickhouseUrl, { dataDir, retentionDays: settings.retentionDays, logger });
-    closers.push(() => telemetry.close());
+    const parts = await openParts(settings, dataDir, logger);
 
     let target = settings.target;
     if (target === undefined) {
       const demo = await startDemoApp({ port: 0, host: '127.0.0.1', logger: logger.child({ part: 'demo' }) });
-      closers.push(() => demo.close());
+      parts.closers.push(() => demo.close());
       target = demo.url;
     }
-
-    const app = await createControlApi({ store, bus, adminKey: admin.key, logger: logger.child({ part: 'control' }) });
-    closers.push(() => app.close());
-    const control = await startControlServer({ app, port: settings.controlPort, host: settings.host });
-    closers.push(() => control.close());
-
-    const proxy = await startProxy({
-      target,
-      port: settings.port,
-      host: settings.host,
-      bus,
-      loadShaping: () => store.loadShaping(),
-      telemetry: telemetry.writer,
-      insecureTarget: settings.insecureTarget,
-      abuseGuard: {
-        enabled: settings.abuseGuard,
-        maxViolations: settings.abuseMaxViolations,
-        banMs: settings.abuseBanSeconds * 1000,
-      },
-      logger: logger.child({ part: 'proxy' }),
-    });
-    closers.push(() => proxy.close());
-    handleProcessSignals(logger, closers);
+    const control = await runControl(parts, { port: settings.controlPort, host: settings.host, adminKey: admin.key });
+    const proxy = await runProxy(parts, { ...settings, target });
+    handleProcessSignals(logger, parts.closers);
 
     process.stdout.write(
       startBanner({

@@ -1,0 +1,54 @@
+import { createControlApi, startControlServer, telemetryClientEvents, type RunningControlServer } from '@downspin/control-api';
+import { countryOf, startProxy, type RunningProxy } from '@downspin/proxy';
+import type { Settings } from './config.js';
+import type { Parts } from './services.js';
+
+/**
+ * How each command assembles the proxy and the control API from the shared
+ * pieces (bus, session store, telemetry), so `start`, `proxy` and `control`
+ * run the same code and differ only in which parts they start.
+ */
+
+/** Settings that shape how a proxy treats traffic. */
+export const PROXY_SETTINGS = ['insecureTarget', 'abuseGuard', 'abuseMaxViolations', 'abuseBanSeconds'] as const;
+
+export async function runControl(
+  parts: Parts,
+  options: { port: number; host: string; adminKey: string },
+): Promise<RunningControlServer> {
+  const { bus, store, telemetry, logger, closers } = parts;
+  const app = await createControlApi({
+    store,
+    bus,
+    adminKey: options.adminKey,
+    telemetry: telemetry.store,
+    clientEvents: telemetryClientEvents(telemetry.writer),
+    countryOf,
+    logger: logger.child({ part: 'control' }),
+  });
+  closers.push(() => app.close());
+  const control = await startControlServer({ app, port: options.port, host: options.host });
+  closers.push(() => control.close());
+  return control;
+}
+
+export async function runProxy(
+  parts: Parts,
+  options: { target: string; port: number; host: string } & Settings<(typeof PROXY_SETTINGS)[number]>,
+): Promise<RunningProxy> {
+  const { bus, store, telemetry, logger, closers } = parts;
+  const proxy = await startProxy({
+    target: options.target,
+    port: options.port,
+    host: options.host,
+    bus,
+    loadShaping: () => store.loadShaping(),
+    telemetry: telemetry.writer,
+    countryOf,
+    insecureTarget: options.insecureTarget,
+    abuseGuard: { enabled: options.abuseGuard, maxViolations: options.abuseMaxViolations, banMs: options.abuseBanSeconds * 1000 },
+    logger: logger.child({ part: 'proxy' }),
+  });
+  closers.push(() => proxy.close());
+  return proxy;
+}
