@@ -9,7 +9,6 @@ import { createControlApi, type ControlApi } from './app.js';
 import { startControlServer, type RunningControlServer } from './server.js';
 import { eventually } from './test-support/harness.js';
 import { connect } from './test-support/ws-client.js';
-import './test-support/provided.js';
 
 const KEY = 'integration-key';
 

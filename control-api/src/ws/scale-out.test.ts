@@ -5,7 +5,6 @@ import { WS_CLOSE_TERMINATED } from '@downspin/protocol';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { serveApi, type ServedApi } from '../test-support/served.js';
 import { connect, type TestSocket } from '../test-support/ws-client.js';
-import '../test-support/provided.js';
 
 const newId = (): string => `x-${randomBytes(6).toString('hex')}`;
 
