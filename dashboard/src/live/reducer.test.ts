@@ -95,12 +95,10 @@ describe('liveReducer', () => {
 });
 
 describe('sortSessions', () => {
-  it('lists the most recently seen first, never-seen last', () => {
-    const order = sortSessions([
-      session('aaaaaaaaaaaa', { lastSeen: '2026-11-25T10:00:00.000Z' }),
-      session('bbbbbbbbbbbb', { lastSeen: null }),
-      session('cccccccccccc', { lastSeen: '2026-11-25T11:00:00.000Z' }),
-    ]).map((s) => s.hash);
-    expect(order).toEqual(['cccccccccccc', 'aaaaaaaaaaaa', 'bbbbbbbbbbbb']);
+  it('lists the newest sessions first and keeps rows in place as traffic comes', () => {
+    const older = session('aaaaaaaaaaaa', { firstSeen: '2026-11-25T10:00:00.000Z', lastSeen: '2026-11-25T12:00:00.000Z' });
+    const newer = session('cccccccccccc', { firstSeen: '2026-11-25T11:00:00.000Z', lastSeen: '2026-11-25T11:00:00.000Z' });
+    const unseen = session('bbbbbbbbbbbb', { firstSeen: null, lastSeen: null });
+    expect(sortSessions([older, unseen, newer]).map((s) => s.hash)).toEqual(['cccccccccccc', 'aaaaaaaaaaaa', 'bbbbbbbbbbbb']);
   });
 });

@@ -25,9 +25,19 @@ export const MAX_SESSIONS = 1000;
 export const MAX_ALERTS = 50;
 
 const seenAt = (s: SessionView): number => (s.lastSeen === null ? 0 : Date.parse(s.lastSeen));
+const firstSeenAt = (s: SessionView): number => (s.firstSeen === null ? 0 : Date.parse(s.firstSeen));
 
-/** Most recently seen first (as the API lists them), then by hash so the order is stable. */
+/**
+ * Grid order: newest session first, by when it was first seen, then by hash.
+ * Traffic never moves a row, so a row does not slide away under the pointer
+ * between reading it and clicking one of its buttons.
+ */
 export function sortSessions(sessions: Iterable<SessionView>): SessionView[] {
+  return [...sessions].sort((a, b) => firstSeenAt(b) - firstSeenAt(a) || a.hash.localeCompare(b.hash));
+}
+
+/** Most recently seen first: the ones kept when there are too many. */
+function byLastSeen(sessions: Iterable<SessionView>): SessionView[] {
   return [...sessions].sort((a, b) => seenAt(b) - seenAt(a) || a.hash.localeCompare(b.hash));
 }
 
@@ -44,7 +54,7 @@ function upsert(map: Map<string, SessionView>, session: SessionView): void {
 
 function capped(map: Map<string, SessionView>): Map<string, SessionView> {
   if (map.size <= MAX_SESSIONS) return map;
-  return new Map(sortSessions(map.values()).slice(0, MAX_SESSIONS).map((s) => [s.hash, s]));
+  return new Map(byLastSeen(map.values()).slice(0, MAX_SESSIONS).map((s) => [s.hash, s]));
 }
 
 export function liveReducer(state: LiveState, action: LiveAction): LiveState {

@@ -7,8 +7,9 @@ interface Props {
 }
 
 /**
- * A modal on the native <dialog>: focus moves into it and stays there,
- * Escape closes it, and focus goes back to the button that opened it.
+ * A modal on the native <dialog>: focus moves into it (to the element marked
+ * `data-autofocus`, else the first field) and stays there, Escape closes it,
+ * and focus goes back to the button that opened it.
  */
 export function Dialog({ title, onClose, children }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -16,7 +17,11 @@ export function Dialog({ title, onClose, children }: Props) {
   useEffect(() => {
     const dialog = ref.current;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (dialog !== null && !dialog.open) dialog.showModal();
+    if (dialog !== null && !dialog.open) {
+      dialog.showModal();
+      // showModal focuses the first field; a dialog may name a safer first stop (Cancel before Terminate).
+      dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
     return () => {
       dialog?.close();
       opener?.focus();

@@ -42,7 +42,7 @@ export function NotifyDialog({ hash, send, onClose }: Props) {
             maxLength={500}
             value={message}
             onChange={(e) => setMessage(e.target.value)}
-            autoFocus
+            data-autofocus
             aria-invalid={error !== null}
             aria-describedby={error ? `${id}-error` : undefined}
           />

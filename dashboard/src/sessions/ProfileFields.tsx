@@ -38,8 +38,8 @@ export function ProfileFields({ form, onChange }: { form: ProfileForm; onChange(
     <div className="profile-fields">
       <fieldset>
         <legend>Latency</legend>
-        <Field label="Latency" name="latencyMs" unit="ms" placeholder="400" {...props} />
-        <Field label="Jitter" name="jitterMs" unit="ms" placeholder="100" {...props} />
+        <Field label="Latency" name="latencyMs" unit="ms" placeholder="e.g. 400" {...props} />
+        <Field label="Jitter" name="jitterMs" unit="ms" placeholder="e.g. 100" {...props} />
         <div className="field">
           <label htmlFor={distributionId}>Distribution</label>
           <select
@@ -57,26 +57,26 @@ export function ProfileFields({ form, onChange }: { form: ProfileForm; onChange(
       </fieldset>
       <fieldset>
         <legend>Bandwidth</legend>
-        <Field label="Download" name="downKbps" unit="kbit/s" placeholder="750" {...props} />
-        <Field label="Upload" name="upKbps" unit="kbit/s" placeholder="250" {...props} />
+        <Field label="Download" name="downKbps" unit="kbit/s" placeholder="e.g. 750" {...props} />
+        <Field label="Upload" name="upKbps" unit="kbit/s" placeholder="e.g. 250" {...props} />
       </fieldset>
       <fieldset>
         <legend>Rate limit</legend>
-        <Field label="Requests per second" name="rps" placeholder="5" {...props} />
-        <Field label="Burst" name="burst" placeholder="10" {...props} />
+        <Field label="Requests per second" name="rps" placeholder="e.g. 5" {...props} />
+        <Field label="Burst" name="burst" placeholder="e.g. 10" {...props} />
       </fieldset>
       <fieldset>
         <legend>Faults</legend>
-        <Field label="Error rate" name="errorRatePercent" unit="%" placeholder="10" {...props} />
-        <Field label="Error status" name="status" placeholder="503" {...props} />
-        <Field label="Reset rate" name="resetRatePercent" unit="%" placeholder="2" {...props} />
-        <Field label="Timeout rate" name="timeoutRatePercent" unit="%" placeholder="0" {...props} />
-        <Field label="Fail first" name="failFirst" unit="requests" placeholder="0" {...props} />
+        <Field label="Error rate" name="errorRatePercent" unit="%" placeholder="e.g. 10" {...props} />
+        <Field label="Error status" name="status" placeholder="e.g. 503" {...props} />
+        <Field label="Reset rate" name="resetRatePercent" unit="%" placeholder="e.g. 2" {...props} />
+        <Field label="Timeout rate" name="timeoutRatePercent" unit="%" placeholder="e.g. 0" {...props} />
+        <Field label="Fail first" name="failFirst" unit="requests" placeholder="e.g. 0" {...props} />
       </fieldset>
       <fieldset>
         <legend>Scope</legend>
-        <Field label="Routes" name="routes" unit="globs, comma-separated" placeholder="/api/**" {...props} />
-        <Field label="Seed" name="seed" placeholder="42" {...props} />
+        <Field label="Routes" name="routes" unit="globs, comma-separated" placeholder="e.g. /api/**" {...props} />
+        <Field label="Seed" name="seed" placeholder="e.g. 42" {...props} />
       </fieldset>
     </div>
   );

@@ -28,7 +28,7 @@ export function SessionTable({ sessions, busy, now, onAction }: Props) {
   return (
     <div className="table-wrap">
       <table className="sessions">
-        <caption className="visually-hidden">Live sessions, most recently seen first</caption>
+        <caption className="visually-hidden">Live sessions, newest first</caption>
         <thead>
           <tr>
             <th scope="col">Session</th>

@@ -51,7 +51,7 @@ export function TerminateDialog({ hash, terminate, onClose }: Props) {
             </p>
           )}
           <div className="dialog-actions">
-            <button type="button" onClick={onClose} autoFocus>
+            <button type="button" onClick={onClose} data-autofocus>
               Cancel
             </button>
             <button type="submit" className="danger" disabled={working}>

@@ -36,7 +36,7 @@ describe('profileFromForm', () => {
     const status = profileFromForm({ ...EMPTY_PROFILE_FORM, errorRatePercent: '5', status: '200' });
     expect(!status.ok && status.error).toMatch(/^Error status: /);
     const rates = profileFromForm({ ...EMPTY_PROFILE_FORM, errorRatePercent: '60', resetRatePercent: '60' });
-    expect(!rates.ok && rates.error).toMatch(/must not exceed 1/);
+    expect(!rates.ok && rates.error).toBe('Faults: error, reset and timeout rates must add up to 100 % at most');
     const route = profileFromForm({ ...EMPTY_PROFILE_FORM, latencyMs: '10', routes: 'api' });
     expect(!route.ok && route.error).toMatch(/^Routes: /);
   });

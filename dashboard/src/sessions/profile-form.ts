@@ -118,7 +118,10 @@ export function profileFromForm(form: ProfileForm): ProfileResult {
     if (profile.rateLimit !== undefined && profile.rateLimit.rps === undefined) {
       return { ok: false, error: 'Requests per second: set it to use a burst' };
     }
-    return checkProfile(profile);
+    const checked = checkProfile(profile);
+    // The form takes rates in percent: say the limit in the form's terms.
+    if (!checked.ok) return { ok: false, error: checked.error.replace('errorRate + resetRate + timeoutRate must not exceed 1', 'error, reset and timeout rates must add up to 100 % at most') };
+    return checked;
   } catch (error) {
     if (error instanceof FieldError) return { ok: false, error: error.message };
     throw error;
