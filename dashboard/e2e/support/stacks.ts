@@ -41,10 +41,19 @@ export async function startEmbedded(): Promise<Stack> {
   const banner = /proxy +(http:\/\/\S+)[\s\S]*dashboard +(http:\/\/\S+)[\s\S]*admin key +(\S+)/;
   const launch = (proxyPort: string, controlPort: string) =>
     startCli(['start', '--port', proxyPort, '--control-port', controlPort, '--data-dir', dataDir], env, banner);
-  const first = await launch('0', '0');
+  const first = await launch('0', '0').catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   let proc = first.process;
   const [, proxyUrl, controlUrl, adminKey] = first.match as unknown as [string, string, string, string];
-  await expectDashboard(controlUrl);
+  try {
+    await expectDashboard(controlUrl);
+  } catch (error) {
+    await proc.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     name: 'embedded',
     controlUrl,
