@@ -39,6 +39,8 @@ COPY --from=build --chown=node:node /app/proxy/dist proxy/dist
 COPY --from=build --chown=node:node /app/demo-app/dist demo-app/dist
 COPY --from=build --chown=node:node /app/demo-app/public demo-app/public
 COPY --from=build --chown=node:node /app/control-api/dist control-api/dist
+COPY --from=build --chown=node:node /app/dashboard/dist dashboard/dist
+COPY --from=build --chown=node:node /app/dashboard/index.js /app/dashboard/index.d.ts dashboard/
 COPY --from=build --chown=node:node /app/cli/dist cli/dist
 COPY --from=build --chown=node:node /app/cli/bin cli/bin
 RUN find . -path ./node_modules -prune -o -path '*/dist/*' \( -name '*.test.*' -o -name '*.map' \) -type f -print | xargs -r rm -f \

@@ -1,6 +1,7 @@
 import { createControlApi, startControlServer, telemetryClientEvents, type RunningControlServer } from '@downspin/control-api';
 import { countryOf, startProxy, type RunningProxy } from '@downspin/proxy';
 import type { Settings } from './config.js';
+import { dashboardDir } from '@downspin/dashboard';
 import type { Parts } from './services.js';
 
 /**
@@ -24,6 +25,7 @@ export async function runControl(
     telemetry: telemetry.store,
     clientEvents: telemetryClientEvents(telemetry.writer),
     countryOf,
+    dashboardDir,
     logger: logger.child({ part: 'control' }),
   });
   closers.push(() => app.close());

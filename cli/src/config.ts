@@ -39,6 +39,12 @@ export const SETTINGS = {
   dataDir: { flag: '--data-dir', env: 'DOWNSPIN_DATA_DIR', schema: z.string().trim().min(1).default('./.downspin'), help: 'where the embedded default keeps its files' },
   adminKey: { flag: undefined, env: 'ADMIN_API_KEY', schema: z.string().min(16, 'expected at least 16 characters').optional(), help: 'API key of the control API' },
   redisUrl: { flag: undefined, env: 'REDIS_URL', schema: urlWith(['redis:', 'rediss:']).optional(), help: 'Redis for the command bus (scale-out)' },
+  redisPrefix: {
+    flag: undefined,
+    env: 'REDIS_PREFIX',
+    schema: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_:.-]+$/, 'expected letters, digits and _ : . -').default('downspin:'),
+    help: 'prefix of every Redis channel, so deployments can share one Redis',
+  },
   databaseUrl: { flag: undefined, env: 'DATABASE_URL', schema: urlWith(['postgres:', 'postgresql:']).optional(), help: 'PostgreSQL for session state (scale-out)' },
   clickhouseUrl: { flag: undefined, env: 'CLICKHOUSE_URL', schema: urlWith(['http:', 'https:']).optional(), help: 'ClickHouse for telemetry (scale-out)' },
   insecureTarget: { flag: '--insecure-target', env: 'TARGET_INSECURE', schema: flag.default(false), help: 'trust an https target whose certificate does not verify' },

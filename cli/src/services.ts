@@ -18,9 +18,9 @@ import type { Settings } from './config.js';
  * scale-out adapters when their URL is set.
  */
 
-export async function openBus(redisUrl: string | undefined, logger: Logger): Promise<Bus> {
+export async function openBus(redisUrl: string | undefined, prefix: string, logger: Logger): Promise<Bus> {
   if (redisUrl === undefined) return new MemoryBus({ logger });
-  return createRedisBus({ url: redisUrl, logger: logger.child({ part: 'bus' }) });
+  return createRedisBus({ url: redisUrl, prefix, logger: logger.child({ part: 'bus' }) });
 }
 
 export async function openSessionStore(databaseUrl: string | undefined, dataDir: string, logger: Logger): Promise<SessionStore> {
@@ -79,12 +79,12 @@ export interface Parts {
 
 /** Opens the bus, the session store and telemetry for a command, registering their closers. */
 export async function openParts(
-  settings: Settings<'redisUrl' | 'databaseUrl' | 'clickhouseUrl' | 'retentionDays'>,
+  settings: Settings<'redisUrl' | 'redisPrefix' | 'databaseUrl' | 'clickhouseUrl' | 'retentionDays'>,
   dataDir: string,
   logger: Logger,
 ): Promise<Parts> {
   const closers: Parts['closers'] = [];
-  const bus = await openBus(settings.redisUrl, logger);
+  const bus = await openBus(settings.redisUrl, settings.redisPrefix, logger);
   closers.push(() => bus.close());
   const store = await openSessionStore(settings.databaseUrl, dataDir, logger);
   closers.push(() => store.close());

@@ -42,7 +42,7 @@ export interface ControlApiDeps {
   presenceTtlMs?: number;
   /** Country code of a client IP for the session list. Default: loopback "LO", private "LAN", else "". */
   countryOf?: (ip: string) => string;
-  /** How often proxies' activity reports are written to the store. Default 1000 ms. */
+  /** How often proxies' activity reports are written to the store (batched). Default 250 ms. */
   activityFlushMs?: number;
   /** Largest request body accepted. Default 64 KiB. */
   maxBodyBytes?: number;

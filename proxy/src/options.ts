@@ -35,7 +35,7 @@ export interface ProxyOptions {
   /** Accept an https target whose certificate does not verify (self-signed staging). */
   insecureTarget?: boolean;
   logger?: Logger;
-  /** How often presence and session activity are published. Default 1000 ms. */
+  /** How often presence and session activity are published. Default 500 ms: the dashboard shows sessions within a second or two. */
   reportIntervalMs?: number;
   /** Longest a `timeoutRate` fault holds a request before closing it. Default 10 min. */
   maxHoldMs?: number;

@@ -111,7 +111,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     sessions,
     loadShaping: options.loadShaping,
     logger,
-    reportIntervalMs: options.reportIntervalMs ?? 1000,
+    reportIntervalMs: options.reportIntervalMs ?? 500,
     presence: () => ({
       connections: connections.size,
       requestsPerSecond: rate.perSecond(http_.requestsTotal()),

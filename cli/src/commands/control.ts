@@ -15,6 +15,7 @@ const SETTINGS = [
   'dataDir',
   'adminKey',
   'redisUrl',
+  'redisPrefix',
   'databaseUrl',
   'clickhouseUrl',
   'retentionDays',

@@ -14,6 +14,7 @@ const SETTINGS = [
   'host',
   'dataDir',
   'redisUrl',
+  'redisPrefix',
   'databaseUrl',
   'clickhouseUrl',
   'retentionDays',

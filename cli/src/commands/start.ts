@@ -19,6 +19,7 @@ const START_SETTINGS = [
   'dataDir',
   'adminKey',
   'redisUrl',
+  'redisPrefix',
   'databaseUrl',
   'clickhouseUrl',
   'retentionDays',

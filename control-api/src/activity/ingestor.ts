@@ -51,7 +51,7 @@ export class ActivityIngestor {
 
   async start(bus: Bus): Promise<() => Promise<void>> {
     const unsubscribe = await bus.subscribe('activity', (message) => this.add(message.sessions));
-    this.timer = setInterval(() => void this.flush(), this.options.flushMs ?? 1000);
+    this.timer = setInterval(() => void this.flush(), this.options.flushMs ?? 250);
     this.timer.unref();
     return unsubscribe;
   }

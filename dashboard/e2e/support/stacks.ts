@@ -108,7 +108,9 @@ export async function startScaleOut(): Promise<Stack> {
     const upstream = await startTestUpstream();
     cleanups.push(() => upstream.stop());
 
-    const env = { ADMIN_API_KEY: ADMIN_KEY, REDIS_URL, DATABASE_URL: databaseUrl.toString(), CLICKHOUSE_URL: clickhouse.url };
+    // Its own channel prefix, so other stacks or test runs on the same Redis never cross.
+    const REDIS_PREFIX = `${database}:`;
+    const env = { ADMIN_API_KEY: ADMIN_KEY, REDIS_URL, REDIS_PREFIX, DATABASE_URL: databaseUrl.toString(), CLICKHOUSE_URL: clickhouse.url };
     const migrated = await runCli(['migrate'], env);
     if (migrated.code !== 0) throw new Error(`downspin migrate failed: ${migrated.output}`);
 
