@@ -15,6 +15,7 @@ import { killAllNow, startChild, stopAll } from './processes.js';
 import { bandwidthChecks, checksTable, latencyReport, throughputChecks, throughputTable, type Check } from './report.js';
 import { measureBandwidthAccuracy } from './scenarios/bandwidth.js';
 import { measureLatencyAccuracy } from './scenarios/latency.js';
+import { measurePropagation, propagationReport } from './scenarios/propagation.js';
 import { benchClickHouse, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
 import { measureThroughput, type Target } from './scenarios/throughput.js';
 
@@ -178,6 +179,25 @@ async function run(options: BenchOptions): Promise<void> {
         } finally {
           if ('server' in clickhouse) await clickhouse.server.stop();
         }
+      },
+    );
+
+    const propagationCommands = options.quick ? 200 : 1000;
+    await section(
+      `5. Command propagation (control API + 2 proxies, each in its own process, over Redis and PostgreSQL; ` +
+        `${propagationCommands.toLocaleString('en-US')} shaping calls, one at a time)`,
+      checks,
+      async () => {
+        progress('measuring command propagation: control API and 2 proxies over Redis and PostgreSQL…');
+        const result = await measurePropagation(propagationCommands, upstream.url);
+        if ('missing' in result) {
+          out(`  left out (its check is skipped): ${result.missing}`);
+          return;
+        }
+        const report = propagationReport(result);
+        for (const line of report.lines) out(line);
+        out(checksTable(report.checks));
+        checks.push(...report.checks);
       },
     );
   } finally {
