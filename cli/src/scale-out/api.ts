@@ -33,14 +33,17 @@ export function until<T>(check: () => T | Promise<T>, timeoutMs = 15_000): Promi
   return vi.waitFor(check, { timeout: timeoutMs, interval: 25 });
 }
 
-/** Until the control API counts exactly these proxies as live. */
-export async function untilLive(stack: ScaleOutStack, proxyIds: readonly string[]): Promise<void> {
+/** Until the control API's /health lists exactly the running proxies (or these) as live. */
+export async function untilLive(stack: ScaleOutStack, proxyIds: readonly string[] = stack.proxies.map((p) => p.id)): Promise<void> {
   const want = [...proxyIds].sort();
-  await until(() => {
-    const live = stack.control.app.proxies.liveIds().sort();
+  await until(async () => {
+    const { live } = (await health(stack)).body.dependencies.proxies;
     if (JSON.stringify(live) !== JSON.stringify(want)) throw new Error(`live proxies ${JSON.stringify(live)}, want ${JSON.stringify(want)}`);
   });
 }
+
+/** The ids of the running proxies, sorted (as `appliedBy` is compared). */
+export const runningIds = (stack: ScaleOutStack): string[] => stack.proxies.map((p) => p.id).sort();
 
 /** Runs `count` calls with at most `concurrency` in flight; results in call order. */
 export async function inParallel<T>(count: number, concurrency: number, call: (i: number) => Promise<T>): Promise<T[]> {
@@ -58,7 +61,7 @@ export async function inParallel<T>(count: number, concurrency: number, call: (i
 
 /** The stored version of every session, and what one proxy holds of each. */
 export async function versionsBySession(stack: ScaleOutStack): Promise<Record<string, number>> {
-  const stored = await stack.control.store.loadShaping();
+  const stored = await stack.store.loadShaping();
   return Object.fromEntries(stored.map((s) => [s.sessionId, s.version]));
 }
 
@@ -75,7 +78,7 @@ export async function untilConverged(stack: ScaleOutStack, timeoutMs = 15_000): 
       const held = proxy.versions(sessions);
       const behind = sessions.filter((id) => held[id] !== stored[id]);
       if (behind.length > 0) {
-        throw new Error(`${proxy.proxy.proxyId} differs from the store for ${behind.length} of ${sessions.length} sessions, e.g. ${behind[0]}: holds ${held[behind[0]!]}, stored ${stored[behind[0]!]}`);
+        throw new Error(`${proxy.id} differs from the store for ${behind.length} of ${sessions.length} sessions, e.g. ${behind[0]}: holds ${held[behind[0]!]}, stored ${stored[behind[0]!]}`);
       }
     }
   }, timeoutMs);
@@ -88,7 +91,7 @@ export async function untilConverged(stack: ScaleOutStack, timeoutMs = 15_000): 
  * settles, see bus/README), within the deadline. Resolves to the answer.
  */
 export async function untilAcknowledgedByAll(stack: ScaleOutStack, call: () => Promise<TimedResponse>, timeoutMs = 20_000): Promise<ApplyResult> {
-  const want = stack.proxies.map((p) => p.proxy.proxyId).sort().join();
+  const want = runningIds(stack).join();
   return until(async () => {
     const applied = appliedOf(await call());
     if (!applied.acknowledged || [...applied.appliedBy].sort().join() !== want) {

@@ -50,7 +50,7 @@ const BAD_KEYS: [string, Record<string, string>][] = [
 describe('scale-out: admin routes need the key', () => {
   let stack: ScaleOutStack;
   beforeAll(async () => {
-    stack = await startScaleOutStack({ label: 'auth', proxyIds: ['proxy-a'] });
+    stack = await startScaleOutStack({ label: 'auth', proxies: 1 });
   });
   afterAll(async () => {
     await stack?.close();
@@ -105,8 +105,8 @@ describe('scale-out: admin routes need the key', () => {
     expect(routes.length * BAD_KEYS.length).toBeGreaterThanOrEqual(60);
 
     // Nothing was shaped, notified or created by any of those calls.
-    expect(await stack.control.store.getSession(probeId)).toBeUndefined();
-    expect(await stack.control.store.loadShaping()).toEqual([]);
+    expect(await stack.store.getSession(probeId)).toBeUndefined();
+    expect(await stack.store.loadShaping()).toEqual([]);
     // The right key does open the door (so the 401s above are the key check, not a broken API).
     expect((await stack.admin('GET', '/admin/sessions')).status).toBe(200);
     expect((await stack.admin('GET', `/admin/sessions/${probeId}`)).status).toBe(404);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ApplyResult } from '@downspin/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '@downspin/testing';
-import { appliedOf, errorCodeOf, health, inParallel, until, untilAcknowledgedByAll, untilConverged, untilLive, versionsBySession } from './api.js';
+import { appliedOf, errorCodeOf, health, inParallel, until, runningIds, untilAcknowledgedByAll, untilConverged, untilLive, versionsBySession } from './api.js';
 import { startScaleOutStack, type ProxyNode, type ScaleOutStack } from './stack.js';
 
 const newIds = (label: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${label}-${i}-${randomBytes(5).toString('hex')}`);
@@ -19,9 +19,9 @@ describe('scale-out: a proxy loses Redis while commands are sent', () => {
   let b: ProxyNode;
 
   beforeAll(async () => {
-    stack = await startScaleOutStack({ label: 'outage', proxyIds: ['proxy-a', 'proxy-b'] });
+    stack = await startScaleOutStack({ label: 'outage', proxies: 2 });
     [a, b] = stack.proxies as [ProxyNode, ProxyNode];
-    await untilLive(stack, ['proxy-a', 'proxy-b']);
+    await untilLive(stack);
   });
   afterAll(async () => {
     await stack?.close();
@@ -41,11 +41,11 @@ describe('scale-out: a proxy loses Redis while commands are sent', () => {
 
     // 24 commands, 4 at a time, over the 8 sessions (so some hit one session concurrently).
     const answers: ApplyResult[] = await inParallel(24, 4, async (i) => appliedOf(await downspin(sessions[i % 8]!, 200 + i)));
-    // The first ones were sent while proxy-a still counted as live (presence within 3 s): it is named as pending.
-    expect(answers[0]).toMatchObject({ acknowledged: false, appliedBy: ['proxy-b'], pending: ['proxy-a'] });
+    // The first ones were sent while the cut proxy still counted as live (presence within 3 s): it is named as pending.
+    expect(answers[0]).toMatchObject({ acknowledged: false, appliedBy: [b.id], pending: [a.id] });
     for (const answer of answers) {
-      expect(answer.appliedBy).toEqual(['proxy-b']);
-      expect(answer.pending).not.toContain('proxy-b');
+      expect(answer.appliedBy).toEqual([b.id]);
+      expect(answer.pending).not.toContain(b.id);
       // Once its presence expired, the API stops waiting for it: acknowledged by the live one.
       expect(answer.acknowledged).toBe(answer.pending.length === 0);
     }
@@ -60,7 +60,7 @@ describe('scale-out: a proxy loses Redis while commands are sent', () => {
     expect(a.proxy.stats().shaping.reloads).toBeGreaterThan(reloadsBefore);
 
     // Back in the fleet: commands are acknowledged by both again.
-    await untilLive(stack, ['proxy-a', 'proxy-b']);
+    await untilLive(stack);
     const next = await untilAcknowledgedByAll(stack, () => downspin(sessions[0]!, 50));
     expect(next.version).toBeGreaterThanOrEqual(5);
     await untilConverged(stack);
@@ -86,7 +86,7 @@ describe('scale-out: a proxy loses Redis while commands are sent', () => {
     for (const id of sessions) answers.push(appliedOf(await downspin(id, 700)));
     // No proxy applied anything during the partition.
     for (const answer of answers) expect(answer.appliedBy).toEqual([]);
-    expect(answers[0]).toMatchObject({ acknowledged: false, pending: expect.arrayContaining(['proxy-a', 'proxy-b']) });
+    expect(answers[0]).toMatchObject({ acknowledged: false, pending: expect.arrayContaining([a.id, b.id]) });
 
     a.relay.restore();
     b.relay.restore();
@@ -95,18 +95,18 @@ describe('scale-out: a proxy loses Redis while commands are sent', () => {
     await until(() => {
       for (const [i, proxy] of stack.proxies.entries()) expect(proxy.proxy.stats().shaping.reloads).toBeGreaterThan(reloadsBefore[i]!);
     });
-    await untilLive(stack, ['proxy-a', 'proxy-b']);
+    await untilLive(stack);
     for (const proxy of stack.proxies) {
       const res = await proxy.get(sessions[0]!);
       expect(res.status).toBe(200);
-      expect(res.ms, `${proxy.proxy.proxyId} serves the latest stored shaping`).toBeGreaterThanOrEqual(698);
+      expect(res.ms, `${proxy.id} serves the latest stored shaping`).toBeGreaterThanOrEqual(698);
     }
   });
 
   it('Redis lost by everyone: /health says degraded (bus reconnecting), proxies keep shaping with what they had, all recovers', async () => {
     const [slow, fast] = newIds('keep', 2) as [string, string];
     const shaped = appliedOf(await downspin(slow, 1000));
-    expect([...shaped.appliedBy].sort()).toEqual(['proxy-a', 'proxy-b']);
+    expect([...shaped.appliedBy].sort()).toEqual(runningIds(stack));
     expect((await health(stack)).status).toBe(200);
 
     for (const relay of [stack.control.relay, a.relay, b.relay]) relay.cut();
@@ -126,8 +126,8 @@ describe('scale-out: a proxy loses Redis while commands are sent', () => {
       const shapedRes = await proxy.get(slow);
       const plain = await proxy.get(fast);
       expect([shapedRes.status, plain.status]).toEqual([200, 200]);
-      expect(shapedRes.ms, `${proxy.proxy.proxyId}: shaped while Redis is cut`).toBeGreaterThanOrEqual(998);
-      expect(plain.ms, `${proxy.proxy.proxyId}: unshaped while Redis is cut`).toBeLessThan(shapedRes.ms - 500);
+      expect(shapedRes.ms, `${proxy.id}: shaped while Redis is cut`).toBeGreaterThanOrEqual(998);
+      expect(plain.ms, `${proxy.id}: unshaped while Redis is cut`).toBeLessThan(shapedRes.ms - 500);
     }
     // A command now is refused, and nothing is stored half-done.
     const refused = await downspin(slow, 900);
@@ -139,7 +139,7 @@ describe('scale-out: a proxy loses Redis while commands are sent', () => {
     const recovered = await until(async () => {
       const now = await health(stack);
       expect(now.status).toBe(200);
-      expect(now.body.dependencies.proxies.live).toEqual(['proxy-a', 'proxy-b']);
+      expect(now.body.dependencies.proxies.live).toEqual(runningIds(stack));
       return now.body;
     }, 20_000);
     expect(recovered).toMatchObject({ status: 'ok', dependencies: { bus: { ok: true }, store: { ok: true } } });
@@ -147,12 +147,12 @@ describe('scale-out: a proxy loses Redis while commands are sent', () => {
     await until(async () => {
       for (const proxy of stack.proxies) {
         const own = await request(`${proxy.proxy.url}/__downspin/health`);
-        expect(JSON.parse(own.body.toString()), proxy.proxy.proxyId).toMatchObject({ bus: { ok: true } });
+        expect(JSON.parse(own.body.toString()), proxy.id).toMatchObject({ bus: { ok: true } });
       }
     }, 20_000);
     const lifted = await untilAcknowledgedByAll(stack, () => stack.admin('POST', `/admin/sessions/${slow}/upspin`));
     expect(lifted.version).toBeGreaterThanOrEqual(2);
     await untilConverged(stack);
-    for (const proxy of stack.proxies) expect((await proxy.get(slow)).ms, `${proxy.proxy.proxyId}: lifted`).toBeLessThan(500);
+    for (const proxy of stack.proxies) expect((await proxy.get(slow)).ms, `${proxy.id}: lifted`).toBeLessThan(500);
   });
 });

@@ -1,35 +1,41 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRedisBus, type RedisBus } from '@downspin/bus';
-import { createControlApi, startControlServer, type ControlApi, type ControlApiDeps, type RunningControlServer } from '@downspin/control-api';
+import type { Bus } from '@downspin/bus';
+import type { RunningControlServer } from '@downspin/control-api';
 import { createPostgresClient, migrate, type SessionStore } from '@downspin/db';
-import { startProxy, type RunningProxy } from '@downspin/proxy';
+import type { RunningProxy } from '@downspin/proxy';
 import { request, startTcpRelay, startTestUpstream, type TcpRelay, type TestUpstream, type TimedResponse } from '@downspin/testing';
 import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { inject } from 'vitest';
-import { openSessionStore, openTelemetry, type Telemetry } from '../services.js';
+import { PROXY_SETTINGS, runControl, runProxy } from '../assemble.js';
+import { readSettings, type SettingName } from '../config.js';
+import { openParts, openSessionStore, type Parts } from '../services.js';
 
 /**
- * A scale-out deployment inside one test process, wired like `downspin
- * control` and `downspin proxy` (cli/src/commands/): a migrated PostgreSQL
- * database of its own, one control API and N proxies, each with its own
- * RedisBus, session store and telemetry. Every bus reaches the real Redis
- * through its own TCP relay, so a test can cut or freeze one component's link.
+ * A scale-out deployment inside one test process, assembled by the code the
+ * commands run (`openParts` + `runControl` / `runProxy`, configured through
+ * `readSettings` from the environment a user would set): a migrated
+ * PostgreSQL database of its own, one `downspin control` and N `downspin
+ * proxy`, each with its own RedisBus, session store and telemetry. Every bus
+ * reaches the real Redis through its own TCP relay, so a test can cut or
+ * freeze one component's link.
  */
 
 export const ADMIN_KEY = 'scale-out-admin-key-0123456789abcdef';
 export const SESSION_HEADER = 'x-downspin-session';
+
+const CONTROL_SETTINGS = ['controlPort', 'host', 'adminKey', 'redisUrl', 'redisPrefix', 'databaseUrl', 'clickhouseUrl', 'retentionDays'] as const satisfies readonly SettingName[];
+const PROXY_COMMAND_SETTINGS = ['target', 'port', 'host', 'redisUrl', 'redisPrefix', 'databaseUrl', 'clickhouseUrl', 'retentionDays', ...PROXY_SETTINGS] as const satisfies readonly SettingName[];
 
 /** `SCALE_OUT_LOG_LEVEL=debug npx vitest run cli/src/scale-out` shows what the pieces log. */
 const logger: Logger = pino({ level: process.env.SCALE_OUT_LOG_LEVEL ?? 'silent' });
 
 export interface ProxyNode {
   readonly proxy: RunningProxy;
-  readonly bus: RedisBus;
-  readonly store: SessionStore;
+  readonly id: string;
+  readonly bus: Bus;
   /** This proxy's link to Redis. */
   readonly relay: TcpRelay;
   /** One timed GET through this proxy as `session`. */
@@ -40,10 +46,8 @@ export interface ProxyNode {
 }
 
 export interface ControlNode {
-  readonly app: ControlApi;
   readonly server: RunningControlServer;
-  readonly bus: RedisBus;
-  readonly store: SessionStore;
+  readonly bus: Bus;
   readonly relay: TcpRelay;
   readonly url: string;
 }
@@ -52,25 +56,28 @@ export interface ScaleOutStack {
   readonly databaseUrl: string;
   readonly upstream: TestUpstream;
   readonly control: ControlNode;
+  /** The test's own connection to the session store (reads versions, seeds). */
+  readonly store: SessionStore;
   /** Proxies started so far and not closed, in start order. */
   readonly proxies: ProxyNode[];
   /** Starts one more proxy against the same database and Redis (a restart is close + this). */
-  addProxy(proxyId: string): Promise<ProxyNode>;
+  addProxy(): Promise<ProxyNode>;
   /** An admin API call with the key. */
   admin(method: string, urlPath: string, body?: unknown): Promise<TimedResponse>;
-  /** The stored shaping version of each session (0 when never shaped). */
-  storedVersions(sessions: readonly string[]): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
 export interface StackOptions {
   /** Part of the database name: `downspin_test_<runId>_scale_<label>`. */
   label: string;
-  proxyIds: readonly string[];
-  /** Overrides of the control API's defaults (the CLI uses the defaults). */
-  control?: Pick<ControlApiDeps, 'ackTimeoutMs' | 'presenceTtlMs'>;
-  /** Runs on the migrated store before any proxy starts (shaping the proxies then load at start). */
+  proxies: number;
+  /** Runs on the migrated store before anything starts (shaping the proxies then load at start). */
   seed?: (store: SessionStore) => Promise<void>;
+}
+
+/** Closes what `openParts` and `runControl` / `runProxy` registered, in reverse, as the commands do on SIGTERM. */
+async function closeParts(parts: Parts): Promise<void> {
+  for (const close of parts.closers.splice(0).reverse()) await close().catch(() => undefined);
 }
 
 /** A database of this run (the global teardown drops every `downspin_test_<runId>…`), migrated as `downspin migrate` does. */
@@ -97,93 +104,83 @@ async function createMigratedDatabase(label: string): Promise<string> {
 export async function startScaleOutStack(options: StackOptions): Promise<ScaleOutStack> {
   if (!/^[a-z0-9_]+$/.test(options.label)) throw new Error(`label must be [a-z0-9_]: ${options.label}`);
   const databaseUrl = await createMigratedDatabase(options.label);
-  // Every channel under this run's prefix plus a part of this stack's own.
-  const prefix = `${inject('redisPrefix')}scale-${randomBytes(4).toString('hex')}:`;
   const redis = new URL(inject('redisUrl'));
   const dataDir = await mkdtemp(path.join(tmpdir(), 'downspin-scale-out-'));
   const closers: (() => Promise<unknown>)[] = [() => rm(dataDir, { recursive: true, force: true })];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
   };
+  /** What an operator would export for `downspin control` / `downspin proxy`, with this relay as REDIS_URL. */
+  const environment = (relay: TcpRelay): NodeJS.ProcessEnv => ({
+    REDIS_URL: relay.url,
+    // Every channel under this run's prefix plus a part of this stack's own.
+    REDIS_PREFIX: `${inject('redisPrefix')}scale-${path.basename(dataDir)}:`,
+    DATABASE_URL: databaseUrl,
+    ADMIN_API_KEY: ADMIN_KEY,
+    HOST: '127.0.0.1',
+    PROXY_PORT: '0',
+    CONTROL_PORT: '0',
+    TARGET_URL: upstream.url,
+  });
+  const relayToRedis = (): Promise<TcpRelay> => startTcpRelay({ host: redis.hostname, port: Number(redis.port || 6379) });
 
+  const upstream = await startTestUpstream();
+  closers.push(() => upstream.stop());
   try {
-    const relayTo = async (): Promise<TcpRelay> => {
-      const relay = await startTcpRelay({ host: redis.hostname, port: Number(redis.port || 6379) });
-      closers.push(() => relay.close());
-      return relay;
-    };
-    const busThrough = (relay: TcpRelay, name: string): Promise<RedisBus> =>
-      createRedisBus({ url: relay.url, prefix, connectionName: `${prefix}${name}`, logger: logger.child({ part: `${name}-bus` }) });
-
-    const upstream = await startTestUpstream();
-    closers.push(() => upstream.stop());
+    const store = await openSessionStore(databaseUrl, dataDir, logger);
+    closers.push(() => store.close());
+    await options.seed?.(store);
 
     // downspin control
-    const controlRelay = await relayTo();
-    const controlBus = await busThrough(controlRelay, 'control');
-    closers.push(() => controlBus.close());
-    const controlStore = await openSessionStore(databaseUrl, dataDir, logger);
-    closers.push(() => controlStore.close());
-    await options.seed?.(controlStore);
-    const app = await createControlApi({ store: controlStore, bus: controlBus, adminKey: ADMIN_KEY, logger, ...options.control });
-    closers.push(() => app.close());
-    const server = await startControlServer({ app, port: 0, host: '127.0.0.1' });
-    closers.push(() => server.close());
-    const control: ControlNode = { app, server, bus: controlBus, store: controlStore, relay: controlRelay, url: server.url };
+    const controlRelay = await relayToRedis();
+    closers.push(() => controlRelay.close());
+    const controlSettings = readSettings(CONTROL_SETTINGS, {}, environment(controlRelay));
+    const controlParts = await openParts(controlSettings, dataDir, logger.child({ part: 'control' }));
+    closers.push(() => closeParts(controlParts));
+    const server = await runControl(controlParts, { port: controlSettings.controlPort, host: controlSettings.host, adminKey: ADMIN_KEY });
+    const control: ControlNode = { server, bus: controlParts.bus, relay: controlRelay, url: server.url };
 
     const proxies: ProxyNode[] = [];
-    const addProxy = async (proxyId: string): Promise<ProxyNode> => {
-      // downspin proxy: bus, store, telemetry (memory: no CLICKHOUSE_URL), proxy; closed in reverse.
-      const own: (() => Promise<unknown>)[] = [];
-      const closeOwn = async (): Promise<void> => {
-        for (const close of own.splice(0).reverse()) await close().catch(() => undefined);
-      };
+    let started = 0;
+    // downspin proxy
+    const addProxy = async (): Promise<ProxyNode> => {
+      const relay = await relayToRedis();
+      const settings = readSettings(PROXY_COMMAND_SETTINGS, {}, environment(relay));
+      let parts: Parts | undefined;
       try {
-        const relay = await startTcpRelay({ host: redis.hostname, port: Number(redis.port || 6379) });
-        own.push(() => relay.close());
-        const bus = await busThrough(relay, proxyId);
-        own.push(() => bus.close());
-        const store = await openSessionStore(databaseUrl, dataDir, logger);
-        own.push(() => store.close());
-        const telemetry: Telemetry = await openTelemetry(undefined, { dataDir, retentionDays: 90, logger });
-        own.push(() => telemetry.close());
-        const proxy = await startProxy({
-          target: upstream.url,
-          port: 0,
-          host: '127.0.0.1',
-          proxyId,
-          bus,
-          loadShaping: () => store.loadShaping(),
-          telemetry: telemetry.writer,
-          logger: logger.child({ part: proxyId }),
-        });
-        own.push(() => proxy.close());
+        parts = await openParts(settings, dataDir, logger.child({ part: `proxy-${++started}` }));
+        const proxy = await runProxy(parts, { ...settings, target: upstream.url });
+        const own = parts;
         const node: ProxyNode = {
           proxy,
-          bus,
-          store,
+          id: proxy.proxyId,
+          bus: own.bus,
           relay,
           get: (session, urlPath = '/api/ping') => request(`${proxy.url}${urlPath}`, { headers: { [SESSION_HEADER]: session } }),
           versions: (sessions) => Object.fromEntries(sessions.map((id) => [id, proxy.sessions.get(id)?.version ?? 0])),
           async close() {
-            proxies.splice(proxies.indexOf(node), 1);
-            await closeOwn();
+            const at = proxies.indexOf(node);
+            if (at >= 0) proxies.splice(at, 1);
+            await closeParts(own);
+            await relay.close();
           },
         };
         proxies.push(node);
-        closers.push(() => (proxies.includes(node) ? node.close() : Promise.resolve()));
+        closers.push(() => node.close());
         return node;
       } catch (error) {
-        await closeOwn();
+        if (parts) await closeParts(parts);
+        await relay.close();
         throw error;
       }
     };
-    for (const id of options.proxyIds) await addProxy(id);
+    for (let i = 0; i < options.proxies; i++) await addProxy();
 
     return {
       databaseUrl,
       upstream,
       control,
+      store,
       proxies,
       addProxy,
       admin: (method, urlPath, body) =>
@@ -192,10 +189,6 @@ export async function startScaleOutStack(options: StackOptions): Promise<ScaleOu
           headers: { 'x-api-key': ADMIN_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           body: body === undefined ? undefined : JSON.stringify(body),
         }),
-      async storedVersions(sessions) {
-        const entries = await Promise.all(sessions.map(async (id) => [id, (await controlStore.getShaping(id))?.version ?? 0] as const));
-        return Object.fromEntries(entries);
-      },
       close: closeAll,
     };
   } catch (error) {
