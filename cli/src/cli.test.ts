@@ -1,20 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { json, request } from '@downspin/testing';
+import { json, request, runDownspin, startDownspin, type RunningDownspin } from '@downspin/testing';
 
 // These tests run the built command (npm test builds first), as a user would.
-const BIN = fileURLToPath(new URL('../bin/downspin.js', import.meta.url));
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -28,69 +18,13 @@ async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise
   }
 }
 
-function run(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Finished> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-interface Started {
-  child: ChildProcess;
-  proxyUrl: string;
-  controlUrl: string;
-  adminKey: string;
-  stop(): Promise<number | null>;
-}
-
-/** Starts `downspin start` and reads the URLs and key from its banner. */
-function start(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--control-port', '0', '--data-dir', dataDir], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ADMIN_API_KEY: '', ...extraEnv },
-    });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`downspin start did not come up: ${stdout} ${stderr}`)), 20_000);
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const proxy = /proxy +(http:\/\/\S+)/.exec(stdout);
-      const control = /dashboard +(http:\/\/\S+)/.exec(stdout);
-      const key = /admin key +(\S+)/.exec(stdout);
-      if (proxy && control && key) {
-        clearTimeout(timer);
-        resolve({
-          child,
-          proxyUrl: proxy[1]!,
-          controlUrl: control[1]!,
-          adminKey: key[1]!,
-          stop: () =>
-            new Promise((done) => {
-              child.once('close', (code) => done(code));
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    });
-    child.once('close', (code) => reject(new Error(`downspin start exited ${code}: ${stderr}`)));
-  });
-}
-
 describe('downspin start (embedded defaults)', () => {
-  let dataDir: string;
-  let app: Started;
+  let app: RunningDownspin;
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'downspin-cli-'));
-    app = await start(dataDir);
+    app = await startDownspin({ timeoutMs: 20_000 });
   });
   afterAll(async () => {
-    await app?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await app?.dispose();
   });
 
   it('puts the proxy in front of the demo app and throttles one session through the control API', async () => {
@@ -127,7 +61,7 @@ describe('downspin start (embedded defaults)', () => {
   });
 
   it('keeps the admin key it made in the data dir', async () => {
-    expect((await readFile(path.join(dataDir, 'admin-key'), 'utf8')).trim()).toBe(app.adminKey);
+    expect((await readFile(path.join(app.dataDir, 'admin-key'), 'utf8')).trim()).toBe(app.adminKey);
   });
 
   it('remembers shaping across a restart', async () => {
@@ -137,7 +71,7 @@ describe('downspin start (embedded defaults)', () => {
       body: JSON.stringify({ latency_ms: 250 }),
     });
     expect(await app.stop()).toBe(0);
-    app = await start(dataDir);
+    await app.restart();
     const res = await request(`${app.proxyUrl}/api/items`, { headers: { 'x-downspin-session': 'restart-1' } });
     expect(res.ms).toBeGreaterThanOrEqual(248);
   });
@@ -145,20 +79,20 @@ describe('downspin start (embedded defaults)', () => {
 
 describe('bad configuration', () => {
   it('names a bad flag in one line and exits non-zero', async () => {
-    const result = await run(['start', '--port', 'abc']);
+    const result = await runDownspin(['start', '--port', 'abc']);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^downspin: bad setting: --port="abc"/);
   });
 
   it('names a bad environment variable', async () => {
-    const result = await run(['start'], { TARGET_URL: 'ftp://example' });
+    const result = await runDownspin(['start'], { env: { TARGET_URL: 'ftp://example' } });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/TARGET_URL="ftp:\/\/example": expected a http or https URL/);
   });
 
   it('fails fast on an unreachable Redis', async () => {
-    const result = await run(['start', '--port', '0', '--control-port', '0'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    const result = await runDownspin(['start', '--port', '0', '--control-port', '0'], { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^downspin: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/m);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -174,13 +108,13 @@ describe('bad configuration', () => {
     url.pathname = `/${database}`;
     const env = { DATABASE_URL: url.toString(), REDIS_URL: inject('redisUrl') };
 
-    const refused = await run(['control', '--control-port', '0'], env);
+    const refused = await runDownspin(['control', '--control-port', '0'], { env });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/not migrated.*run `downspin migrate`/);
 
-    const migrated = await run(['migrate'], env);
+    const migrated = await runDownspin(['migrate'], { env });
     expect(migrated.code).toBe(0);
     expect(migrated.stdout).toMatch(/applied 0001_sessions\.sql/);
-    expect((await run(['migrate'], env)).stdout).toMatch(/up to date/);
+    expect((await runDownspin(['migrate'], { env })).stdout).toMatch(/up to date/);
   });
 });

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startClickHouse, startTestUpstream } from '@downspin/testing';
+import { runDownspin, spawnDownspin, startClickHouse, startDownspin, startTestUpstream } from '@downspin/testing';
 import pg from 'pg';
-import { runCli, startCli } from './cli-process.js';
 
 /** A running downspin as the dashboard tests drive it. */
 export interface Stack {
@@ -36,40 +35,24 @@ const portOf = (url: string) => new URL(url).port;
 
 /** `downspin start --port 0 --control-port 0 --data-dir <tmp>`: the embedded default (bundled demo app, PGlite, memory telemetry). */
 export async function startEmbedded(): Promise<Stack> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'downspin-dashboard-e2e-'));
-  const env = { ADMIN_API_KEY: '', REDIS_URL: '', DATABASE_URL: '', CLICKHOUSE_URL: '' };
-  const banner = /proxy +(http:\/\/\S+)[\s\S]*dashboard +(http:\/\/\S+)[\s\S]*admin key +(\S+)/;
-  const launch = (proxyPort: string, controlPort: string) =>
-    startCli(['start', '--port', proxyPort, '--control-port', controlPort, '--data-dir', dataDir], env, banner);
-  const first = await launch('0', '0').catch(async (error: unknown) => {
-    await rm(dataDir, { recursive: true, force: true });
-    throw error;
-  });
-  let proc = first.process;
-  const [, proxyUrl, controlUrl, adminKey] = first.match as unknown as [string, string, string, string];
+  const downspin = await startDownspin({ watchdog: true });
   try {
-    await expectDashboard(controlUrl);
+    await expectDashboard(downspin.controlUrl);
   } catch (error) {
-    await proc.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await downspin.dispose();
     throw error;
   }
   return {
     name: 'embedded',
-    controlUrl,
-    adminKey,
-    proxyUrls: [proxyUrl],
+    controlUrl: downspin.controlUrl,
+    adminKey: downspin.adminKey,
+    proxyUrls: [downspin.proxyUrl],
     async killControl() {
       // One process: the control API goes down with everything else.
-      await proc.stop('SIGKILL');
-      return async () => {
-        ({ process: proc } = await launch(portOf(proxyUrl), portOf(controlUrl)));
-      };
+      await downspin.stop('SIGKILL');
+      return () => downspin.restart();
     },
-    async stop() {
-      await proc.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    stop: () => downspin.dispose(),
   };
 }
 
@@ -111,26 +94,30 @@ export async function startScaleOut(): Promise<Stack> {
     // Its own channel prefix, so other stacks or test runs on the same Redis never cross.
     const REDIS_PREFIX = `${database}:`;
     const env = { ADMIN_API_KEY: ADMIN_KEY, REDIS_URL, REDIS_PREFIX, DATABASE_URL: databaseUrl.toString(), CLICKHOUSE_URL: clickhouse.url };
-    const migrated = await runCli(['migrate'], env);
+    const migrated = await runDownspin(['migrate'], { env });
     if (migrated.code !== 0) throw new Error(`downspin migrate failed: ${migrated.output}`);
 
     const controlDir = path.join(dataDir, 'control');
     const launchControl = (port: string) =>
-      startCli(['control', '--control-port', port, '--data-dir', controlDir], env, /dashboard on (http:\/\/\S+?);/);
+      spawnDownspin(['control', '--control-port', port, '--data-dir', controlDir], {
+        env,
+        watchdog: true,
+        ready: (output) => /dashboard on (http:\/\/\S+?);/.exec(output)?.[1],
+      });
     const firstControl = await launchControl('0');
     let control = firstControl.process;
-    const controlUrl = firstControl.match[1]!;
+    const controlUrl = firstControl.ready;
     cleanups.push(() => control.stop());
 
     await expectDashboard(controlUrl);
     const proxyUrls: string[] = [];
     for (const name of ['a', 'b']) {
-      const started = await startCli(
-        ['proxy', '--target', upstream.url, '--port', '0', '--data-dir', path.join(dataDir, `proxy-${name}`)],
+      const started = await spawnDownspin(['proxy', '--target', upstream.url, '--port', '0', '--data-dir', path.join(dataDir, `proxy-${name}`)], {
         env,
-        /listening on (http:\/\/\S+)/,
-      );
-      proxyUrls.push(started.match[1]!);
+        watchdog: true,
+        ready: (output) => /listening on (http:\/\/\S+)/.exec(output)?.[1],
+      });
+      proxyUrls.push(started.ready);
       cleanups.push(() => started.process.stop());
     }
 

@@ -1,7 +1,7 @@
 import { test as base, chromium, expect, type BrowserContext, type Page, type Worker } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../playwright.config.js';
 import { builtChromeExtension } from './built-extension.js';
-import { startDownspin, type Downspin } from './downspin.js';
+import { startExtensionDownspin, type Downspin } from './downspin.js';
 import { startRecorder, type Recorder } from './recorder.js';
 
 /** The extension under test, driven the way a user would: options page, popup. */
@@ -46,7 +46,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   downspin: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
     async ({}, use) => {
-      const downspin = await startDownspin();
+      const downspin = await startExtensionDownspin();
       await use(downspin);
       await downspin.dispose();
     },

@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertDownspinBuilt } from '@downspin/testing';
 
 /** A running `downspin start` (built CLI, bundled demo app behind the proxy). */
 export interface DownspinServer {
@@ -14,8 +15,6 @@ export interface DownspinServer {
   apiKey: string;
 }
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = path.join(REPO, 'cli/bin/downspin.js');
 const KEEPER = fileURLToPath(new URL('./keeper.mjs', import.meta.url));
 const WAIT_MS = 90_000;
 /** How long a run dir may lack keeper.pid before it counts as abandoned. */
@@ -51,7 +50,7 @@ async function claim(runDir: string): Promise<boolean> {
 }
 
 async function startKeeper(runnerPid: number, runDir: string): Promise<void> {
-  const keeper = spawn(process.execPath, [KEEPER, String(runnerPid), runDir, BIN], { detached: true, stdio: 'ignore' });
+  const keeper = spawn(process.execPath, [KEEPER, String(runnerPid), runDir], { detached: true, stdio: 'ignore' });
   keeper.on('error', () => {}); // a failed spawn shows as a keeper.pid that is not alive
   keeper.unref();
   const file = path.join(runDir, 'keeper.pid');
@@ -78,6 +77,11 @@ async function waitForServer(runDir: string): Promise<Waited> {
   }
 }
 
+/** The run's directory (exists once `sharedDownspin()` resolved); removed when the run ends. */
+export function runDirectory(): string {
+  return path.join(tmpdir(), `downspin-playwright-run-${process.ppid}`);
+}
+
 /**
  * One `downspin start` for the whole Playwright run, shared by all workers
  * (so tests running in parallel really share one proxy, as users' do). The
@@ -85,15 +89,8 @@ async function waitForServer(runDir: string): Promise<Waited> {
  * keeper process stops downspin and removes its data dir once the runner has
  * exited, however it exited.
  */
-/** The run's directory (exists once `sharedDownspin()` resolved); removed when the run ends. */
-export function runDirectory(): string {
-  return path.join(tmpdir(), `downspin-playwright-run-${process.ppid}`);
-}
-
 export async function sharedDownspin(): Promise<DownspinServer> {
-  if (!existsSync(path.join(REPO, 'cli/dist/main.js'))) {
-    throw new Error('the downspin CLI is not built: run `npm run build` first');
-  }
+  assertDownspinBuilt();
   const runnerPid = process.ppid;
   const runDir = runDirectory();
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -1,29 +1,27 @@
 // Keeps one `downspin start` for a whole Playwright run, shared by every worker.
 //
-//   node keeper.mjs <runnerPid> <runDir> <downspinBin>
+//   node keeper.mjs <runnerPid> <runDir>
 //
 // Runs detached from the worker that started it (workers come and go during a
-// run; a failed test restarts its worker). Starts downspin on free ports with a
-// fresh data dir, writes <runDir>/server.json once the banner is printed, and when
-// the Playwright runner process is gone (finished, interrupted or killed) stops
-// downspin and removes the data dir and <runDir>. On a failed start it writes
-// <runDir>/failed.json instead. downspin's output goes to <runDir>/downspin.log.
-import { spawn } from 'node:child_process';
+// run; a failed test restarts its worker). Starts downspin (startDownspin of
+// @downspin/testing: free ports, a fresh data dir), writes <runDir>/server.json
+// once it is up, and when the Playwright runner process is gone (finished,
+// interrupted or killed) stops downspin and removes the data dir and <runDir>.
+// On a failed start it writes <runDir>/failed.json instead. downspin's output
+// goes to <runDir>/downspin.log.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { startDownspin } from '@downspin/testing';
 
-const [runnerPidArg, runDir, bin] = process.argv.slice(2);
+const [runnerPidArg, runDir] = process.argv.slice(2);
 const runnerPid = Number(runnerPidArg);
-if (!Number.isInteger(runnerPid) || !runDir || !bin) {
-  console.error('usage: keeper.mjs <runnerPid> <runDir> <downspinBin>');
+if (!Number.isInteger(runnerPid) || !runDir) {
+  console.error('usage: keeper.mjs <runnerPid> <runDir>');
   process.exit(2);
 }
 
 const START_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 10_000;
-const dataDir = mkdtempSync(path.join(tmpdir(), 'downspin-playwright-data-'));
 const log = createWriteStream(path.join(runDir, 'downspin.log'));
 log.on('error', () => {});
 
@@ -32,64 +30,6 @@ function writeJson(name, value) {
   const file = path.join(runDir, name);
   writeFileSync(`${file}.tmp`, JSON.stringify(value));
   renameSync(`${file}.tmp`, file);
-}
-
-const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--control-port', '0', '--data-dir', dataDir], {
-  // A key of our own: the banner prints it, but a fixed one is simpler to hand on.
-  env: { ...process.env, LOG_LEVEL: process.env.DOWNSPIN_LOG_LEVEL ?? 'warn', ADMIN_API_KEY: randomBytes(24).toString('base64url') },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-child.on('error', (error) => fail(`cannot run ${bin}: ${error.message}`));
-
-let banner = '';
-let ready = false;
-let stopping = false;
-let startTimer;
-let watch;
-
-child.stdout.on('data', (chunk) => {
-  log.write(chunk);
-  if (ready) return;
-  banner += chunk.toString();
-  const proxy = /proxy +(http:\/\/\S+) +→ +(http:\/\/\S+)/.exec(banner);
-  const control = /dashboard +(http:\/\/\S+)/.exec(banner);
-  const key = /admin key +(\S+)/.exec(banner);
-  if (proxy && control && key) {
-    ready = true;
-    clearTimeout(startTimer);
-    try {
-      writeJson('server.json', {
-        proxyUrl: proxy[1],
-        targetUrl: proxy[2],
-        controlUrl: control[1],
-        apiKey: key[1],
-        keeperPid: process.pid,
-        serverPid: child.pid,
-      });
-    } catch {
-      // The run dir is gone (taken for stale by a worker): nobody will use this server.
-      void stop(0);
-    }
-  }
-});
-child.stderr.on('data', (chunk) => {
-  log.write(chunk);
-  if (!ready) banner += chunk.toString();
-});
-child.on('exit', (code, signal) => {
-  if (!stopping) fail(`downspin start exited (${signal ?? code}) ${ready ? 'during the run' : 'before it was up'}:\n${banner.slice(-4000)}`);
-});
-
-startTimer = setTimeout(() => fail(`downspin start was not up within ${START_TIMEOUT_MS} ms:\n${banner.slice(-4000)}`), START_TIMEOUT_MS);
-
-function fail(message) {
-  if (stopping) return;
-  try {
-    writeJson('failed.json', { error: message });
-  } catch {
-    // runDir already removed: nobody is waiting.
-  }
-  void stop(1);
 }
 
 function runnerAlive() {
@@ -101,19 +41,24 @@ function runnerAlive() {
   }
 }
 
+let downspin;
+let stopping = false;
+
+function fail(message) {
+  if (stopping) return;
+  try {
+    writeJson('failed.json', { error: message });
+  } catch {
+    // runDir already removed: nobody is waiting.
+  }
+  void stop(1);
+}
+
 async function stop(exitCode) {
   if (stopping) return;
   stopping = true;
-  clearTimeout(startTimer);
   clearInterval(watch);
-  if (child.exitCode === null && child.signalCode === null) {
-    const closed = new Promise((resolve) => child.once('close', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await closed;
-    clearTimeout(timer);
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  await downspin?.dispose();
   // On failure the workers still need failed.json: leave the run dir to the runner's end.
   if (exitCode === 0) rmSync(runDir, { recursive: true, force: true });
   else await waitForRunnerThenRemoveRunDir();
@@ -131,8 +76,42 @@ function waitForRunnerThenRemoveRunDir() {
   });
 }
 
-watch = setInterval(() => {
+const watch = setInterval(() => {
   if (!runnerAlive()) void stop(0);
 }, 500);
 process.on('SIGTERM', () => void stop(0));
 process.on('SIGINT', () => void stop(0));
+
+try {
+  downspin = await startDownspin({
+    // A key of our own: the banner prints it, but a fixed one is simpler to hand on.
+    env: { LOG_LEVEL: process.env.DOWNSPIN_LOG_LEVEL ?? 'warn', ADMIN_API_KEY: randomBytes(24).toString('base64url') },
+    timeoutMs: START_TIMEOUT_MS,
+    onOutput: (chunk) => log.write(chunk),
+    // Should this keeper itself be killed, downspin still goes with the runner.
+    watchdog: { ownerPid: runnerPid },
+  });
+} catch (error) {
+  fail(error.message);
+}
+
+// (When the runner ended while downspin was coming up, stop() has already exited.)
+if (downspin !== undefined && !stopping) {
+  const { process: server } = downspin;
+  void server.exited.then(({ code, signal }) => {
+    fail(`downspin start exited (${signal ?? code}) during the run:\n${server.output().slice(-4000)}`);
+  });
+  try {
+    writeJson('server.json', {
+      proxyUrl: downspin.proxyUrl,
+      targetUrl: downspin.targetUrl,
+      controlUrl: downspin.controlUrl,
+      apiKey: downspin.adminKey,
+      keeperPid: process.pid,
+      serverPid: server.child.pid,
+    });
+  } catch {
+    // The run dir is gone (taken for stale by a worker): nobody will use this server.
+    void stop(0);
+  }
+}
