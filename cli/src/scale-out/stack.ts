@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -110,11 +111,12 @@ export async function startScaleOutStack(options: StackOptions): Promise<ScaleOu
   const closeAll = async (): Promise<void> => {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
   };
+  // Every channel under this run's prefix plus a part of this stack's own (REDIS_PREFIX allows 64 characters).
+  const redisPrefix = `${inject('redisPrefix')}so-${randomBytes(3).toString('hex')}:`;
   /** What an operator would export for `downspin control` / `downspin proxy`, with this relay as REDIS_URL. */
   const environment = (relay: TcpRelay): NodeJS.ProcessEnv => ({
     REDIS_URL: relay.url,
-    // Every channel under this run's prefix plus a part of this stack's own.
-    REDIS_PREFIX: `${inject('redisPrefix')}scale-${path.basename(dataDir)}:`,
+    REDIS_PREFIX: redisPrefix,
     DATABASE_URL: databaseUrl,
     ADMIN_API_KEY: ADMIN_KEY,
     HOST: '127.0.0.1',
