@@ -49,7 +49,9 @@ export class AckCollector {
       return { outcome: Promise.resolve({ acknowledged: true, appliedBy: [], pending: [] }), cancel: () => undefined };
     }
     const outcome = new Promise<AckOutcome>((resolve) => {
-      const timer = setTimeout(() => this.finish(commandId), timeoutMs);
+      // Timers run before pending socket reads: after an event-loop stall, acks already
+      // received would lose to the timeout. setImmediate lets this turn's reads in first.
+      const timer = setTimeout(() => setImmediate(() => this.finish(commandId)), timeoutMs);
       this.waiters.set(commandId, { expected: new Set(proxyIds), appliedBy: [], done: resolve, timer });
     });
     return { outcome, cancel: () => this.finish(commandId) };

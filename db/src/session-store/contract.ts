@@ -79,6 +79,20 @@ export function describeSessionStoreContract(name: string, makeStore: MakeSessio
       expect(history.map((h) => h.version)).toEqual(versions.slice().reverse());
     });
 
+    it('survives concurrent first writes of a new session (commands, consent and activity at once)', async () => {
+      // The race needs many tries to show: 200 rounds caught it every time before the fix (0002).
+      for (let round = 0; round < 200; round++) {
+        const id = uniqueId(`first-${round}`);
+        const writes = await Promise.allSettled([
+          ...Array.from({ length: 8 }, (_, i) => apply(id, { mode: 'downspin', latencyMs: i })),
+          store.setConsent(id, true),
+          store.recordActivity([{ sessionId: id, firstSeen: 1, lastSeen: 2, requests: 1, bytesIn: 1, bytesOut: 1, violations: 0, userAgent: '', browser: '', country: '' }]),
+        ]);
+        expect(writes.filter((w) => w.status === 'rejected')).toEqual([]);
+        expect((await store.getShaping(id))?.version).toBe(8);
+      }
+    });
+
     it('keeps the command history, newest first, with kind and body', async () => {
       const id = uniqueId('history');
       await store.applyShaping({ sessionId: id, state: { mode: 'downspin', latencyMs: 2000 }, command: { kind: 'downspin', body: { latency_ms: 2000 } } });

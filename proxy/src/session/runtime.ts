@@ -77,11 +77,16 @@ export class SessionRuntime {
   }
 
   /**
-   * Applies a newer shaping version; older or equal versions are ignored, so
-   * repeated or reordered commands are harmless. Returns true when applied.
+   * Applies a newer shaping version; older versions, and the same version
+   * with the same state, are ignored, so repeated or reordered commands are
+   * harmless. The same version with another state replaces it: a command
+   * whose store commit failed after it was published leaves a version the
+   * store hands out again, and the store's is the one that counts.
+   * Returns true when applied.
    */
   applyShaping(shaping: SessionShaping): boolean {
-    if (shaping.version <= this.version) return false;
+    if (shaping.version < this.version) return false;
+    if (shaping.version === this.version && JSON.stringify(shaping.state) === JSON.stringify(this.state)) return false;
     this.version = shaping.version;
     this.state = shaping.state;
     this.exempt = shaping.state.mode === 'upspin';

@@ -37,3 +37,19 @@ describe('SessionTable', () => {
     expect(table.get('d')).toBeDefined();
   });
 });
+
+describe('SessionRuntime versions', () => {
+  const shaping = (version: number, state: object) => ({ sessionId: 'v', version, state, updatedAt: 0 }) as never;
+
+  it('ignores older versions and repeats, and takes the store state of a version it already has', () => {
+    const table = new SessionTable({ idleMs: 1000, maxSessions: 10 });
+    const session = table.getOrCreate('v');
+    expect(session.applyShaping(shaping(3, { mode: 'downspin', latencyMs: 500 }))).toBe(true);
+    expect(session.applyShaping(shaping(2, { mode: 'upspin' }))).toBe(false);
+    expect(session.applyShaping(shaping(3, { mode: 'downspin', latencyMs: 500 }))).toBe(false);
+    // Version 3 was published but its commit failed; the store gave 3 to the next command.
+    expect(session.applyShaping(shaping(3, { mode: 'upspin' }))).toBe(true);
+    expect(session.state).toEqual({ mode: 'upspin' });
+    expect(session.exempt).toBe(true);
+  });
+});
