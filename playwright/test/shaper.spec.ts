@@ -125,6 +125,6 @@ test.describe('sessions are per test and cleaned up', () => {
     expect(shaper.sessionId).not.toBe(earlier);
     expect(shaper.sessionId).toMatch(SESSION_ID_PATTERN);
     const { session } = await sessionView(downspinServer, earlier!);
-    expect(session).toMatchObject({ mode: 'profile', shaping: 'none' });
+    expect(session).toMatchObject({ mode: 'none', shaping: 'no shaping' });
   });
 });

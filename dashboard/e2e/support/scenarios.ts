@@ -58,7 +58,8 @@ export async function liveGridThrottleAndPriority(page: Page, stack: Stack): Pro
   await expect(cell(page, hash, 'Shaping')).toContainText(`latency ${THROTTLE_MS} ms`);
   const slow = await viaProxy(last, id);
   expect(slow.status).toBe(200);
-  expect(slow.ms - baseline).toBeGreaterThanOrEqual(THROTTLE_MS - 20);
+  // The added latency is counted from the request's arrival: the request takes at least that.
+  expect(slow.ms).toBeGreaterThanOrEqual(THROTTLE_MS - 2);
   expect(slow.ms - baseline).toBeLessThan(THROTTLE_MS + SLACK_MS);
 
   await page.getByRole('button', { name: `Priority for session ${hash}` }).click();
