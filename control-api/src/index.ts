@@ -11,5 +11,5 @@ export { browserFamily } from './sessions/browser.js';
 export { recordConsent } from './sessions/consent.js';
 export { toSessionView } from './sessions/view.js';
 export { telemetryClientEvents, type ClientEventsWriter } from './analytics/client-events-sink.js';
-export { riskReasons, type RiskReason, type RiskSignal } from './analytics/risk-reasons.js';
+export { riskReasons, type RiskReason } from './analytics/risk-reasons.js';
 export { recentAlerts, type Alert, type AlertKind } from './analytics/alerts.js';

@@ -8,3 +8,4 @@ export * from './telemetry.js';
 export * from './client-channel.js';
 export * from './bus-messages.js';
 export * from './dashboard-channel.js';
+export * from './analytics.js';

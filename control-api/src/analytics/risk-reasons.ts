@@ -1,8 +1,6 @@
 import type { RiskFacts } from '@downspin/db';
+import type { RiskSignal } from '@downspin/protocol';
 import { AUTOMATION_MARKERS, RISK_WEIGHTS, requestsPerMinute } from '../sessions/risk.js';
-
-export const RISK_SIGNALS = ['violations', 'request_rate', 'automation', 'no_consent'] as const;
-export type RiskSignal = (typeof RISK_SIGNALS)[number];
 
 /** One signal that added to a session's risk score, in words. */
 export interface RiskReason {

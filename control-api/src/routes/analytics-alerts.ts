@@ -1,8 +1,8 @@
 import type { SessionStore } from '@downspin/db';
+import { AlertsResponseSchema } from '@downspin/protocol';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { recentAlerts } from '../analytics/alerts.js';
 import { AlertsQuerySchema, rangeOf } from '../analytics/query.js';
-import { AlertsResponseSchema } from '../analytics/schemas.js';
 import { errorResponses, adminSecurity, jsonResponse } from './schemas.js';
 
 const alertsRoute = createRoute({

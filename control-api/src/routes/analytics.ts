@@ -1,4 +1,11 @@
 import type { SessionStore, TelemetryStore } from '@downspin/db';
+import {
+  EndpointsResponseSchema,
+  GeoResponseSchema,
+  OverviewResponseSchema,
+  SessionAnalyticsResponseSchema,
+  TimeseriesResponseSchema,
+} from '@downspin/protocol';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import {
@@ -9,14 +16,7 @@ import {
   SessionHistoryQuerySchema,
   TimeseriesQuerySchema,
 } from '../analytics/query.js';
-import {
-  analyticsErrors,
-  EndpointsResponseSchema,
-  GeoResponseSchema,
-  OverviewResponseSchema,
-  SessionAnalyticsResponseSchema,
-  TimeseriesResponseSchema,
-} from '../analytics/schemas.js';
+import { analyticsErrors } from '../analytics/schemas.js';
 import { telemetryHashOf } from '../analytics/session-filter.js';
 import { fromTelemetry } from '../analytics/telemetry-errors.js';
 import { ApiError } from '../errors.js';

@@ -1,5 +1,4 @@
-import type { DashboardAlert } from '@downspin/protocol';
-import type { Alert } from '../api/analytics-schemas.js';
+import type { Alert, DashboardAlert } from '@downspin/protocol';
 import { formatRelative } from '../format.js';
 
 type Shown = Pick<Alert, 'id' | 'kind' | 'sessionHash' | 'risk' | 'message' | 'at'> & { reasons: Alert['reasons'] };

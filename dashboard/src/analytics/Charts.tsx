@@ -1,6 +1,6 @@
+import type { TimeseriesResponse } from '@downspin/protocol';
 import type { ReactNode } from 'react';
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Timeseries } from '../api/analytics-schemas.js';
 import { formatBucketTime, formatBytes, formatCount, formatMs } from '../format.js';
 
 /** Chart colours: the dashboard's blues, amber and red only where something went wrong. */
@@ -16,7 +16,7 @@ export const COLORS = {
   axis: '#475569',
 };
 
-type Point = Timeseries['points'][number];
+type Point = TimeseriesResponse['points'][number];
 
 export interface ChartRow {
   label: string;
@@ -33,7 +33,7 @@ export interface ChartRow {
   other: number;
 }
 
-export function chartRows(series: Timeseries): ChartRow[] {
+export function chartRows(series: TimeseriesResponse): ChartRow[] {
   return series.points.map((p: Point) => ({
     label: formatBucketTime(p.t, series.bucket),
     requests: p.requests,

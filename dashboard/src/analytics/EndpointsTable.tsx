@@ -1,8 +1,8 @@
-import type { Endpoints } from '../api/analytics-schemas.js';
+import type { EndpointsResponse } from '@downspin/protocol';
 import { formatBytes, formatCount, formatMs, formatPercent } from '../format.js';
 
 /** Top endpoints (normalised routes such as /users/:id), most requested first, with a bar for their share. */
-export function EndpointsTable({ endpoints }: { endpoints: Endpoints['endpoints'] }) {
+export function EndpointsTable({ endpoints }: { endpoints: EndpointsResponse['endpoints'] }) {
   const max = Math.max(1, ...endpoints.map((e) => e.requests));
   return (
     <table className="compact endpoints">

@@ -1,9 +1,9 @@
+import type { GeoCountry } from '@downspin/protocol';
 import { geoEqualEarth, geoPath } from 'd3-geo';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import world from 'world-atlas/countries-110m.json';
-import type { GeoCountry } from '../api/analytics-schemas.js';
 import { countryLabel, formatCount } from '../format.js';
 import { byMapId, fillFor } from './geo.js';
 

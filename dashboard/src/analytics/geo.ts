@@ -1,5 +1,5 @@
+import type { GeoCountry } from '@downspin/protocol';
 import countries from 'i18n-iso-countries';
-import type { GeoCountry } from '../api/analytics-schemas.js';
 
 /** world-atlas names countries by ISO 3166-1 numeric code ("250"); telemetry by alpha-2 ("FR"). */
 export function numericCodeOf(alpha2: string): string | undefined {

@@ -1,5 +1,5 @@
+import type { AlertsResponse, EndpointsResponse, GeoResponse, OverviewResponse, TimeseriesResponse } from '@downspin/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Alerts, Endpoints, Geo, Overview, Timeseries } from '../api/analytics-schemas.js';
 import { ApiProblem, describeError } from '../api/problem.js';
 import { useDashboard } from '../app/context.js';
 
@@ -10,11 +10,11 @@ export interface Panel<T> {
 }
 
 export interface AnalyticsData {
-  overview: Panel<Overview>;
-  timeseries: Panel<Timeseries>;
-  endpoints: Panel<Endpoints>;
-  geo: Panel<Geo>;
-  alerts: Panel<Alerts>;
+  overview: Panel<OverviewResponse>;
+  timeseries: Panel<TimeseriesResponse>;
+  endpoints: Panel<EndpointsResponse>;
+  geo: Panel<GeoResponse>;
+  alerts: Panel<AlertsResponse>;
 }
 
 const empty: Panel<never> = { data: null, error: null };

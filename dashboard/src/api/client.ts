@@ -1,21 +1,30 @@
 import {
   AdminStatsSchema,
+  AlertsResponseSchema,
   ApplyResultSchema,
   describeZodError,
   DownspinBodySchema,
+  EndpointsResponseSchema,
+  GeoResponseSchema,
   NotifyBodySchema,
+  OverviewResponseSchema,
   ProfileBodySchema,
   SessionViewSchema,
   TerminateBodySchema,
+  TimeseriesResponseSchema,
   WsTicketResponseSchema,
   type AdminStats,
+  type AlertsResponse,
   type ApplyResult,
+  type EndpointsResponse,
+  type GeoResponse,
   type NotifyType,
+  type OverviewResponse,
   type SessionView,
+  type TimeseriesResponse,
   type WsTicketResponse,
 } from '@downspin/protocol';
 import { z } from 'zod';
-import { AlertsSchema, EndpointsSchema, GeoSchema, OverviewSchema, TimeseriesSchema, type Alerts, type Endpoints, type Geo, type Overview, type Timeseries } from './analytics-schemas.js';
 import { ApiProblem, networkProblem, problemFromResponse } from './problem.js';
 
 const ApplyResponseSchema = z.object({ session: SessionViewSchema, applied: ApplyResultSchema });
@@ -128,24 +137,24 @@ export class ControlClient {
     return this.json(ApplyResponseSchema, 'PUT', `/admin/sessions/${encodeURIComponent(hash)}/profile`, valid);
   }
 
-  overview(hours: number): Promise<Overview> {
-    return this.json(OverviewSchema, 'GET', `/admin/analytics?hours=${hours}`);
+  overview(hours: number): Promise<OverviewResponse> {
+    return this.json(OverviewResponseSchema, 'GET', `/admin/analytics?hours=${hours}`);
   }
 
-  timeseries(hours: number): Promise<Timeseries> {
-    return this.json(TimeseriesSchema, 'GET', `/admin/analytics/timeseries?hours=${hours}`);
+  timeseries(hours: number): Promise<TimeseriesResponse> {
+    return this.json(TimeseriesResponseSchema, 'GET', `/admin/analytics/timeseries?hours=${hours}`);
   }
 
-  endpoints(hours: number, limit = 10): Promise<Endpoints> {
-    return this.json(EndpointsSchema, 'GET', `/admin/analytics/endpoints?hours=${hours}&limit=${limit}`);
+  endpoints(hours: number, limit = 10): Promise<EndpointsResponse> {
+    return this.json(EndpointsResponseSchema, 'GET', `/admin/analytics/endpoints?hours=${hours}&limit=${limit}`);
   }
 
-  geo(hours: number): Promise<Geo> {
-    return this.json(GeoSchema, 'GET', `/admin/analytics/geo?hours=${hours}`);
+  geo(hours: number): Promise<GeoResponse> {
+    return this.json(GeoResponseSchema, 'GET', `/admin/analytics/geo?hours=${hours}`);
   }
 
-  alerts(hours: number): Promise<Alerts> {
-    return this.json(AlertsSchema, 'GET', `/admin/alerts?hours=${hours}`);
+  alerts(hours: number): Promise<AlertsResponse> {
+    return this.json(AlertsResponseSchema, 'GET', `/admin/alerts?hours=${hours}`);
   }
 
   /** The request rows of the last `hours` as a file (the key goes in a header, so not a plain link). */
