@@ -1,3 +1,5 @@
+import { HIGH_RISK_THRESHOLD } from '@downspin/protocol';
+
 /** How numbers, sizes, times and places read on the dashboard (English, compact where large). */
 
 const DASH = '—';
@@ -75,8 +77,6 @@ export function countryLabel(code: string | null | undefined): string {
   }
 }
 
-/** Sessions from this score on are high risk (the API's `high_risk` filter and bot alerts, `HIGH_RISK_THRESHOLD`). */
-export const HIGH_RISK_THRESHOLD = 70;
 const MEDIUM_RISK_THRESHOLD = 40;
 
 export type RiskLevel = 'low' | 'medium' | 'high';

@@ -27,7 +27,7 @@ CREATE TABLE sessions (
 -- Lists are ordered by last seen; the filters get partial indexes of their own.
 CREATE INDEX sessions_last_seen_idx ON sessions (last_seen DESC NULLS LAST);
 CREATE INDEX sessions_throttled_idx ON sessions (last_seen DESC NULLS LAST) WHERE throttled;
--- 70 is HIGH_RISK_THRESHOLD in db/src/session-store/store.ts.
+-- 70 is HIGH_RISK_THRESHOLD in protocol/src/commands.ts.
 CREATE INDEX sessions_high_risk_idx ON sessions (last_seen DESC NULLS LAST) WHERE risk >= 70;
 -- Proxies load every shaped session when they start or reconnect.
 CREATE INDEX sessions_shaped_idx ON sessions (id) WHERE version > 0;

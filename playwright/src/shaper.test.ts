@@ -14,6 +14,7 @@ const view = (over: Record<string, unknown> = {}) => ({
   hash: 'abcdefabcdef',
   mode: 'profile',
   shaping: 'latency 400 ms',
+  throttled: true,
   version: 3,
   userAgent: null,
   browser: null,

@@ -55,6 +55,9 @@ export type TimelineStepInput = z.input<typeof TimelineStepInputSchema>;
 export const SessionsFilterSchema = z.enum(['all', 'high_risk', 'throttled']).default('all');
 export type SessionsFilter = z.output<typeof SessionsFilterSchema>;
 
+/** Sessions with at least this risk score (0–100) are high risk: the `high_risk` filter, the bot alerts, the dashboard's red badge. */
+export const HIGH_RISK_THRESHOLD = 70;
+
 /** How a shaping change was applied across proxies. */
 export const ApplyResultSchema = z.object({
   version: z.number().int(),
@@ -71,6 +74,8 @@ export const SessionViewSchema = z.object({
   mode: z.enum(MODES),
   /** Words for the current shaping, e.g. "latency 2000 ms". */
   shaping: z.string(),
+  /** Whether that shaping slows or breaks its traffic (downspin, a profile with effects, a timeline): what the `throttled` filter lists. */
+  throttled: z.boolean(),
   version: z.number().int(),
   userAgent: z.string().nullable(),
   browser: z.string().nullable(),

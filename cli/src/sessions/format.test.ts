@@ -6,6 +6,7 @@ const session = (patch: Partial<SessionView> = {}): SessionView => ({
   hash: '0123456789ab',
   mode: 'downspin',
   shaping: 'throttle: latency 2000 ms',
+  throttled: true,
   version: 2,
   userAgent: 'Mozilla/5.0',
   browser: 'Firefox',

@@ -1,4 +1,5 @@
-import { HIGH_RISK_THRESHOLD, type SessionRecord, type SessionStore } from '@downspin/db';
+import type { SessionRecord, SessionStore } from '@downspin/db';
+import { HIGH_RISK_THRESHOLD } from '@downspin/protocol';
 import { fromStore } from '../store-errors.js';
 import { riskReasons, type RiskReason } from './risk-reasons.js';
 

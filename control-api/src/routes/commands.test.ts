@@ -31,7 +31,7 @@ describe('session commands with no live proxy', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({
-      session: { hash: await sessionHash(id), mode: 'downspin', shaping: 'throttle: latency 300 ms', version: 1 },
+      session: { hash: await sessionHash(id), mode: 'downspin', shaping: 'throttle: latency 300 ms', throttled: true, version: 1 },
       applied: { version: 1, acknowledged: true, appliedBy: [], pending: [] },
     });
     expect(JSON.stringify(body)).not.toContain(id);
@@ -44,7 +44,7 @@ describe('session commands with no live proxy', () => {
     expect(await down.json()).toMatchObject({ session: { shaping: 'throttle: latency 2000 ms' } });
     const up = await h.call('POST', `/admin/sessions/${id}/upspin`, '', { 'content-type': 'application/json' });
     expect(up.status).toBe(200);
-    expect(await up.json()).toMatchObject({ session: { mode: 'upspin', version: 2 }, applied: { version: 2 } });
+    expect(await up.json()).toMatchObject({ session: { mode: 'upspin', throttled: false, version: 2 }, applied: { version: 2 } });
   });
 
   it('accepts the hash of a known session in place of its id', async () => {
@@ -66,7 +66,7 @@ describe('session commands with no live proxy', () => {
     const id = newId();
     await h.call('POST', `/admin/sessions/${id}/downspin`, { latency_ms: 100 });
     const viaPreset = await h.call('PUT', `/admin/sessions/${id}/profile`, { preset: 'none' });
-    expect(await viaPreset.json()).toMatchObject({ session: { mode: 'none', shaping: 'no shaping', version: 2 } });
+    expect(await viaPreset.json()).toMatchObject({ session: { mode: 'none', shaping: 'no shaping', throttled: false, version: 2 } });
     await h.call('POST', `/admin/sessions/${id}/downspin`, { latency_ms: 100 });
     const viaProfile = await h.call('PUT', `/admin/sessions/${id}/profile`, { profile: { routes: ['/api/**'] } });
     expect(await viaProfile.json()).toMatchObject({ session: { mode: 'none', version: 4 } });

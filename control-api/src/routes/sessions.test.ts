@@ -82,8 +82,8 @@ describe('GET /admin/sessions', () => {
     const hashes = { throttled: await sessionHash(throttled), risky: await sessionHash(risky), calm: await sessionHash(calm) };
     expect(sessions).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ hash: hashes.risky, requests: 40, violations: 30, risk: 85, browser: 'curl', country: 'LO', mode: 'none' }),
-        expect.objectContaining({ hash: hashes.throttled, mode: 'downspin', shaping: 'throttle: latency 700 ms', requests: 0 }),
+        expect.objectContaining({ hash: hashes.risky, requests: 40, violations: 30, risk: 85, browser: 'curl', country: 'LO', mode: 'none', throttled: false }),
+        expect.objectContaining({ hash: hashes.throttled, mode: 'downspin', shaping: 'throttle: latency 700 ms', throttled: true, requests: 0 }),
       ]),
     );
 

@@ -10,6 +10,7 @@ export function toSessionView(record: SessionRecord): SessionView {
     hash: record.hash,
     mode: record.state.mode,
     shaping: explainShaping(record.state),
+    throttled: record.throttled,
     version: record.version,
     userAgent: record.userAgent,
     browser: record.browser,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { HIGH_RISK_THRESHOLD, type SessionRecord } from '@downspin/db';
-import type { DashboardAlert } from '@downspin/protocol';
+import type { SessionRecord } from '@downspin/db';
+import { HIGH_RISK_THRESHOLD, type DashboardAlert } from '@downspin/protocol';
 
 /** What was last shown of a session, to tell when it crosses a line. */
 interface Seen {

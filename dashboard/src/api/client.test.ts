@@ -25,6 +25,7 @@ const session = {
   hash: '0a1b2c3d4e5f',
   mode: 'downspin',
   shaping: 'throttle: latency 2000 ms',
+  throttled: true,
   version: 2,
   userAgent: null,
   browser: 'Chrome',

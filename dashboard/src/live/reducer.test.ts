@@ -7,6 +7,7 @@ function session(hash: string, patch: Partial<SessionView> = {}): SessionView {
     hash,
     mode: 'none',
     shaping: 'no shaping',
+    throttled: false,
     version: 0,
     userAgent: null,
     browser: 'Chrome',
@@ -55,7 +56,7 @@ describe('liveReducer', () => {
   it('never lets an older shaping version undo a newer one, but keeps newer activity', () => {
     const applied = liveReducer(snapshot([session('aaaaaaaaaaaa')]), {
       type: 'local',
-      session: session('aaaaaaaaaaaa', { mode: 'downspin', shaping: 'throttle', version: 3 }),
+      session: session('aaaaaaaaaaaa', { mode: 'downspin', shaping: 'throttle', throttled: true, version: 3 }),
     });
     const late = liveReducer(applied, {
       type: 'sessions',

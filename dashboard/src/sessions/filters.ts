@@ -1,5 +1,4 @@
-import type { SessionsFilter, SessionView } from '@downspin/protocol';
-import { HIGH_RISK_THRESHOLD } from '../format.js';
+import { HIGH_RISK_THRESHOLD, type SessionsFilter, type SessionView } from '@downspin/protocol';
 
 export const SESSION_FILTERS: readonly { id: SessionsFilter; label: string }[] = [
   { id: 'all', label: 'All' },
@@ -7,26 +6,10 @@ export const SESSION_FILTERS: readonly { id: SessionsFilter; label: string }[] =
   { id: 'throttled', label: 'Throttled' },
 ];
 
-/**
- * The API's `throttled` filter, from what a session view carries: downspin,
- * a timeline, or a profile that shapes something (an empty profile reads
- * "no shaping", the `none` preset "none"). Priority and terminated are not throttled.
- */
-export function isThrottled(session: SessionView): boolean {
-  switch (session.mode) {
-    case 'downspin':
-    case 'timeline':
-      return true;
-    case 'profile':
-      return session.shaping !== 'no shaping' && session.shaping !== 'none';
-    default:
-      return false;
-  }
-}
-
+/** The API's session filters, applied to the live grid (`throttled` is computed by the server, as its filter is). */
 export function matchesFilter(session: SessionView, filter: SessionsFilter): boolean {
   if (filter === 'high_risk') return session.risk >= HIGH_RISK_THRESHOLD;
-  if (filter === 'throttled') return isThrottled(session);
+  if (filter === 'throttled') return session.throttled;
   return true;
 }
 

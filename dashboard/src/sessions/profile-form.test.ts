@@ -1,6 +1,6 @@
 import type { SessionView } from '@downspin/protocol';
 import { describe, expect, it } from 'vitest';
-import { isThrottled, matchesFilter } from './filters.js';
+import { matchesFilter } from './filters.js';
 import { EMPTY_PROFILE_FORM, profileFromForm, profileFromJson } from './profile-form.js';
 
 describe('profileFromForm', () => {
@@ -59,7 +59,7 @@ describe('profileFromJson', () => {
 });
 
 describe('session filters', () => {
-  const view = (patch: Partial<SessionView>) => ({ mode: 'none', shaping: 'no shaping', risk: 0, ...patch }) as SessionView;
+  const view = (patch: Partial<SessionView>) => ({ mode: 'none', shaping: 'no shaping', throttled: false, risk: 0, ...patch }) as SessionView;
 
   it('high risk from the API threshold', () => {
     expect(matchesFilter(view({ risk: 70 }), 'high_risk')).toBe(true);
@@ -67,13 +67,11 @@ describe('session filters', () => {
     expect(matchesFilter(view({ risk: 0 }), 'all')).toBe(true);
   });
 
-  it('throttled as the API counts it', () => {
-    expect(isThrottled(view({ mode: 'downspin', shaping: 'throttle: latency 2000 ms' }))).toBe(true);
-    expect(isThrottled(view({ mode: 'timeline' }))).toBe(true);
-    expect(isThrottled(view({ mode: 'profile', shaping: 'slow-3g (latency 2000 ms, …)' }))).toBe(true);
-    expect(isThrottled(view({ mode: 'profile', shaping: 'none' }))).toBe(false);
-    expect(isThrottled(view({ mode: 'profile', shaping: 'no shaping' }))).toBe(false);
-    expect(isThrottled(view({ mode: 'upspin' }))).toBe(false);
-    expect(isThrottled(view({ mode: 'terminated' }))).toBe(false);
+  it('throttled as the API counts it: the flag the server computed', () => {
+    expect(matchesFilter(view({ mode: 'downspin', shaping: 'throttle: latency 2000 ms', throttled: true }), 'throttled')).toBe(true);
+    expect(matchesFilter(view({ mode: 'profile', shaping: 'slow-3g (latency 2000 ms, …)', throttled: true }), 'throttled')).toBe(true);
+    expect(matchesFilter(view({ mode: 'profile', shaping: 'none', throttled: false }), 'throttled')).toBe(false);
+    expect(matchesFilter(view({ mode: 'upspin', throttled: false }), 'throttled')).toBe(false);
+    expect(matchesFilter(view({ mode: 'terminated', throttled: false }), 'all')).toBe(true);
   });
 });

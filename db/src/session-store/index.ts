@@ -10,7 +10,6 @@ export type {
   SessionStore,
   StoreHealth,
 } from './store.js';
-export { HIGH_RISK_THRESHOLD } from './store.js';
 export { isThrottling } from './throttled.js';
 export { createPgliteStore, createPostgresStore, type PgliteStoreOptions, type PostgresStoreOptions } from './factories.js';
 export type { SqlClient, SqlExecutor } from '../sql/client.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SESSION_HASH_LENGTH, type SessionShaping } from '@downspin/protocol';
+import { HIGH_RISK_THRESHOLD, SESSION_HASH_LENGTH, type SessionShaping } from '@downspin/protocol';
 import type { SqlClient } from '../sql/client.js';
 import {
   msToTimestamp,
@@ -14,7 +14,6 @@ import {
   type SessionRow,
 } from './rows.js';
 import {
-  HIGH_RISK_THRESHOLD,
   type ActivityItem,
   type ApplyShapingInput,
   type ApplyShapingOptions,

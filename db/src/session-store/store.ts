@@ -1,8 +1,5 @@
 import type { SessionShaping, ShapingState } from '@downspin/protocol';
 
-/** Sessions with at least this risk score are listed by the `high_risk` filter. */
-export const HIGH_RISK_THRESHOLD = 70;
-
 export type SessionListFilter = 'all' | 'high_risk' | 'throttled';
 
 /** What the store keeps of one session. Times are epoch milliseconds. */
