@@ -2,21 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { json, request, runDownspin, startDownspin, type RunningDownspin } from '@downspin/testing';
+import { eventually, json, request, runDownspin, startDownspin, type RunningDownspin } from '@downspin/testing';
 
 // These tests run the built command (npm test builds first), as a user would.
-
-async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 describe('downspin start (embedded defaults)', () => {
   let app: RunningDownspin;

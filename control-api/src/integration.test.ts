@@ -3,11 +3,10 @@ import { MemoryBus } from '@downspin/bus';
 import { createPgliteStore, createPostgresStore, type SessionStore } from '@downspin/db';
 import { sessionHash } from '@downspin/protocol';
 import { startProxy, type RunningProxy } from '@downspin/proxy';
-import { json, request, startTestUpstream, type TestUpstream } from '@downspin/testing';
+import { eventually, json, request, startTestUpstream, type TestUpstream } from '@downspin/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createControlApi, type ControlApi } from './app.js';
 import { startControlServer, type RunningControlServer } from './server.js';
-import { eventually } from './test-support/harness.js';
 import { connect } from './test-support/ws-client.js';
 
 const KEY = 'integration-key';

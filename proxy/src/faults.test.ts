@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, request } from '@downspin/testing';
-import { eventually, startHarness, type ProxyHarness } from './test-harness.js';
+import { eventually, json, request } from '@downspin/testing';
+import { startHarness, type ProxyHarness } from './test-harness.js';
 import { hashSessionId } from './session/runtime.js';
 
 /** The outcome of one request as a short word: a status, "reset" or "error". */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, request } from '@downspin/testing';
+import { eventually, json, request } from '@downspin/testing';
 import { hashSessionId } from './session/runtime.js';
-import { eventually, startHarness, type ProxyHarness } from './test-harness.js';
+import { startHarness, type ProxyHarness } from './test-harness.js';
 
 interface Echo {
   method: string;

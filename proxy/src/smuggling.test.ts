@@ -3,9 +3,9 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProxyServer } from 'http-proxy-3';
-import { request, startTestUpstream, type TestUpstream } from '@downspin/testing';
+import { eventually, request, startTestUpstream, type TestUpstream } from '@downspin/testing';
 import { withoutDeleteLength } from './forwarder.js';
-import { eventually, startHarness, type ProxyHarness } from './test-harness.js';
+import { startHarness, type ProxyHarness } from './test-harness.js';
 
 /** Sends raw bytes and collects whatever comes back until the server closes or goes quiet. */
 async function raw(port: number, payload: string, quietMs = 300): Promise<string> {

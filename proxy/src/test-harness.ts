@@ -72,16 +72,3 @@ export async function startHarness(options: Partial<ProxyOptions> = {}): Promise
     },
   };
 }
-
-/** Waits until `check` passes or the deadline passes (then throws its last error). */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 3000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, everyMs));
-    }
-  }
-}

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnDownspin } from './downspin-process.js';
+import { eventually } from './eventually.js';
 import { parseStartBanner } from './downspin-start.js';
 import { watchProcess } from './process-watchdog.js';
 
@@ -44,18 +45,6 @@ describe('spawnDownspin', () => {
   });
 });
 
-async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
-
 describe('watchProcess', () => {
   it('stops the process and removes its files once the owner was killed', async () => {
     const idle = ['-e', 'setInterval(() => {}, 1000)'];
@@ -67,7 +56,7 @@ describe('watchProcess', () => {
       watchProcess(server.pid!, { ownerPid: owner.pid!, remove: [dir] });
       owner.kill('SIGKILL');
       expect(await serverExit).toBe('SIGTERM');
-      await eventually(() => expect(existsSync(dir)).toBe(false));
+      await eventually(() => expect(existsSync(dir)).toBe(false), 10_000);
     } finally {
       owner.kill('SIGKILL');
       server.kill('SIGKILL');

@@ -2,7 +2,8 @@ import { MemoryBus } from '@downspin/bus';
 import { createPgliteStore, type SessionStore } from '@downspin/db';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness } from '../test-support/harness.js';
+import { eventually } from '@downspin/testing';
+import { startHarness } from '../test-support/harness.js';
 import { ActivityIngestor } from './ingestor.js';
 
 const now = Date.now();

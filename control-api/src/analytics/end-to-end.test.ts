@@ -11,11 +11,10 @@ import {
 } from '@downspin/db';
 import { MAX_CLIENT_EVENT_BATCH, sessionHash, type ClientEvent, type RequestRow } from '@downspin/protocol';
 import { countryOf, startProxy, type RunningProxy } from '@downspin/proxy';
-import { startTestUpstream, type TestUpstream } from '@downspin/testing';
+import { eventually, startTestUpstream, type TestUpstream } from '@downspin/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createControlApi, type ControlApi } from '../app.js';
 import { startControlServer, type RunningControlServer } from '../server.js';
-import { eventually } from '../test-support/harness.js';
 import { recordConsent } from '../sessions/consent.js';
 import { telemetryClientEvents } from './client-events-sink.js';
 

@@ -7,9 +7,8 @@ import { createClient } from '@clickhouse/client';
 import { MemoryBus } from '@downspin/bus';
 import { ClickHouseTelemetryStore, TelemetryWriter } from '@downspin/db';
 import { startProxy, type RunningProxy } from '@downspin/proxy';
-import { startClickHouse, startTestUpstream, type ClickHouseServer, type TestUpstream } from '@downspin/testing';
+import { eventually, startClickHouse, startTestUpstream, type ClickHouseServer, type TestUpstream } from '@downspin/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../test-support/harness.js';
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,7 +1,8 @@
 import { createPgliteStore, type SessionStore } from '@downspin/db';
 import { sessionHash } from '@downspin/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, type Harness } from '../test-support/harness.js';
+import { eventually } from '@downspin/testing';
+import { startHarness, type Harness } from '../test-support/harness.js';
 
 let store: SessionStore;
 let h: Harness;

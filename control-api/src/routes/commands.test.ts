@@ -3,8 +3,9 @@ import { MemoryBus } from '@downspin/bus';
 import { createPgliteStore, type SessionStore } from '@downspin/db';
 import { presetProfile, sessionHash, type ClientDelivery } from '@downspin/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@downspin/testing';
 import { startFakeProxy } from '../test-support/fake-proxy.js';
-import { eventually, startHarness, type Harness } from '../test-support/harness.js';
+import { startHarness, type Harness } from '../test-support/harness.js';
 
 const newId = (): string => `s-${randomBytes(6).toString('hex')}`;
 

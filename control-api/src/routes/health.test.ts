@@ -1,7 +1,8 @@
 import { createPgliteStore, type SessionStore, type TelemetryStore } from '@downspin/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@downspin/testing';
 import { startFakeProxy } from '../test-support/fake-proxy.js';
-import { eventually, startHarness } from '../test-support/harness.js';
+import { startHarness } from '../test-support/harness.js';
 
 let store: SessionStore;
 beforeAll(async () => {

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createPgliteStore, type SessionStore } from '@downspin/db';
 import { MemoryBus } from '@downspin/bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@downspin/testing';
 import { startFakeProxy } from '../test-support/fake-proxy.js';
-import { ADMIN_KEY, eventually, startHarness, type Harness } from '../test-support/harness.js';
+import { ADMIN_KEY, startHarness, type Harness } from '../test-support/harness.js';
 import { histogramCount, parseMetrics, value, type Families } from '../test-support/prometheus.js';
 import { serveApi } from '../test-support/served.js';
 

@@ -1,8 +1,9 @@
 import { createPgliteStore, type SessionStore } from '@downspin/db';
 import { AdminStatsSchema, type AdminStats } from '@downspin/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@downspin/testing';
 import { startFakeProxy } from '../test-support/fake-proxy.js';
-import { eventually, startHarness } from '../test-support/harness.js';
+import { startHarness } from '../test-support/harness.js';
 
 let store: SessionStore;
 beforeAll(async () => {

@@ -33,16 +33,3 @@ export async function startHarness(store: SessionStore, options: Partial<Control
     },
   };
 }
-
-/** Waits until `check` passes, or fails after `timeoutMs` with its last error. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { MemoryBus } from '@downspin/bus';
 import { createPgliteStore, type SessionStore } from '@downspin/db';
 import { CLIENT_CHANNEL_MAX_PAYLOAD, sessionHash, WS_CLOSE_TERMINATED, WS_CLOSE_UNAUTHENTICATED, type ClientEvent } from '@downspin/protocol';
+import { eventually } from '@downspin/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../test-support/harness.js';
 import { serveApi, type ServedApi } from '../test-support/served.js';
 import { connect, refusal, type TestSocket } from '../test-support/ws-client.js';
 

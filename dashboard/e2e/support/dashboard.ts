@@ -51,16 +51,3 @@ export function cell(page: Page, hash: string, column: 'Browser' | 'Country' | '
   const index = { Browser: 0, Country: 1, Requests: 2, Risk: 4, Shaping: 5 }[column];
   return row(page, hash).locator('td').nth(index);
 }
-
-/** Waits for `check` to pass (polling), for conditions outside the page. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { expect, type Page } from '@playwright/test';
 import { sessionHash } from '@downspin/protocol';
-import { api, cell, eventually, median, row, screenshot, signIn, viaProxy } from './dashboard.js';
+import { eventually } from '@downspin/testing';
+import { api, cell, median, row, screenshot, signIn, viaProxy } from './dashboard.js';
 import type { Stack } from './stacks.js';
 
 /*
@@ -186,7 +187,7 @@ export async function analyticsAndExport(page: Page, stack: Stack, screenshotNam
   await eventually(async () => {
     const rows = csvLines(await exported()).filter((line) => line.includes(hash));
     expect(rows.length).toBe(4 * stack.proxyUrls.length);
-  }, 30_000);
+  }, 30_000, 200);
 
   await signIn(page, stack);
   await page.getByRole('link', { name: 'Analytics' }).click();

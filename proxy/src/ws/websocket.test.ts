@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WS_CLOSE_TERMINATED } from '@downspin/protocol';
-import { eventually, startHarness, type ProxyHarness } from '../test-harness.js';
+import { eventually } from '@downspin/testing';
+import { startHarness, type ProxyHarness } from '../test-harness.js';
 import { hashSessionId } from '../session/runtime.js';
 
 function connect(h: ProxyHarness, session: string, path = '/ws', protocols?: string[]): WebSocket {
