@@ -1,5 +1,5 @@
 import type { Bus } from '@downspin/bus';
-import type { ActivityItem, RiskFacts, SessionStore } from '@downspin/db';
+import { foldActivity, type ActivityItem, type RiskFacts, type SessionStore } from '@downspin/db';
 import type { SessionActivity } from '@downspin/protocol';
 import type { Logger } from 'pino';
 import { browserFamily } from '../sessions/browser.js';
@@ -139,17 +139,6 @@ export class ActivityIngestor {
       this.pending.set(item.sessionId, { ...item });
       return;
     }
-    seen.firstSeen = seen.firstSeen === 0 ? item.firstSeen : Math.min(seen.firstSeen, item.firstSeen || seen.firstSeen);
-    seen.lastSeen = Math.max(seen.lastSeen, item.lastSeen);
-    seen.requests += item.requests;
-    seen.bytesIn += item.bytesIn;
-    seen.bytesOut += item.bytesOut;
-    seen.violations += item.violations;
-    if (item.userAgent !== '') {
-      seen.userAgent = item.userAgent;
-      seen.browser = item.browser;
-    }
-    if (item.country !== '') seen.country = item.country;
-    if (item.bannedUntil !== undefined) seen.bannedUntil = Math.max(seen.bannedUntil ?? 0, item.bannedUntil);
+    foldActivity(seen, item);
   }
 }

@@ -11,6 +11,7 @@ export type {
   StoreHealth,
 } from './store.js';
 export { isThrottling } from './throttled.js';
+export { foldActivity } from './activity.js';
 export { createPgliteStore, createPostgresStore, type PgliteStoreOptions, type PostgresStoreOptions } from './factories.js';
 export type { SqlClient, SqlExecutor } from '../sql/client.js';
 export { createPgliteClient, type PgliteClientOptions } from '../sql/pglite-client.js';

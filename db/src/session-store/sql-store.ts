@@ -24,6 +24,7 @@ import {
   type SessionStore,
   type StoreHealth,
 } from './store.js';
+import { foldActivity } from './activity.js';
 import { isThrottling } from './throttled.js';
 
 /** Same value as protocol's `sessionHash`, computed synchronously. */
@@ -193,21 +194,8 @@ function mergeActivity(items: readonly ActivityItem[]): object[] {
   const bySession = new Map<string, ActivityItem>();
   for (const item of items) {
     const seen = bySession.get(item.sessionId);
-    if (!seen) {
-      bySession.set(item.sessionId, { ...item });
-      continue;
-    }
-    // 0 means "not seen" in a report: it never wins the minimum.
-    seen.firstSeen = seen.firstSeen === 0 ? item.firstSeen : Math.min(seen.firstSeen, item.firstSeen || seen.firstSeen);
-    seen.lastSeen = Math.max(seen.lastSeen, item.lastSeen);
-    seen.requests += item.requests;
-    seen.bytesIn += item.bytesIn;
-    seen.bytesOut += item.bytesOut;
-    seen.violations += item.violations;
-    if (item.userAgent !== '') seen.userAgent = item.userAgent;
-    if (item.browser !== '') seen.browser = item.browser;
-    if (item.country !== '') seen.country = item.country;
-    if (item.bannedUntil !== undefined) seen.bannedUntil = Math.max(seen.bannedUntil ?? 0, item.bannedUntil);
+    if (seen) foldActivity(seen, item);
+    else bySession.set(item.sessionId, { ...item });
   }
   return [...bySession.values()].map((a) => ({
     id: a.sessionId,
