@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TelemetryTallySchema } from './bus-messages.js';
 import { SessionViewSchema } from './commands.js';
 
 /**
@@ -21,14 +22,12 @@ import { SessionViewSchema } from './commands.js';
 const count = z.number().int().nonnegative();
 const iso = z.string();
 
-/** Telemetry rows of the live proxies, summed: waiting, written to the store, spilled to disk, replayed, dropped. */
-export const TelemetryTotalsSchema = z.object({
-  queued: count,
-  written: count,
-  spilled: count,
-  replayed: count,
-  dropped: count,
-});
+/**
+ * Telemetry rows of the live proxies, summed: waiting, written to the store,
+ * spilled to disk, replayed, dropped. The fields of each proxy's tally, as a
+ * plain object (a newer server may add fields; bus messages stay strict).
+ */
+export const TelemetryTotalsSchema = z.object(TelemetryTallySchema.shape);
 export type TelemetryTotals = z.output<typeof TelemetryTotalsSchema>;
 
 /** One live proxy, from its latest `presence`. */
