@@ -77,9 +77,12 @@ export interface Parts {
   closers: (() => Promise<void>)[];
 }
 
+/** The settings `openParts` reads: every command that runs on the parts takes them. */
+export const PARTS_SETTINGS = ['redisUrl', 'redisPrefix', 'databaseUrl', 'clickhouseUrl', 'retentionDays'] as const;
+
 /** Opens the bus, the session store and telemetry for a command, registering their closers. */
 export async function openParts(
-  settings: Settings<'redisUrl' | 'redisPrefix' | 'databaseUrl' | 'clickhouseUrl' | 'retentionDays'>,
+  settings: Settings<(typeof PARTS_SETTINGS)[number]>,
   dataDir: string,
   logger: Logger,
 ): Promise<Parts> {

@@ -5,7 +5,7 @@ import { resolveAdminKey } from '../admin-key.js';
 import { runControl } from '../assemble.js';
 import { readSettings, type SettingName } from '../config.js';
 import { createLogger } from '../logger.js';
-import { openParts } from '../services.js';
+import { openParts, PARTS_SETTINGS } from '../services.js';
 import { handleProcessSignals } from '../shutdown.js';
 import { addSettingOptions } from './settings-options.js';
 
@@ -14,11 +14,7 @@ const SETTINGS = [
   'host',
   'dataDir',
   'adminKey',
-  'redisUrl',
-  'redisPrefix',
-  'databaseUrl',
-  'clickhouseUrl',
-  'retentionDays',
+  ...PARTS_SETTINGS,
   'logLevel',
 ] as const satisfies readonly SettingName[];
 

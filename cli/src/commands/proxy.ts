@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { PROXY_SETTINGS, runProxy } from '../assemble.js';
 import { ConfigError, readSettings, type SettingName } from '../config.js';
 import { createLogger } from '../logger.js';
-import { openParts } from '../services.js';
+import { openParts, PARTS_SETTINGS } from '../services.js';
 import { handleProcessSignals } from '../shutdown.js';
 import { addSettingOptions } from './settings-options.js';
 
@@ -13,11 +13,7 @@ const SETTINGS = [
   'port',
   'host',
   'dataDir',
-  'redisUrl',
-  'redisPrefix',
-  'databaseUrl',
-  'clickhouseUrl',
-  'retentionDays',
+  ...PARTS_SETTINGS,
   ...PROXY_SETTINGS,
   'logLevel',
 ] as const satisfies readonly SettingName[];

@@ -7,7 +7,7 @@ import { PROXY_SETTINGS, runControl, runProxy } from '../assemble.js';
 import { startBanner } from '../banner.js';
 import { readSettings, type SettingName } from '../config.js';
 import { createLogger } from '../logger.js';
-import { openParts } from '../services.js';
+import { openParts, PARTS_SETTINGS } from '../services.js';
 import { handleProcessSignals } from '../shutdown.js';
 import { addSettingOptions } from './settings-options.js';
 
@@ -18,11 +18,7 @@ const START_SETTINGS = [
   'host',
   'dataDir',
   'adminKey',
-  'redisUrl',
-  'redisPrefix',
-  'databaseUrl',
-  'clickhouseUrl',
-  'retentionDays',
+  ...PARTS_SETTINGS,
   ...PROXY_SETTINGS,
   'logLevel',
 ] as const satisfies readonly SettingName[];
