@@ -1,7 +1,7 @@
 import { NOTIFY_TYPES, type NotifyType } from '@downspin/protocol';
 import { useId, useState, type FormEvent } from 'react';
-import { describeError } from '../api/problem.js';
 import { Dialog } from './Dialog.js';
+import { useDialogAction } from './useDialogAction.js';
 
 interface Props {
   hash: string;
@@ -13,21 +13,12 @@ interface Props {
 export function NotifyDialog({ hash, send, onClose }: Props) {
   const [message, setMessage] = useState('');
   const [type, setType] = useState<NotifyType>('info');
-  const [error, setError] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
+  const { error, working, run } = useDialogAction(onClose);
   const id = useId();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setSending(true);
-    setError(null);
-    try {
-      await send(message, type);
-      onClose();
-    } catch (problem) {
-      setError(describeError(problem));
-      setSending(false);
-    }
+    await run(() => send(message, type));
   }
 
   return (
@@ -63,8 +54,8 @@ export function NotifyDialog({ hash, send, onClose }: Props) {
             <button type="button" onClick={onClose}>
               Cancel
             </button>
-            <button type="submit" className="primary" disabled={sending}>
-              {sending ? 'Sending…' : 'Send message'}
+            <button type="submit" className="primary" disabled={working}>
+              {working ? 'Sending…' : 'Send message'}
             </button>
           </div>
         </form>

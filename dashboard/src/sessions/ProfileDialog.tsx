@@ -1,9 +1,9 @@
 import { PRESET_DEFINITIONS, PRESET_NAMES, type PresetName } from '@downspin/protocol';
 import { useId, useState, type FormEvent } from 'react';
-import { describeError } from '../api/problem.js';
 import { Dialog } from './Dialog.js';
 import { ProfileFields } from './ProfileFields.js';
 import { EMPTY_PROFILE_FORM, profileFromForm, profileFromJson, type ProfileForm } from './profile-form.js';
+import { useDialogAction } from './useDialogAction.js';
 
 type Source = 'preset' | 'custom' | 'json';
 
@@ -26,8 +26,7 @@ export function ProfileDialog({ hash, apply, onClose }: Props) {
   const [preset, setPreset] = useState<PresetName>('slow-3g');
   const [form, setForm] = useState<ProfileForm>(EMPTY_PROFILE_FORM);
   const [json, setJson] = useState('{\n  "latency": { "ms": 400, "jitterMs": 100 }\n}');
-  const [error, setError] = useState<string | null>(null);
-  const [working, setWorking] = useState(false);
+  const { error, setError, working, run } = useDialogAction(onClose);
   const id = useId();
 
   async function submit(event: FormEvent) {
@@ -47,14 +46,7 @@ export function ProfileDialog({ hash, apply, onClose }: Props) {
       body = { profile: result.profile };
       label = 'a custom profile';
     }
-    setWorking(true);
-    try {
-      await apply(body, label);
-      onClose();
-    } catch (problem) {
-      setError(describeError(problem));
-      setWorking(false);
-    }
+    await run(() => apply(body, label));
   }
 
   return (

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
-import { describeError } from '../api/problem.js';
 import { Dialog } from './Dialog.js';
+import { useDialogAction } from './useDialogAction.js';
 
 interface Props {
   hash: string;
@@ -11,21 +11,12 @@ interface Props {
 /** Terminate asks first: every further request of the session gets 403. */
 export function TerminateDialog({ hash, terminate, onClose }: Props) {
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [working, setWorking] = useState(false);
+  const { error, working, run } = useDialogAction(onClose);
   const id = useId();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setWorking(true);
-    setError(null);
-    try {
-      await terminate(reason);
-      onClose();
-    } catch (problem) {
-      setError(describeError(problem));
-      setWorking(false);
-    }
+    await run(() => terminate(reason));
   }
 
   return (
