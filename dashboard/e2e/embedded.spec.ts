@@ -1,56 +1,10 @@
-import { test as base } from '@playwright/test';
-import {
-  analyticsAndExport,
-  disconnectedThenRecovers,
-  filtersWork,
-  liveGridThrottleAndPriority,
-  profileAndNotify,
-  terminateAsksThenBlocks,
-  wrongKeyIsNamed,
-} from './support/scenarios.js';
-import { startEmbedded, type Stack } from './support/stacks.js';
+import { startEmbedded } from './support/stacks.js';
+import { describeDashboardOn } from './support/suite.js';
 
 /** The embedded default: `downspin start` (bundled demo app, PGlite, memory telemetry), one child process for this file. */
-const test = base.extend<object, { stack: Stack }>({
-  stack: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
-    async ({}, use) => {
-      const stack = await startEmbedded();
-      await use(stack);
-      await stack.stop();
-    },
-    { scope: 'worker', timeout: 60_000 },
-  ],
-});
-
-test.describe('dashboard on the embedded default', () => {
-  test('a wrong key is refused in words; the right one is kept for the tab', async ({ page, stack }) => {
-    await wrongKeyIsNamed(page, stack);
-  });
-
-  test('a new session shows up live; Throttle slows its next request by 2 s, Priority removes it', async ({ page, stack }) => {
-    const appearedMs = await liveGridThrottleAndPriority(page, stack);
-    test.info().annotations.push({ type: 'grid latency', description: `${appearedMs} ms from the request to the row` });
-    console.log(`${test.info().project.name}: a new session was in the grid ${appearedMs} ms after its request`);
-  });
-
-  test('filters All / High risk / Throttled', async ({ page, stack }) => {
-    await filtersWork(page, stack, 'dashboard-sessions-embedded');
-  });
-
-  test('Terminate asks first, then the session gets 403', async ({ page, stack }) => {
-    await terminateAsksThenBlocks(page, stack);
-  });
-
-  test('profile picker: bad custom values named before sending, a preset applied; notify', async ({ page, stack }) => {
-    await profileAndNotify(page, stack);
-  });
-
-  test('analytics charts show the traffic, and exports match the API', async ({ page, stack }) => {
-    await analyticsAndExport(page, stack, 'dashboard-analytics-embedded');
-  });
-
-  test('a dead control API shows as disconnected and recovers by itself', async ({ page, stack }) => {
-    await disconnectedThenRecovers(page, stack);
-  });
+describeDashboardOn({
+  title: 'dashboard on the embedded default',
+  start: startEmbedded,
+  startTimeoutMs: 60_000,
+  screenshots: { sessions: 'dashboard-sessions-embedded', analytics: 'dashboard-analytics-embedded' },
 });
