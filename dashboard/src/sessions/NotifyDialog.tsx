@@ -1,6 +1,7 @@
 import { NOTIFY_TYPES, type NotifyType } from '@downspin/protocol';
 import { useId, useState, type FormEvent } from 'react';
 import { Dialog } from './Dialog.js';
+import { DialogFooter } from './DialogFooter.js';
 import { useDialogAction } from './useDialogAction.js';
 
 interface Props {
@@ -45,19 +46,13 @@ export function NotifyDialog({ hash, send, onClose }: Props) {
               </option>
             ))}
           </select>
-          {error && (
-            <p id={`${id}-error`} className="message error" role="alert">
-              {error}
-            </p>
-          )}
-          <div className="dialog-actions">
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="primary" disabled={working}>
-              {working ? 'Sending…' : 'Send message'}
-            </button>
-          </div>
+          <DialogFooter
+            error={error}
+            errorId={`${id}-error`}
+            working={working}
+            submit={{ label: 'Send message', workingLabel: 'Sending…', tone: 'primary' }}
+            onCancel={onClose}
+          />
         </form>
       )}
     </Dialog>

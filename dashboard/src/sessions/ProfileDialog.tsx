@@ -1,6 +1,7 @@
 import { PRESET_DEFINITIONS, PRESET_NAMES, type PresetName } from '@downspin/protocol';
 import { useId, useState, type FormEvent } from 'react';
 import { Dialog } from './Dialog.js';
+import { DialogFooter } from './DialogFooter.js';
 import { ProfileFields } from './ProfileFields.js';
 import { EMPTY_PROFILE_FORM, profileFromForm, profileFromJson, type ProfileForm } from './profile-form.js';
 import { useDialogAction } from './useDialogAction.js';
@@ -84,19 +85,7 @@ export function ProfileDialog({ hash, apply, onClose }: Props) {
               <textarea id={`${id}-json`} rows={8} className="mono" spellCheck={false} value={json} onChange={(e) => setJson(e.target.value)} />
             </div>
           )}
-          {error && (
-            <p className="message error" role="alert">
-              {error}
-            </p>
-          )}
-          <div className="dialog-actions">
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="primary" disabled={working}>
-              {working ? 'Applying…' : 'Apply profile'}
-            </button>
-          </div>
+          <DialogFooter error={error} working={working} submit={{ label: 'Apply profile', workingLabel: 'Applying…', tone: 'primary' }} onCancel={onClose} />
         </form>
       )}
     </Dialog>

@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Dialog } from './Dialog.js';
+import { DialogFooter } from './DialogFooter.js';
 import { useDialogAction } from './useDialogAction.js';
 
 interface Props {
@@ -36,19 +37,13 @@ export function TerminateDialog({ hash, terminate, onClose }: Props) {
             value={reason}
             onChange={(e) => setReason(e.target.value)}
           />
-          {error && (
-            <p className="message error" role="alert">
-              {error}
-            </p>
-          )}
-          <div className="dialog-actions">
-            <button type="button" onClick={onClose} data-autofocus>
-              Cancel
-            </button>
-            <button type="submit" className="danger" disabled={working}>
-              {working ? 'Terminating…' : 'Terminate session'}
-            </button>
-          </div>
+          <DialogFooter
+            error={error}
+            working={working}
+            submit={{ label: 'Terminate session', workingLabel: 'Terminating…', tone: 'danger' }}
+            onCancel={onClose}
+            cancelFirst
+          />
         </form>
       )}
     </Dialog>
