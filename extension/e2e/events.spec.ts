@@ -17,7 +17,8 @@ test.describe('client event capture', () => {
     expect(await accepted()).toBe(start);
     await expect(popup.getByTestId('diag-eventsSent')).toHaveText('0');
 
-    await popup.getByTestId('capture').check();
+    // click, not check(): the switch shows the background's state, which answers a moment later.
+    await popup.getByTestId('capture').click();
     await expect(popup.getByTestId('capture')).toBeChecked();
     await page.reload();
     await page.getByTestId('load-items').click();
