@@ -8,11 +8,14 @@ import type { ClientEventRow } from './types.js';
  */
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Cheap first look: almost every string has no surrogate at all, and skips the replace. */
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 
 /** A string of at most `max` UTF-16 units, with no lone surrogates (they have no UTF-8 form). */
 export function text(value: unknown, max: number): string {
   const s = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
-  return (s.length > max ? s.slice(0, max) : s).replace(LONE_SURROGATE, '\uFFFD');
+  const cut = s.length > max ? s.slice(0, max) : s;
+  return ANY_SURROGATE.test(cut) ? cut.replace(LONE_SURROGATE, '\uFFFD') : cut;
 }
 
 /** A non-negative safe integer (0 for anything else). */
