@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { DEFAULT_BATCH_SIZE } from '@downspin/db';
 import { SESSION_HEADER } from '@downspin/protocol';
 import { pickLoadGenerator } from './load.js';
 import { hasNginx, startNginx, type RunningNginx } from './nginx.js';
@@ -151,7 +152,7 @@ async function run(options: BenchOptions): Promise<void> {
           if ('missing' in clickhouse) out(`  ClickHouse left out (its checks are skipped): ${clickhouse.missing}`);
           else {
             progress('measuring the writer into ClickHouse…');
-            const rate = await measureWriterRate(clickhouse.server, options.quick ? 3 : 10, 5000);
+            const rate = await measureWriterRate(clickhouse.server, options.quick ? 3 : 10, DEFAULT_BATCH_SIZE);
             const own = writerChecks(rate);
             out(checksTable(own));
             checks.push(...own);

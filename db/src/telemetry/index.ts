@@ -22,4 +22,4 @@ export { MemoryTelemetryStore, type MemoryTelemetryStoreOptions } from './memory
 export { ClickHouseTelemetryStore, type ClickHouseTelemetryStoreOptions } from './clickhouse/store.js';
 export { applyClickHouseMigrations, CLICKHOUSE_MIGRATIONS_DIR } from './clickhouse/migrations.js';
 export { DEFAULT_RETENTION_DAYS, dropExpiredPartitions } from './clickhouse/retention.js';
-export { TelemetryWriter, type TelemetryWriterOptions, type TelemetryWriterStats } from './writer.js';
+export { DEFAULT_BATCH_SIZE, TelemetryWriter, type TelemetryWriterOptions, type TelemetryWriterStats } from './writer.js';

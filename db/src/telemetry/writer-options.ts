@@ -1,11 +1,20 @@
 import type { Logger } from 'pino';
 import type { TelemetryStore } from './types.js';
 
+/**
+ * Rows per insert. With the 1 s flush, a proxy below this many requests a
+ * second makes at most one insert a second per table, as ClickHouse asks:
+ * every insert writes new parts (each column a file, the minute rollup too)
+ * that are merged later: 18.16 spends about 40 ms of CPU per insert on top
+ * of a few µs per row, most of its work in 5,000-row batches.
+ */
+export const DEFAULT_BATCH_SIZE = 20_000;
+
 export interface TelemetryWriterOptions {
   store: TelemetryStore;
   /** Where rows go when memory is full and the store is down; without it they are dropped (and counted). */
   spillDir?: string;
-  /** Rows per insert. Default 5000. */
+  /** Rows per insert. Default DEFAULT_BATCH_SIZE. */
   batchSize?: number;
   /** A partial batch is sent after at most this long. Default 1000 ms. */
   flushIntervalMs?: number;

@@ -5,9 +5,9 @@ import { errorText, TelemetryStoreError } from './errors.js';
 import { BatchQueue, type Queued, type RowOf } from './batch-queue.js';
 import { SpillQueue } from './spill.js';
 import type { ClientEventRow, TelemetryKind, TelemetryStore } from './types.js';
-import type { TelemetryWriterOptions, TelemetryWriterStats } from './writer-options.js';
+import { DEFAULT_BATCH_SIZE, type TelemetryWriterOptions, type TelemetryWriterStats } from './writer-options.js';
 
-export type { TelemetryWriterOptions, TelemetryWriterStats } from './writer-options.js';
+export { DEFAULT_BATCH_SIZE, type TelemetryWriterOptions, type TelemetryWriterStats } from './writer-options.js';
 
 /**
  * The proxy's TelemetrySink (structurally: `writeRequests`, `writeWebSockets`)
@@ -62,7 +62,7 @@ export class TelemetryWriter {
   private constructor(options: TelemetryWriterOptions) {
     this.store = options.store;
     this.logger = options.logger ?? pino({ level: 'silent' });
-    this.memory = new BatchQueue(options.batchSize ?? 5000);
+    this.memory = new BatchQueue(options.batchSize ?? DEFAULT_BATCH_SIZE);
     this.maxQueuedRows = options.maxQueuedRows ?? 50_000;
     this.retryMinMs = options.retryMinMs ?? 250;
     this.retryMaxMs = options.retryMaxMs ?? 10_000;

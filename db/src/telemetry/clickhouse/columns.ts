@@ -1,11 +1,13 @@
 import type { RequestRow, WsRow } from '@downspin/protocol';
 import { sanitizeClientEvent, sanitizeRequest, sanitizeWebSocket } from '../rows.js';
 import type { ClientEventRow, TelemetryKind } from '../types.js';
+import type { RowBinaryWriter } from './row-binary.js';
 
 /*
  * Row shapes as ClickHouse holds them (snake_case, batch columns) and back.
- * Rows travel as JSONEachRow bodies, never inside SQL text. UInt64 columns
- * come back as strings, hence the Number() calls.
+ * Rows travel as RowBinary bodies in the order of the *_INSERT_COLUMNS
+ * lists, never inside SQL text. UInt64 columns come back as strings, hence
+ * the Number() calls.
  */
 
 type Record_ = Record<string, unknown>;
@@ -26,30 +28,35 @@ export const CLIENT_EVENT_COLUMNS =
   'ts, session_hash, type, url, title, referrer, target, text, from_url, time_on_page_ms, ttfb_ms, ' +
   'dom_content_loaded_ms, load_ms, transfer_bytes';
 
-export function encodeRequest(input: RequestRow, batchId: string, seq: number): Record_ {
+/** The columns an insert names, in the order the write* functions below put them. */
+export const INSERT_COLUMNS: Record<TelemetryKind, string> = {
+  requests: `${REQUEST_COLUMNS}, batch_id, batch_seq`,
+  websockets: `${WS_COLUMNS}, batch_id, batch_seq`,
+  client_events: `${CLIENT_EVENT_COLUMNS}, batch_id, batch_seq`,
+};
+
+export function writeRequest(w: RowBinaryWriter, input: RequestRow, batchId: string, seq: number): void {
   const row = sanitizeRequest(input);
-  return {
-    ts: row.ts,
-    session_hash: row.sessionHash,
-    proxy_id: row.proxyId,
-    method: row.method,
-    host: row.host,
-    path: row.path,
-    route: row.route,
-    status: row.status,
-    upstream_ms: row.upstreamMs,
-    total_ms: row.totalMs,
-    injected_ms: row.injectedMs,
-    bytes_in: row.bytesIn,
-    bytes_out: row.bytesOut,
-    shaping: row.shaping,
-    shaping_version: row.shapingVersion,
-    fault: row.fault,
-    error: row.error,
-    country: row.country,
-    batch_id: batchId,
-    batch_seq: seq,
-  };
+  w.uint64(row.ts);
+  w.string(row.sessionHash);
+  w.string(row.proxyId);
+  w.string(row.method);
+  w.string(row.host);
+  w.string(row.path);
+  w.string(row.route);
+  w.uint16(row.status);
+  w.float64(row.upstreamMs);
+  w.float64(row.totalMs);
+  w.float64(row.injectedMs);
+  w.uint64(row.bytesIn);
+  w.uint64(row.bytesOut);
+  w.string(row.shaping);
+  w.uint64(row.shapingVersion);
+  w.string(row.fault);
+  w.string(row.error);
+  w.string(row.country);
+  w.string(batchId);
+  w.uint32(seq);
 }
 
 export function decodeRequest(r: Record_): RequestRow {
@@ -75,29 +82,27 @@ export function decodeRequest(r: Record_): RequestRow {
   };
 }
 
-export function encodeWebSocket(input: WsRow, batchId: string, seq: number): Record_ {
+export function writeWebSocket(w: RowBinaryWriter, input: WsRow, batchId: string, seq: number): void {
   const row = sanitizeWebSocket(input);
-  return {
-    ts: row.ts,
-    session_hash: row.sessionHash,
-    proxy_id: row.proxyId,
-    host: row.host,
-    path: row.path,
-    route: row.route,
-    duration_ms: row.durationMs,
-    messages_in: row.messagesIn,
-    messages_out: row.messagesOut,
-    bytes_in: row.bytesIn,
-    bytes_out: row.bytesOut,
-    close_code: row.closeCode,
-    injected_ms: row.injectedMs,
-    shaping_version: row.shapingVersion,
-    fault: row.fault,
-    error: row.error,
-    country: row.country,
-    batch_id: batchId,
-    batch_seq: seq,
-  };
+  w.uint64(row.ts);
+  w.string(row.sessionHash);
+  w.string(row.proxyId);
+  w.string(row.host);
+  w.string(row.path);
+  w.string(row.route);
+  w.float64(row.durationMs);
+  w.uint64(row.messagesIn);
+  w.uint64(row.messagesOut);
+  w.uint64(row.bytesIn);
+  w.uint64(row.bytesOut);
+  w.uint16(row.closeCode);
+  w.float64(row.injectedMs);
+  w.uint64(row.shapingVersion);
+  w.string(row.fault);
+  w.string(row.error);
+  w.string(row.country);
+  w.string(batchId);
+  w.uint32(seq);
 }
 
 export function decodeWebSocket(r: Record_): WsRow {
@@ -122,26 +127,24 @@ export function decodeWebSocket(r: Record_): WsRow {
   };
 }
 
-export function encodeClientEvent(input: ClientEventRow, batchId: string, seq: number): Record_ {
+export function writeClientEvent(w: RowBinaryWriter, input: ClientEventRow, batchId: string, seq: number): void {
   const e = sanitizeClientEvent(input);
-  return {
-    ts: e.ts,
-    session_hash: e.sessionHash,
-    type: e.type,
-    url: e.url,
-    title: e.type === 'page_view' ? (e.title ?? null) : null,
-    referrer: e.type === 'page_view' ? (e.referrer ?? null) : null,
-    target: e.type === 'click' ? e.target : null,
-    text: e.type === 'click' ? (e.text ?? null) : null,
-    from_url: e.type === 'navigation' ? (e.from ?? null) : null,
-    time_on_page_ms: e.type === 'unload' ? e.timeOnPageMs : null,
-    ttfb_ms: e.type === 'timing' ? (e.ttfbMs ?? null) : null,
-    dom_content_loaded_ms: e.type === 'timing' ? (e.domContentLoadedMs ?? null) : null,
-    load_ms: e.type === 'timing' ? (e.loadMs ?? null) : null,
-    transfer_bytes: e.type === 'timing' ? (e.transferBytes ?? null) : null,
-    batch_id: batchId,
-    batch_seq: seq,
-  };
+  w.uint64(e.ts);
+  w.string(e.sessionHash);
+  w.string(e.type);
+  w.string(e.url);
+  w.nullableString(e.type === 'page_view' ? e.title : undefined);
+  w.nullableString(e.type === 'page_view' ? e.referrer : undefined);
+  w.nullableString(e.type === 'click' ? e.target : undefined);
+  w.nullableString(e.type === 'click' ? e.text : undefined);
+  w.nullableString(e.type === 'navigation' ? e.from : undefined);
+  w.nullableUint64(e.type === 'unload' ? e.timeOnPageMs : undefined);
+  w.nullableFloat64(e.type === 'timing' ? e.ttfbMs : undefined);
+  w.nullableFloat64(e.type === 'timing' ? e.domContentLoadedMs : undefined);
+  w.nullableFloat64(e.type === 'timing' ? e.loadMs : undefined);
+  w.nullableUint64(e.type === 'timing' ? e.transferBytes : undefined);
+  w.string(batchId);
+  w.uint32(seq);
 }
 
 const maybeText = (value: unknown) => (value === null || value === undefined ? undefined : String(value));

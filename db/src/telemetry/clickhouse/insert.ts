@@ -1,21 +1,39 @@
+import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { TelemetryStoreError } from '../errors.js';
+import { count } from '../rows.js';
 import type { TelemetryBatch } from '../types.js';
-import { encodeClientEvent, encodeRequest, encodeWebSocket, TABLES } from './columns.js';
+import { INSERT_COLUMNS, TABLES, writeClientEvent, writeRequest, writeWebSocket } from './columns.js';
+import { RowBinaryWriter } from './row-binary.js';
 import { int, quote } from './sql.js';
 
-type Encoded = Record<string, unknown> & { ts: number; batch_seq: number };
-
-function encode(batch: TelemetryBatch): Encoded[] {
-  switch (batch.kind) {
-    case 'requests':
-      return batch.rows.map((row, seq) => encodeRequest(row, batch.id, seq) as Encoded);
-    case 'websockets':
-      return batch.rows.map((row, seq) => encodeWebSocket(row, batch.id, seq) as Encoded);
-    case 'client_events':
-      return batch.rows.map((row, seq) => encodeClientEvent(row, batch.id, seq) as Encoded);
+/**
+ * The batch as RowBinary, encoded lazily as the request body is sent (a
+ * 20,000-row batch never holds the event loop for its whole encoding), with
+ * the rows at positions in `skip` left out.
+ */
+function* encode(batch: TelemetryBatch, skip: ReadonlySet<number>): Generator<Buffer> {
+  const w = new RowBinaryWriter();
+  const { id } = batch;
+  for (let seq = 0; seq < batch.rows.length; seq++) {
+    if (skip.has(seq)) continue;
+    switch (batch.kind) {
+      case 'requests':
+        writeRequest(w, batch.rows[seq]!, id, seq);
+        break;
+      case 'websockets':
+        writeWebSocket(w, batch.rows[seq]!, id, seq);
+        break;
+      case 'client_events':
+        writeClientEvent(w, batch.rows[seq]!, id, seq);
+        break;
+    }
+    yield* w.take();
   }
+  yield* w.end();
 }
+
+const NOTHING = new Set<number>();
 
 /**
  * Inserts a batch; with `mayExist`, only the rows an earlier attempt did not
@@ -30,7 +48,7 @@ function encode(batch: TelemetryBatch): Encoded[] {
 export async function insertBatch(client: ClickHouseClient, batch: TelemetryBatch, mayExist: boolean): Promise<void> {
   const table = TABLES[batch.kind];
   const queryId = `downspin-insert-${batch.kind}-${batch.id}`;
-  let rows = encode(batch);
+  let stored: ReadonlySet<number> = NOTHING;
   if (mayExist) {
     const running = await client.query({
       query: `SELECT count() AS n FROM system.processes WHERE query_id = ${quote(queryId)}`,
@@ -39,20 +57,27 @@ export async function insertBatch(client: ClickHouseClient, batch: TelemetryBatc
     const [{ n } = { n: 0 }] = await running.json<{ n: string | number }>();
     if (Number(n) > 0) throw new TelemetryStoreError(`an earlier insert of batch ${batch.id} is still running`, true);
 
+    // The same ts the row writers store (count() of the row's ts), so the range finds them.
     let min = Number.MAX_SAFE_INTEGER;
     let max = 0;
-    for (const row of rows) {
-      min = Math.min(min, row.ts);
-      max = Math.max(max, row.ts);
+    for (const row of batch.rows) {
+      const ts = count(row.ts);
+      min = Math.min(min, ts);
+      max = Math.max(max, ts);
     }
     const present = await client.query({
       query: `SELECT batch_seq FROM ${table}
         WHERE ts >= ${int(min)} AND ts <= ${int(max)} AND batch_id = ${quote(batch.id)}`,
       format: 'JSONEachRow',
     });
-    const stored = new Set((await present.json<{ batch_seq: number | string }>()).map((row) => Number(row.batch_seq)));
-    if (stored.size > 0) rows = rows.filter((row) => !stored.has(row.batch_seq));
-    if (rows.length === 0) return;
+    stored = new Set((await present.json<{ batch_seq: number | string }>()).map((row) => Number(row.batch_seq)));
+    if (stored.size >= batch.rows.length) return;
   }
-  await client.insert({ table, values: rows, format: 'JSONEachRow', query_id: queryId });
+  const result = await client.exec({
+    query: `INSERT INTO ${table} (${INSERT_COLUMNS[batch.kind]}) FORMAT RowBinary`,
+    values: Readable.from(encode(batch, stored), { objectMode: false }),
+    query_id: queryId,
+  });
+  // The answer is empty; reading it to the end returns the socket to the pool.
+  for await (const _ of result.stream) void _;
 }

@@ -2,7 +2,7 @@
  * The only ways a value enters SQL text here. ClickHouse 18.16 has no
  * server-side query parameters, so values are validated first (ints, hex
  * hashes, batch ids) and then still escaped. Row data never enters SQL: it is
- * sent as a JSONEachRow body.
+ * sent as a RowBinary body.
  */
 
 /** A ClickHouse string literal: backslash and quote escaped, control bytes spelled out. */

@@ -1,0 +1,114 @@
+/*
+ * ClickHouse's RowBinary input format: fixed-width little-endian numbers and
+ * length-prefixed UTF-8 strings, in the INSERT's column order. Writing it
+ * costs the proxy about a third of what JSON.stringify does per row (no
+ * float-to-text conversion, no escaping) and the server parses it for less,
+ * which matters on a machine the two share. Supported by 18.16 and current
+ * releases alike.
+ */
+
+const CHUNK_BYTES = 64 * 1024;
+const TWO_32 = 4_294_967_296;
+/** Strings up to this many UTF-16 units are at most 126 bytes of UTF-8: a one-byte length. */
+const SHORT_STRING = 42;
+
+/**
+ * Appends values to 64 KiB buffers; `take()` hands over the full ones so a
+ * large batch can be streamed while it is being encoded.
+ *
+ * @example
+ * const w = new RowBinaryWriter();
+ * w.uint64(Date.now()); w.string('/api/items'); w.float64(1.25);
+ * const body = Buffer.concat(w.end());
+ */
+export class RowBinaryWriter {
+  private buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  private pos = 0;
+  private full: Buffer[] = [];
+
+  /** Buffers filled so far (none while the first is still filling). */
+  take(): Buffer[] {
+    const out = this.full;
+    this.full = [];
+    return out;
+  }
+
+  /** Every remaining byte; the writer is empty afterwards. */
+  end(): Buffer[] {
+    if (this.pos > 0) this.full.push(this.buf.subarray(0, this.pos));
+    this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.pos = 0;
+    return this.take();
+  }
+
+  uint8(value: number): void {
+    this.room(1);
+    this.buf[this.pos++] = value;
+  }
+
+  uint16(value: number): void {
+    this.room(2);
+    this.pos = this.buf.writeUInt16LE(value, this.pos);
+  }
+
+  uint32(value: number): void {
+    this.room(4);
+    this.pos = this.buf.writeUInt32LE(value, this.pos);
+  }
+
+  /** A non-negative safe integer as UInt64. */
+  uint64(value: number): void {
+    this.room(8);
+    this.buf.writeUInt32LE(value % TWO_32, this.pos);
+    this.pos = this.buf.writeUInt32LE(Math.floor(value / TWO_32), this.pos + 4);
+  }
+
+  float64(value: number): void {
+    this.room(8);
+    this.pos = this.buf.writeDoubleLE(value, this.pos);
+  }
+
+  /** LEB128 byte length, then UTF-8 (callers pass strings without lone surrogates). */
+  string(value: string): void {
+    this.room(value.length * 3 + 10);
+    const buf = this.buf;
+    let pos = this.pos;
+    if (value.length <= SHORT_STRING) {
+      const written = buf.write(value, pos + 1);
+      buf[pos] = written;
+      this.pos = pos + 1 + written;
+      return;
+    }
+    let length = Buffer.byteLength(value, 'utf8');
+    while (length >= 0x80) {
+      buf[pos++] = (length & 0x7f) | 0x80;
+      length >>>= 7;
+    }
+    buf[pos++] = length;
+    this.pos = pos + buf.write(value, pos);
+  }
+
+  /** Nullable(String): a null flag, then the value if there is one. */
+  nullableString(value: string | undefined): void {
+    this.uint8(value === undefined ? 1 : 0);
+    if (value !== undefined) this.string(value);
+  }
+
+  nullableUint64(value: number | undefined): void {
+    this.uint8(value === undefined ? 1 : 0);
+    if (value !== undefined) this.uint64(value);
+  }
+
+  nullableFloat64(value: number | undefined): void {
+    this.uint8(value === undefined ? 1 : 0);
+    if (value !== undefined) this.float64(value);
+  }
+
+  /** Makes sure `bytes` fit, moving to a fresh buffer when the current one is full. */
+  private room(bytes: number): void {
+    if (this.pos + bytes <= this.buf.length) return;
+    if (this.pos > 0) this.full.push(this.buf.subarray(0, this.pos));
+    this.buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    this.pos = 0;
+  }
+}
