@@ -35,6 +35,16 @@ export const INSERT_COLUMNS: Record<TelemetryKind, string> = {
   client_events: `${CLIENT_EVENT_COLUMNS}, batch_id, batch_seq`,
 };
 
+/** The columns both the requests and ws_connections tables end with, in that order. */
+function writeTail(w: RowBinaryWriter, row: RequestRow | WsRow, batchId: string, seq: number): void {
+  w.uint64(row.shapingVersion);
+  w.string(row.fault);
+  w.string(row.error);
+  w.string(row.country);
+  w.string(batchId);
+  w.uint32(seq);
+}
+
 export function writeRequest(w: RowBinaryWriter, input: RequestRow, batchId: string, seq: number): void {
   const row = sanitizeRequest(input);
   w.uint64(row.ts);
@@ -51,12 +61,7 @@ export function writeRequest(w: RowBinaryWriter, input: RequestRow, batchId: str
   w.uint64(row.bytesIn);
   w.uint64(row.bytesOut);
   w.string(row.shaping);
-  w.uint64(row.shapingVersion);
-  w.string(row.fault);
-  w.string(row.error);
-  w.string(row.country);
-  w.string(batchId);
-  w.uint32(seq);
+  writeTail(w, row, batchId, seq);
 }
 
 export function decodeRequest(r: Record_): RequestRow {
@@ -97,12 +102,7 @@ export function writeWebSocket(w: RowBinaryWriter, input: WsRow, batchId: string
   w.uint64(row.bytesOut);
   w.uint16(row.closeCode);
   w.float64(row.injectedMs);
-  w.uint64(row.shapingVersion);
-  w.string(row.fault);
-  w.string(row.error);
-  w.string(row.country);
-  w.string(batchId);
-  w.uint32(seq);
+  writeTail(w, row, batchId, seq);
 }
 
 export function decodeWebSocket(r: Record_): WsRow {

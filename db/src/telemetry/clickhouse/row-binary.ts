@@ -11,6 +11,8 @@ const CHUNK_BYTES = 64 * 1024;
 const TWO_32 = 4_294_967_296;
 /** Strings up to this many UTF-16 units are at most 126 bytes of UTF-8: a one-byte length. */
 const SHORT_STRING = 42;
+/** What take() returns while no buffer is full: called once a row, it should not allocate. */
+const NONE: readonly Buffer[] = [];
 
 /**
  * Appends values to 64 KiB buffers; `take()` hands over the full ones so a
@@ -27,14 +29,15 @@ export class RowBinaryWriter {
   private full: Buffer[] = [];
 
   /** Buffers filled so far (none while the first is still filling). */
-  take(): Buffer[] {
+  take(): readonly Buffer[] {
+    if (this.full.length === 0) return NONE;
     const out = this.full;
     this.full = [];
     return out;
   }
 
   /** Every remaining byte; the writer is empty afterwards. */
-  end(): Buffer[] {
+  end(): readonly Buffer[] {
     if (this.pos > 0) this.full.push(this.buf.subarray(0, this.pos));
     this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
     this.pos = 0;
