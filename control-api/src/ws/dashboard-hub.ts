@@ -61,24 +61,27 @@ export class DashboardHub {
   private pumping: Promise<void> | undefined;
   private again = false;
   private lastPush = 0;
+  private readonly pushMs: number;
   private readonly counts = { dropped: 0, pushes: 0, alerts: 0 };
   private closed = false;
 
   constructor(private readonly options: DashboardHubOptions) {
     this.sockets = new SocketSet({ pingIntervalMs: options.pingIntervalMs ?? 30_000, maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024 });
-    const pushMs = options.pushIntervalMs ?? 500;
+    this.pushMs = options.pushIntervalMs ?? 500;
     this.timers.push(
-      setInterval(() => this.pump(), pushMs),
+      setInterval(() => this.pump(), this.pushMs),
       setInterval(() => this.tickStats(), options.statsIntervalMs ?? 1000),
     );
     for (const timer of this.timers) timer.unref();
   }
 
-  /** Sessions whose row changed (shaping, activity, consent): pushed on the next tick. */
+  /** Sessions whose row changed (shaping, activity, consent): pushed now after a quiet spell, else on the next tick. */
   markChanged(sessionIds: Iterable<string>): void {
     // Nobody watching: nothing to read or push.
     if (this.sockets.size === 0) return;
     this.changes.mark(sessionIds);
+    // A new session should not wait up to a tick to show; a burst of changes still goes out once per interval.
+    if (Date.now() - this.lastPush >= this.pushMs) this.pump();
   }
 
   /** Takes an upgrade request already routed, origin-checked and authenticated. */
@@ -142,8 +145,7 @@ export class DashboardHub {
   }
 
   private async pushChanges(): Promise<void> {
-    const pushMs = this.options.pushIntervalMs ?? 500;
-    if (this.changes.size === 0 || Date.now() - this.lastPush < pushMs * 0.9) return;
+    if (this.changes.size === 0 || Date.now() - this.lastPush < this.pushMs * 0.9) return;
     this.lastPush = Date.now();
     const ids = this.changes.take(this.options.maxSessionsPerPush ?? 200);
     const records: SessionRecord[] = [];

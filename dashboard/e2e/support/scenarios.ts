@@ -13,7 +13,7 @@ import type { Stack } from './stacks.js';
  */
 
 const THROTTLE_MS = 2000;
-/** How soon a new session must be in the grid (proxy activity ticks 1 s, the store flush 1 s, pushes 0.5 s). */
+/** How soon a new session must be in the grid (proxy activity reports every 0.5 s, the activity flush 0.25 s, then a push at once). */
 export const GRID_DEADLINE_MS = 2000;
 /** Added to timing bounds for a busy 2-core machine. */
 const SLACK_MS = 1000;
