@@ -1,5 +1,5 @@
 import { test, expect } from '../support/test.js';
-import { shownLoadMs } from '../support/page.js';
+import { recordTexts, shownLoadMs } from '../support/page.js';
 
 // Long enough for the page's 4 attempts (backoff 250 + 500 + 1000 ms) to fail
 // while offline, on a busy machine.
@@ -16,10 +16,17 @@ test('offline then back: the page shows the failure, then recovers', async ({ pa
   ]);
 
   // The app's own request: retried three times, then the failure is shown.
+  const statusTexts = await recordTexts(page, 'items-status');
   await page.getByTestId('load-items').click();
-  await expect(page.getByTestId('items-status')).toHaveText(/^Retrying \(1\/3\)…$/);
   await expect(page.getByTestId('items-card')).toHaveAttribute('data-state', 'error', { timeout: OFFLINE_MS });
   await expect(page.getByTestId('items-status')).toHaveText(/^Could not load items: network error \(.+\)$/);
+  expect(await statusTexts()).toEqual([
+    'Loading…',
+    'Retrying (1/3)…',
+    'Retrying (2/3)…',
+    'Retrying (3/3)…',
+    expect.stringMatching(/^Could not load items: network error \(.+\)$/),
+  ]);
   await expect(page.getByTestId('items-spinner')).toBeHidden();
   expect(Date.now() - started).toBeLessThan(OFFLINE_MS);
 
