@@ -79,6 +79,7 @@ export function latencyReport(result: LatencyAccuracy): { lines: string[]; check
       `  medians: direct ${ms(result.directMedianMs, 3)} ms · through downspin unshaped ${ms(result.unshapedMedianMs, 3)} ms · ` +
         `shaped ${ms(result.shapedMedianMs)} ms`,
       `  error: mean ${signed(result.meanErrorMs, 2)} ms · |error| p50 ${ms(result.absErrorP50Ms)} ms · max ${ms(result.absErrorMaxMs)} ms`,
+      `  noise floor (no delay injected): p99 direct ${ms(result.directP99Ms)} ms · through downspin unshaped ${ms(result.unshapedP99Ms)} ms`,
       `  shaping acknowledged in ${ms(result.ackMs, 1)} ms`,
     ],
     checks: [

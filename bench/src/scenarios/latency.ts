@@ -11,6 +11,9 @@ export interface LatencyAccuracy {
   /** The same requests through downspin in an unshaped session: the hop's own cost. */
   unshapedMedianMs: number;
   shapedMedianMs: number;
+  /** p99 of the direct and the unshaped requests: the machine's own noise, which the error cannot beat. */
+  directP99Ms: number;
+  unshapedP99Ms: number;
   /** measured − (direct median + latencyMs), in ms: mean (signed) and |error| percentiles. */
   meanErrorMs: number;
   absErrorP50Ms: number;
@@ -63,6 +66,8 @@ export async function measureLatencyAccuracy(
     directMedianMs,
     unshapedMedianMs: median(unshaped),
     shapedMedianMs: median(shaped),
+    directP99Ms: percentilesMs(direct).p99,
+    unshapedP99Ms: percentilesMs(unshaped).p99,
     meanErrorMs: errors.reduce((sum, e) => sum + e, 0) / errors.length,
     absErrorP50Ms: abs.p50,
     absErrorP99Ms: abs.p99,
