@@ -25,56 +25,98 @@ export function track(child: ChildProcess, cleanup: () => void = () => undefined
   child.once('exit', once);
 }
 
-export interface BenchChild {
-  readonly role: Role;
+/** What every bench child says first: its URL, or why it could not start. */
+type Said = { type: 'ready'; url: string } | { type: 'failed'; message: string } | { type: string };
+
+export interface ForkedChild<Says> {
   readonly url: string;
   readonly pid: number | undefined;
-  /** Sends a message and resolves with the next answer that is not `ready`. */
-  ask(message: ToChild): Promise<FromChild>;
+  /** Sends a message and resolves with the child's next answer. */
+  ask(message: object): Promise<Says>;
+  stop(): Promise<void>;
+}
+
+export interface ForkOptions<Says> {
+  /** Names the child in errors. */
+  name: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Checks every message the child sends. */
+  parse: (raw: unknown) => { success: true; data: Says } | { success: false };
+  /** How long to wait for the `ready` message, and for each answer. */
+  timeoutMs: number;
 }
 
 /**
- * Forks `child.js <role> [target]` and resolves once it reports `ready` with
- * its URL. Rejects if it fails or exits first.
+ * Forks a bench child (tracked, so it never outlives the bench) and resolves
+ * once it reports `ready` with its URL; rejects, and stops it, if it reports
+ * `failed`, exits, sends a message that does not parse or stays silent.
  */
-export async function startChild(role: Role, target?: string): Promise<BenchChild> {
-  const script = new URL('./child.js', import.meta.url);
-  const child = fork(script, target === undefined ? [role] : [role, target], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+export async function forkChild<Says extends Said>(script: URL, options: ForkOptions<Says>): Promise<ForkedChild<Says>> {
+  const { name, timeoutMs } = options;
+  const child = fork(script, options.args ?? [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: options.env });
   track(child);
-  const answers: ((message: FromChild) => void)[] = [];
-  child.on('message', (raw) => {
-    const parsed = FromChildSchema.safeParse(raw);
-    if (parsed.success) answers.shift()?.(parsed.data);
-  });
   child.on('error', () => undefined);
-
-  const next = (timeoutMs: number): Promise<FromChild> =>
+  const waiting: Array<{ resolve: (message: Says) => void; reject: (error: Error) => void }> = [];
+  child.on('message', (raw) => {
+    const parsed = options.parse(raw);
+    const next = waiting.shift();
+    if (parsed.success) next?.resolve(parsed.data);
+    else next?.reject(new Error(`${name}: bad message`));
+  });
+  const next = (): Promise<Says> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${role}: no answer within ${timeoutMs} ms`)), timeoutMs);
-      const onExit = (code: number | null): void => {
-        clearTimeout(timer);
-        reject(new Error(`${role} exited (code ${code}) before answering`));
-      };
-      child.once('exit', onExit);
-      answers.push((message) => {
+      const settle = (): void => {
         clearTimeout(timer);
         child.off('exit', onExit);
-        resolve(message);
-      });
+        const index = waiting.indexOf(entry);
+        if (index >= 0) waiting.splice(index, 1);
+      };
+      const entry = {
+        resolve: (message: Says) => (settle(), resolve(message)),
+        reject: (error: Error) => (settle(), reject(error)),
+      };
+      const onExit = (code: number | null): void => entry.reject(new Error(`${name} exited (code ${code}) before answering`));
+      const timer = setTimeout(() => entry.reject(new Error(`${name}: no answer within ${timeoutMs} ms`)), timeoutMs);
+      waiting.push(entry);
+      child.once('exit', onExit);
     });
 
-  const first = await next(START_TIMEOUT_MS);
-  if (first.type !== 'ready') throw new Error(`${role} failed to start: ${first.type === 'failed' ? first.message : first.type}`);
-  return {
-    role,
-    url: first.url,
-    pid: child.pid,
-    async ask(message) {
-      const answer = next(START_TIMEOUT_MS);
-      child.send(message);
-      return answer;
-    },
-  };
+  try {
+    const first = await next();
+    if (first.type !== 'ready' || !('url' in first)) {
+      throw new Error(`${name} failed to start: ${first.type === 'failed' && 'message' in first ? first.message : first.type}`);
+    }
+    return {
+      url: first.url,
+      pid: child.pid,
+      ask(message) {
+        const answer = next();
+        child.send(message);
+        return answer;
+      },
+      stop: () => stopChild(child),
+    };
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+}
+
+export interface BenchChild extends ForkedChild<FromChild> {
+  readonly role: Role;
+  ask(message: ToChild): Promise<FromChild>;
+}
+
+/** Forks `child.js <role> [target]` (upstream, downspin or http-proxy-3) and waits for it to be ready. */
+export async function startChild(role: Role, target?: string): Promise<BenchChild> {
+  const child = await forkChild(new URL('./child.js', import.meta.url), {
+    name: role,
+    args: target === undefined ? [role] : [role, target],
+    parse: (raw) => FromChildSchema.safeParse(raw),
+    timeoutMs: START_TIMEOUT_MS,
+  });
+  return { ...child, role };
 }
 
 /** SIGTERM, then SIGKILL if the process is still alive a few seconds later. */

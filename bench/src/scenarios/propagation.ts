@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,7 +6,7 @@ import { createPostgresClient, migrate, type SqlClient } from '@downspin/db';
 import { ApplyResultSchema } from '@downspin/protocol';
 import { z } from 'zod';
 import { timedRequest } from '../http-client.js';
-import { stopChild, track } from '../processes.js';
+import { forkChild, type ForkedChild } from '../processes.js';
 import type { Check } from '../report.js';
 import { percentilesMs } from '../stats.js';
 import { PropagationSaysSchema, type PropagationEnv, type PropagationSays } from './propagation-messages.js';
@@ -42,54 +41,13 @@ export interface PropagationResult {
   versionsMade: number;
 }
 
-interface PropagationChild {
-  url: string;
-  ask(): Promise<PropagationSays>;
-  stop(): Promise<void>;
-}
-
-function startPropagationChild(env: PropagationEnv): Promise<PropagationChild> {
-  const child: ChildProcess = fork(new URL('./propagation-child.js', import.meta.url), [], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+function startPropagationChild(env: PropagationEnv): Promise<ForkedChild<PropagationSays>> {
+  return forkChild(new URL('./propagation-child.js', import.meta.url), {
+    name: env.BENCH_PROXY_ID ?? env.BENCH_ROLE,
     env: { ...process.env, ...env },
+    parse: (raw) => PropagationSaysSchema.safeParse(raw),
+    timeoutMs: START_TIMEOUT_MS,
   });
-  track(child);
-  child.on('error', () => undefined);
-  const name = env.BENCH_PROXY_ID ?? env.BENCH_ROLE;
-  const next = (): Promise<PropagationSays> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name}: no answer within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
-      const onExit = (code: number | null): void => {
-        clearTimeout(timer);
-        reject(new Error(`${name} exited (code ${code})`));
-      };
-      child.once('exit', onExit);
-      child.once('message', (raw) => {
-        clearTimeout(timer);
-        child.off('exit', onExit);
-        const parsed = PropagationSaysSchema.safeParse(raw);
-        if (parsed.success) resolve(parsed.data);
-        else reject(new Error(`${name}: bad message`));
-      });
-    });
-  return next().then(
-    (first) => {
-      if (first.type !== 'ready') throw new Error(`${name} failed to start: ${first.type === 'failed' ? first.message : first.type}`);
-      return {
-        url: first.url,
-        ask() {
-          const answer = next();
-          child.send({ type: 'stats' });
-          return answer;
-        },
-        stop: () => stopChild(child),
-      };
-    },
-    async (error: unknown) => {
-      await stopChild(child);
-      throw error;
-    },
-  );
 }
 
 /** Redis and PostgreSQL reachable, and a fresh migrated database; or why not. */
@@ -147,7 +105,7 @@ export async function measurePropagation(commands: number, target: string): Prom
     BENCH_DATABASE_URL: prepared.databaseUrl,
     BENCH_ADMIN_KEY: adminKey,
   };
-  const children: PropagationChild[] = [];
+  const children: Array<ForkedChild<PropagationSays>> = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const control = await startPropagationChild({ ...base, BENCH_ROLE: 'control' });
@@ -181,7 +139,7 @@ export async function measurePropagation(commands: number, target: string): Prom
     }
     const stats = [];
     for (const [i, proxy] of proxies.entries()) {
-      const said = await proxy.ask();
+      const said = await proxy.ask({ type: 'stats' });
       if (said.type !== 'stats') throw new Error(`${PROXY_IDS[i]}: ${said.type === 'failed' ? said.message : said.type}`);
       stats.push({ proxyId: PROXY_IDS[i]!, applied: said.applied, stale: said.stale });
     }

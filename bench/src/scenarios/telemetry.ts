@@ -1,9 +1,8 @@
-import { fork } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClickHouseTelemetryStore, TelemetryWriter } from '@downspin/db';
 import type { RequestRow } from '@downspin/protocol';
 import { startClickHouse, type ClickHouseServer } from '@downspin/testing';
-import { stopChild, track } from '../processes.js';
+import { forkChild } from '../processes.js';
 import type { Check } from '../report.js';
 import { TelemetryChildSaysSchema, type TelemetryChildSays, type TelemetryMode } from './telemetry-messages.js';
 import { measureThroughput, type ThroughputOptions, type ThroughputRow } from './throughput.js';
@@ -112,40 +111,21 @@ interface TelemetryChild {
 }
 
 async function startTelemetryChild(target: string, mode: TelemetryMode, clickhouseUrl: string | undefined): Promise<TelemetryChild> {
-  const script = new URL('./telemetry-child.js', import.meta.url);
-  const args = [target, mode, ...(clickhouseUrl === undefined ? [] : [clickhouseUrl])];
-  const child = fork(script, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  track(child);
-  child.on('error', () => undefined);
-  const next = (): Promise<TelemetryChildSays> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${mode}: no answer within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
-      const onExit = (code: number | null): void => {
-        clearTimeout(timer);
-        reject(new Error(`${mode} proxy exited (code ${code})`));
-      };
-      child.once('exit', onExit);
-      child.once('message', (raw) => {
-        clearTimeout(timer);
-        child.off('exit', onExit);
-        const parsed = TelemetryChildSaysSchema.safeParse(raw);
-        if (parsed.success) resolve(parsed.data);
-        else reject(new Error(`${mode}: bad message`));
-      });
-    });
-  const first = await next();
-  if (first.type !== 'ready') throw new Error(`${mode} proxy failed to start: ${first.type === 'failed' ? first.message : first.type}`);
+  const child = await forkChild(new URL('./telemetry-child.js', import.meta.url), {
+    name: mode,
+    args: [target, mode, ...(clickhouseUrl === undefined ? [] : [clickhouseUrl])],
+    parse: (raw) => TelemetryChildSaysSchema.safeParse(raw),
+    timeoutMs: START_TIMEOUT_MS,
+  });
   return {
     mode,
-    url: first.url,
+    url: child.url,
     async stats() {
-      const answer = next();
-      child.send({ type: 'stats' });
-      const said = await answer;
+      const said = await child.ask({ type: 'stats' });
       if (said.type !== 'stats') throw new Error(`${mode}: ${said.type === 'failed' ? said.message : said.type}`);
       return said;
     },
-    stop: () => stopChild(child),
+    stop: child.stop,
   };
 }
 
