@@ -18,7 +18,7 @@ import { measureBandwidthAccuracy } from './scenarios/bandwidth.js';
 import { measureLatencyAccuracy } from './scenarios/latency.js';
 import { measurePropagation, propagationReport } from './scenarios/propagation.js';
 import { benchClickHouse, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
-import { measureThroughput, type Target } from './scenarios/throughput.js';
+import { measureThroughput, type Target, type ThroughputOptions } from './scenarios/throughput.js';
 
 const PROBE_PATH = '/health';
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -59,6 +59,16 @@ async function section(title: string, checks: Check[], body: () => Promise<void>
 async function run(options: BenchOptions): Promise<void> {
   const generator = pickLoadGenerator();
   out(environment(generator));
+  // Sections 1 and 4 drive their targets alike, so their figures compare.
+  const load: ThroughputOptions = {
+    generator,
+    rounds: options.rounds,
+    durationSec: options.durationSec,
+    singleDurationSec: options.singleDurationSec,
+    connections: options.connections,
+    path: PROBE_PATH,
+    headers: { [SESSION_HEADER]: 'bench' },
+  };
   if (options.quick) out('quick run: fewer rounds and samples, figures are rougher');
 
   const checks: Check[] = [];
@@ -90,19 +100,7 @@ async function run(options: BenchOptions): Promise<void> {
           { name: 'http-proxy-3', url: httpProxy.url },
           ...(nginx ? [{ name: 'nginx', url: nginx.url }] : []),
         ];
-        const rows = await measureThroughput(
-          targets,
-          {
-            generator,
-            rounds: options.rounds,
-            durationSec: options.durationSec,
-            singleDurationSec: options.singleDurationSec,
-            connections: options.connections,
-            path: PROBE_PATH,
-            headers: { [SESSION_HEADER]: 'bench' },
-          },
-          progress,
-        );
+        const rows = await measureThroughput(targets, load, progress);
         out(throughputTable(rows));
         const { checks: own, info } = throughputChecks(rows);
         out(checksTable(own, info));
@@ -158,20 +156,7 @@ async function run(options: BenchOptions): Promise<void> {
             checks.push(...own);
           }
           progress('measuring proxy throughput with telemetry off / memory / ClickHouse…');
-          const overhead = await measureTelemetryOverhead(
-            upstream.url,
-            'server' in clickhouse ? clickhouse.server.url : undefined,
-            {
-              generator,
-              rounds: options.rounds,
-              durationSec: options.durationSec,
-              singleDurationSec: options.singleDurationSec,
-              connections: options.connections,
-              path: PROBE_PATH,
-              headers: { [SESSION_HEADER]: 'bench' },
-            },
-            progress,
-          );
+          const overhead = await measureTelemetryOverhead(upstream.url, 'server' in clickhouse ? clickhouse.server.url : undefined, load, progress);
           out(throughputTable(overhead.rows));
           for (const d of overhead.delivery) out(`  ${d.name}: ${d.requests.toLocaleString('en-US')} requests served, ${d.written.toLocaleString('en-US')} rows written, ${d.dropped} dropped`);
           const own = overheadChecks(overhead.rows);
