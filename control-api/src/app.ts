@@ -1,7 +1,6 @@
 import type { Bus } from '@downspin/bus';
 import type { SessionStore, TelemetryStore } from '@downspin/db';
-import type { AdminStats } from '@downspin/protocol';
-import { localCountryOf } from '@downspin/proxy';
+import { localCountryOf, type AdminStats } from '@downspin/protocol';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import pino, { type Logger } from 'pino';
 import { ActivityIngestor, type ActivityIngestorStats } from './activity/ingestor.js';

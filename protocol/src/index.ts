@@ -9,3 +9,5 @@ export * from './client-channel.js';
 export * from './bus-messages.js';
 export * from './dashboard-channel.js';
 export * from './analytics.js';
+export * from './explain.js';
+export * from './country.js';

@@ -1,12 +1,11 @@
 export { startProxy, type RunningProxy } from './server.js';
 export type { ProxyOptions, ProxyStats, AbuseGuardOptions } from './options.js';
 export { DEFAULT_ABUSE_GUARD } from './options.js';
-export { explainProfile, explainShaping, ShapingPlan } from './shaping/plan.js';
+export { ShapingPlan } from './shaping/plan.js';
 export { hashSessionId } from './session/runtime.js';
 export type { TelemetrySink } from './telemetry/sink.js';
 export { MemoryTelemetrySink } from './telemetry/sink.js';
 export { normalizeRoute } from './telemetry/route.js';
-export { localCountryOf } from './telemetry/country.js';
 export { countryOf, preloadGeoIp } from './telemetry/geoip.js';
 export { withoutDeleteLength } from './forwarder.js';
 export * as effects from './effects/index.js';

@@ -8,7 +8,7 @@ import { BusLink, newProxyId } from './control/bus-link.js';
 import { createHttpHandler } from './http-handler.js';
 import { DEFAULT_ABUSE_GUARD, type ProxyOptions, type ProxyStats } from './options.js';
 import { SessionTable } from './session/table.js';
-import { localCountryOf } from './telemetry/country.js';
+import { localCountryOf } from '@downspin/protocol';
 import { TelemetryEmitter } from './telemetry/emitter.js';
 import { createUpgradeHandler } from './ws/upgrade.js';
 

@@ -1,6 +1,5 @@
 import type { SessionRecord } from '@downspin/db';
-import type { SessionView } from '@downspin/protocol';
-import { explainShaping } from '@downspin/proxy';
+import { explainShaping, type SessionView } from '@downspin/protocol';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '@downspin/bus';
 import type { SessionStore } from '@downspin/db';
-import type { ApplyResult, NotifyBody, ServerToClient, SessionShaping, SessionView, ShapingState } from '@downspin/protocol';
-import { explainShaping } from '@downspin/proxy';
+import {
+  explainShaping,
+  type ApplyResult,
+  type NotifyBody,
+  type ServerToClient,
+  type SessionShaping,
+  type SessionView,
+  type ShapingState,
+} from '@downspin/protocol';
 import type { Logger } from 'pino';
 import { ApiError } from '../errors.js';
 import type { ProxyRegistry } from '../proxies/registry.js';

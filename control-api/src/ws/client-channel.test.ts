@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { MemoryBus } from '@downspin/bus';
 import { createPgliteStore, type SessionStore } from '@downspin/db';
 import { CLIENT_CHANNEL_MAX_PAYLOAD, sessionHash, WS_CLOSE_TERMINATED, WS_CLOSE_UNAUTHENTICATED, type ClientEvent } from '@downspin/protocol';
-import { eventually } from '@downspin/testing';
+import { connect, eventually, refusal, type TestSocket } from '@downspin/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveApi, type ServedApi } from '../test-support/served.js';
-import { connect, refusal, type TestSocket } from '../test-support/ws-client.js';
 
 const newId = (): string => `c-${randomBytes(6).toString('hex')}`;
 const EXTENSION = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';

@@ -5,6 +5,7 @@ import type { SessionStore } from '@downspin/db';
 import {
   CLIENT_CHANNEL_MAX_PAYLOAD,
   ClientToServerSchema,
+  explainShaping,
   sessionHash,
   WS_CLOSE_TERMINATED,
   WS_CLOSE_UNAUTHENTICATED,
@@ -12,7 +13,6 @@ import {
   type ClientToServer,
   type ServerToClient,
 } from '@downspin/protocol';
-import { explainShaping } from '@downspin/proxy';
 import type { Logger } from 'pino';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
 import type { ClientEventIntake } from '../events/intake.js';

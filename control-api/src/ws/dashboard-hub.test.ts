@@ -5,7 +5,7 @@ import { sessionHash, ServerToDashboardSchema, type ServerToDashboard } from '@d
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY } from '../test-support/harness.js';
 import { serveApi, type ServedApi } from '../test-support/served.js';
-import { connect, refusal, type TestSocket } from '../test-support/ws-client.js';
+import { connect, refusal, type TestSocket } from '@downspin/testing';
 
 const newId = (): string => `d-${randomBytes(6).toString('hex')}`;
 

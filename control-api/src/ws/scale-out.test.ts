@@ -4,7 +4,7 @@ import { createPgliteStore, type SessionStore } from '@downspin/db';
 import { WS_CLOSE_TERMINATED } from '@downspin/protocol';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { serveApi, type ServedApi } from '../test-support/served.js';
-import { connect, type TestSocket } from '../test-support/ws-client.js';
+import { connect, type TestSocket } from '@downspin/testing';
 
 const newId = (): string => `x-${randomBytes(6).toString('hex')}`;
 

@@ -19,13 +19,6 @@ export class BandwidthEffect implements BodyPacer {
     this.downBytesPerSecond = kbpsToBytes(settings.downKbps);
     this.upBytesPerSecond = kbpsToBytes(settings.upKbps);
   }
-
-  explain(): string {
-    const parts: string[] = [];
-    if (this.settings.downKbps !== undefined) parts.push(`↓${this.settings.downKbps} kbps`);
-    if (this.settings.upKbps !== undefined) parts.push(`↑${this.settings.upKbps} kbps`);
-    return `bandwidth ${parts.join(' ')}`;
-  }
 }
 
 registerEffect('bandwidth', (settings) => new BandwidthEffect(settings));

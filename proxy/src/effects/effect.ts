@@ -7,11 +7,10 @@ import type { RandomGenerator } from '../shaping/random.js';
  * are immutable; what changes per session lives in the state an effect
  * creates (StatefulEffect), so one compiled profile never mixes sessions.
  * Extra abilities are separate small interfaces, checked with the guards.
+ * Words for an effect live beside its settings in protocol (explain.ts).
  */
 export interface Effect {
   readonly type: string;
-  /** Words for dashboard labels and telemetry, e.g. "latency 400±100 ms uniform". */
-  explain(): string;
 }
 
 /** What the proxy does with a request once the gates have run. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProfileSchema } from '@downspin/protocol';
 import { randomStreams } from '../shaping/random.js';
-import { ShapingPlan, explainProfile } from '../shaping/plan.js';
+import { ShapingPlan } from '../shaping/plan.js';
 import { LatencyEffect } from './latency.js';
 
 const stream = (seed: number) => randomStreams(seed, 1)[0]!;
@@ -45,7 +45,7 @@ describe('latency distributions', () => {
 });
 
 describe('plans', () => {
-  it('explain themselves in words', () => {
+  it('are labelled with the protocol words for their profile', () => {
     const profile = ProfileSchema.parse({
       latency: { ms: 400, jitterMs: 100 },
       bandwidth: { downKbps: 750, upKbps: 250 },
@@ -53,10 +53,10 @@ describe('plans', () => {
       faults: { errorRate: 0.1, status: 503, resetRate: 0.02 },
       routes: ['/api/**'],
     });
-    expect(explainProfile(profile)).toBe(
+    expect(new ShapingPlan(profile).label).toBe(
       'latency 400±100 ms uniform, bandwidth ↓750 kbps ↑250 kbps, rate limit 5 rps, burst 10, faults 10% 503, 2% reset on /api/**',
     );
-    expect(explainProfile(ProfileSchema.parse({}))).toBe('no shaping');
+    expect(new ShapingPlan(ProfileSchema.parse({})).label).toBe('no shaping');
   });
 
   it('give each effect its own random stream, so adding latency keeps the fault draws', () => {

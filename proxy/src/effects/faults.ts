@@ -8,8 +8,6 @@ interface FaultState {
   failFirstLeft: number;
 }
 
-const percent = (rate: number): string => `${Math.round(rate * 1000) / 10}%`;
-
 /**
  * Faults: the next `failFirst` matching requests fail with `status`; then one
  * draw per request picks error (answer `status`), reset (destroy the socket)
@@ -25,16 +23,6 @@ export class FaultsEffect implements RequestGate<FaultState>, StatefulEffect<Fau
   constructor(readonly settings: FaultSettings) {
     this.resetBelow = settings.errorRate + settings.resetRate;
     this.timeoutBelow = this.resetBelow + settings.timeoutRate;
-  }
-
-  explain(): string {
-    const { errorRate, status, resetRate, timeoutRate, failFirst } = this.settings;
-    const parts: string[] = [];
-    if (failFirst > 0) parts.push(`first ${failFirst} fail ${status}`);
-    if (errorRate > 0) parts.push(`${percent(errorRate)} ${status}`);
-    if (resetRate > 0) parts.push(`${percent(resetRate)} reset`);
-    if (timeoutRate > 0) parts.push(`${percent(timeoutRate)} timeout`);
-    return parts.length > 0 ? `faults ${parts.join(', ')}` : 'faults none';
   }
 
   createState(random: RandomGenerator): FaultState {

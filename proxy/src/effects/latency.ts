@@ -20,16 +20,6 @@ export class LatencyEffect
 
   constructor(readonly settings: LatencySettings) {}
 
-  explain(): string {
-    const { ms, jitterMs, distribution } = this.settings;
-    if (jitterMs === 0) return `latency ${ms} ms`;
-    return distribution === 'uniform'
-      ? `latency ${ms}±${jitterMs} ms uniform`
-      : distribution === 'normal'
-        ? `latency ${ms} ms, normal σ ${jitterMs} ms`
-        : `latency ${ms} ms + pareto tail (scale ${jitterMs} ms)`;
-  }
-
   createState(random: RandomGenerator): RandomGenerator {
     return random;
   }

@@ -1,4 +1,4 @@
-import type { RateLimitSettings } from '@downspin/protocol';
+import { rateLimitBurst, type RateLimitSettings } from '@downspin/protocol';
 import type { GateContext, RequestGate, StatefulEffect } from './effect.js';
 import { registerEffect } from './registry.js';
 
@@ -22,13 +22,9 @@ export class RateLimitEffect implements RequestGate<Bucket>, StatefulEffect<Buck
   private readonly limitHeader: string;
 
   constructor(readonly settings: RateLimitSettings) {
-    this.burst = settings.burst ?? Math.max(1, Math.ceil(settings.rps));
+    this.burst = rateLimitBurst(settings);
     this.perMs = settings.rps / 1000;
     this.limitHeader = String(this.burst);
-  }
-
-  explain(): string {
-    return `rate limit ${this.settings.rps} rps, burst ${this.burst}`;
   }
 
   createState(): Bucket {

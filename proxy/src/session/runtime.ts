@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
-import { SESSION_HASH_LENGTH, type SessionActivity, type SessionShaping, type ShapingState } from '@downspin/protocol';
+import {
+  explainShaping,
+  explainTimelineStep,
+  SESSION_HASH_LENGTH,
+  throttleProfile,
+  type SessionActivity,
+  type SessionShaping,
+  type ShapingState,
+} from '@downspin/protocol';
 import { SharedLink } from '../pacing/shared-link.js';
-import { activate, explainShaping, ShapingPlan, type ActivePlan } from '../shaping/plan.js';
+import { activate, ShapingPlan, type ActivePlan } from '../shaping/plan.js';
 
 /** Something of a session's that terminate must close (a WebSocket relay). */
 export interface Closable {
@@ -95,17 +103,15 @@ export class SessionRuntime {
     this.active = undefined;
     const state = shaping.state;
     if (state.mode === 'downspin') {
-      const latency = { ms: state.latencyMs, jitterMs: 0, distribution: 'uniform' as const };
-      this.active = activate(new ShapingPlan({ latency }, 'throttle: '));
+      this.active = activate(new ShapingPlan(throttleProfile(state.latencyMs), explainShaping(state)));
     } else if (state.mode === 'profile') {
-      const plan = new ShapingPlan(state.profile, '', state.preset);
+      const plan = new ShapingPlan(state.profile, explainShaping(state));
       this.active = plan.isEmpty ? undefined : activate(plan);
     } else if (state.mode === 'timeline') {
-      const count = state.steps.length;
       this.timeline = {
         startedAt: state.startedAt,
         atMs: state.steps.map((step) => step.atMs),
-        plans: state.steps.map((step, i) => new ShapingPlan(step.profile, `timeline step ${i + 1}/${count}: `, step.preset)),
+        plans: state.steps.map((step, i) => new ShapingPlan(step.profile, explainTimelineStep(state.steps, i))),
         index: -1,
       };
     }

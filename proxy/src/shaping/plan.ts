@@ -1,4 +1,4 @@
-import type { Profile, ShapingState } from '@downspin/protocol';
+import { explainProfile, type Profile } from '@downspin/protocol';
 import picomatch from 'picomatch';
 import {
   createEffects,
@@ -28,14 +28,16 @@ export class ShapingPlan {
   readonly upBytesPerSecond: number | undefined;
   readonly messageDelay: MessageDelay | undefined;
   readonly messageDelayIndex: number;
-  readonly label: string;
   readonly seed: number;
 
   /**
-   * @param prefix words put before the effects' own, e.g. "throttle: "
-   * @param preset the preset the profile came from, named in the label
+   * @param label words for dashboards and telemetry, from protocol's
+   *   `explainShaping` or `explainTimelineStep`; by default the profile's own
    */
-  constructor(readonly profile: Profile, prefix = '', preset?: string) {
+  constructor(
+    readonly profile: Profile,
+    readonly label: string = explainProfile(profile),
+  ) {
     this.effects = createEffects(profile);
     const gates = this.effects
       .map((effect, index) => ({ effect, index }))
@@ -50,8 +52,6 @@ export class ShapingPlan {
     this.messageDelayIndex = this.effects.findIndex(isMessageDelay);
     this.messageDelay = this.messageDelayIndex >= 0 ? (this.effects[this.messageDelayIndex] as MessageDelay) : undefined;
     this.seed = profile.seed ?? randomSeed();
-    const words = this.effects.length === 0 ? 'no shaping' : explainEffects(this.effects, profile.routes);
-    this.label = prefix + (preset === undefined ? words : this.effects.length === 0 ? preset : `${preset} (${words})`);
   }
 
   /** True when the plan shapes nothing at all. */
@@ -80,36 +80,4 @@ export interface ActivePlan {
 
 export function activate(plan: ShapingPlan): ActivePlan {
   return { plan, states: plan.createStates() };
-}
-
-function explainEffects(effects: readonly Effect[], routes: readonly string[] | undefined): string {
-  const words = effects.map((effect) => effect.explain()).join(', ');
-  if (!routes) return words;
-  return `${words} on ${routes.join(' ')}`;
-}
-
-/** Words for a profile, from its effects' own explanations. */
-export function explainProfile(profile: Profile): string {
-  const effects = createEffects(profile);
-  return effects.length === 0 ? 'no shaping' : explainEffects(effects, profile.routes);
-}
-
-/** Words for a session's shaping state, for the dashboard and telemetry. */
-export function explainShaping(state: ShapingState): string {
-  switch (state.mode) {
-    case 'none':
-      return 'no shaping';
-    case 'upspin':
-      return 'priority: no added latency, no rate limit';
-    case 'downspin':
-      return `throttle: latency ${state.latencyMs} ms`;
-    case 'profile':
-      return new ShapingPlan(state.profile, '', state.preset).label;
-    case 'timeline':
-      return `timeline of ${state.steps.length} step${state.steps.length === 1 ? '' : 's'} over ${
-        state.steps[state.steps.length - 1]!.atMs
-      } ms`;
-    case 'terminated':
-      return `terminated: ${state.reason}`;
-  }
 }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { localCountryOf } from './country.js';
+import { localCountryOf } from '@downspin/protocol';
 
 /** The part of geoip-country used here (the package ships no types). */
 interface GeoIpCountry {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { createClient } from '@clickhouse/client';
 import { MemoryBus } from '@downspin/bus';
+import { createControlApi, recordConsent, startControlServer, telemetryClientEvents, type ControlApi, type RunningControlServer } from '@downspin/control-api';
 import {
   ClickHouseTelemetryStore,
   createPgliteStore,
@@ -13,10 +14,6 @@ import { MAX_CLIENT_EVENT_BATCH, sessionHash, type ClientEvent, type RequestRow 
 import { countryOf, startProxy, type RunningProxy } from '@downspin/proxy';
 import { eventually, startTestUpstream, type TestUpstream } from '@downspin/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createControlApi, type ControlApi } from '../app.js';
-import { startControlServer, type RunningControlServer } from '../server.js';
-import { recordConsent } from '../sessions/consent.js';
-import { telemetryClientEvents } from './client-events-sink.js';
 
 const KEY = 'analytics-e2e-key';
 const runId = inject('runId');

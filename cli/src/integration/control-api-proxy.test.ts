@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { MemoryBus } from '@downspin/bus';
+import { createControlApi, startControlServer, type ControlApi, type RunningControlServer } from '@downspin/control-api';
 import { createPgliteStore, createPostgresStore, type SessionStore } from '@downspin/db';
 import { sessionHash } from '@downspin/protocol';
 import { startProxy, type RunningProxy } from '@downspin/proxy';
-import { eventually, json, request, startTestUpstream, type TestUpstream } from '@downspin/testing';
+import { connect, eventually, json, request, startTestUpstream, type TestUpstream } from '@downspin/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createControlApi, type ControlApi } from './app.js';
-import { startControlServer, type RunningControlServer } from './server.js';
-import { connect } from './test-support/ws-client.js';
 
 const KEY = 'integration-key';
 
