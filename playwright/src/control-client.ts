@@ -1,4 +1,4 @@
-import { ErrorBodySchema } from '@downspin/protocol';
+import { parseErrorBody } from '@downspin/protocol';
 import type { z } from 'zod';
 import { DownspinApiError, DownspinConnectionError } from './errors.js';
 
@@ -50,22 +50,19 @@ export class ControlClient {
       throw new DownspinConnectionError(`downspin: cannot reach the control API (${what}): ${reason}`, !neverSent, { cause: error });
     }
     const text = await res.text();
+    if (!res.ok) {
+      const error = parseErrorBody(text);
+      if (error !== undefined) throw new DownspinApiError(error.code, error.message, res.status, error.details);
+      throw new DownspinConnectionError(
+        `downspin: ${what} answered ${res.status} without an API error body; is ${this.options.controlUrl.origin} the downspin control API?`,
+        true,
+      );
+    }
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
     } catch {
       json = undefined;
-    }
-    if (!res.ok) {
-      const parsed = ErrorBodySchema.safeParse(json);
-      if (parsed.success) {
-        const { code, message, details } = parsed.data.error;
-        throw new DownspinApiError(code, message, res.status, details);
-      }
-      throw new DownspinConnectionError(
-        `downspin: ${what} answered ${res.status} without an API error body; is ${this.options.controlUrl.origin} the downspin control API?`,
-        true,
-      );
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {

@@ -1,16 +1,16 @@
 import {
-  ApplyResultSchema,
-  NOTIFY_TYPES,
+  ApplyResponseSchema,
+  NotifyResponseSchema,
   SESSION_HEADER,
-  SessionViewSchema,
+  SessionDetailResponseSchema,
   type Mode,
   type NotifyType,
   type PresetName,
   type ProfileInput,
+  type SessionNotification,
   type SessionView,
   type TimelineStepInput,
 } from '@downspin/protocol';
-import { z } from 'zod';
 import type { ControlClient } from './control-client.js';
 import { DownspinApiError, DownspinConnectionError, ShapingNotAcknowledgedError } from './errors.js';
 import type { ProxyTraffic } from './traffic.js';
@@ -53,11 +53,7 @@ export interface SessionStats {
 }
 
 /** A toast queued for the session's page (shown by the extension, when it is installed). */
-export interface Notification {
-  id: string;
-  message: string;
-  type: NotifyType;
-}
+export type Notification = SessionNotification;
 
 export interface StatsOptions {
   /** Overrides `downspin.statsTimeoutMs` for this call. */
@@ -147,12 +143,6 @@ export interface Shaper {
   stats(options?: StatsOptions): Promise<SessionStats>;
 }
 
-const ApplyResponseSchema = z.object({ session: SessionViewSchema, applied: ApplyResultSchema });
-const SessionDetailSchema = z.object({ session: SessionViewSchema });
-const NotifyResponseSchema = z.object({
-  notification: z.object({ id: z.string(), message: z.string(), type: z.enum(NOTIFY_TYPES) }),
-});
-
 /** Runs a named step in the test report (test.step). */
 export type StepRunner = <T>(title: string, body: () => Promise<T>) => Promise<T>;
 
@@ -223,7 +213,7 @@ export class SessionShaper implements Shaper {
       const floor = await this.options.traffic.snapshot();
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const detail = await this.options.client.getOptional(this.path, SessionDetailSchema);
+        const detail = await this.options.client.getOptional(this.path, SessionDetailResponseSchema);
         const stats = detail === undefined ? unseen() : toStats(detail.session);
         const caughtUp =
           stats.requests >= floor.requests && stats.bytesOut >= floor.bodyBytesReceived && stats.bytesIn >= floor.bodyBytesSent;

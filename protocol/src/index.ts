@@ -11,3 +11,4 @@ export * from './dashboard-channel.js';
 export * from './analytics.js';
 export * from './explain.js';
 export * from './country.js';
+export * from './responses.js';

@@ -3,8 +3,7 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRedisBus } from '@downspin/bus';
 import { createPostgresClient, migrate, type SqlClient } from '@downspin/db';
-import { ApplyResultSchema } from '@downspin/protocol';
-import { z } from 'zod';
+import { ApplyResponseSchema, HealthResponseSchema } from '@downspin/protocol';
 import { timedRequest } from '../http-client.js';
 import { forkChild, type ForkedChild } from '../processes.js';
 import type { Check } from '../report.js';
@@ -78,13 +77,11 @@ async function prepare(): Promise<{ admin: SqlClient; database: string; database
   return { admin, database, databaseUrl: url.toString() };
 }
 
-const HealthSchema = z.object({ dependencies: z.object({ proxies: z.object({ live: z.array(z.string()) }) }) });
-
 async function untilBothLive(controlUrl: string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     const res = await timedRequest(`${controlUrl}/health`);
-    const parsed = HealthSchema.safeParse(JSON.parse(res.body));
+    const parsed = HealthResponseSchema.safeParse(JSON.parse(res.body));
     if (parsed.success && PROXY_IDS.every((id) => parsed.data.dependencies.proxies.live.includes(id))) return;
     if (Date.now() > deadline) throw new Error(`the control API did not see both proxies within ${START_TIMEOUT_MS} ms: ${res.body}`);
     await sleep(50);
@@ -125,7 +122,7 @@ export async function measurePropagation(commands: number, target: string): Prom
           : [`/admin/sessions/${session}/profile`, 'PUT', { profile: { latency: { ms: i % 300 }, rateLimit: { rps: 100, burst: 200 } } }];
       const res = await timedRequest(`${control.url}${path}`, { agent, method, headers, body: Buffer.from(JSON.stringify(body)) });
       if (res.status !== 200) throw new Error(`${method} ${path} answered ${res.status}: ${res.body.slice(0, 200)}`);
-      const { applied } = z.object({ applied: ApplyResultSchema }).parse(JSON.parse(res.body));
+      const { applied } = ApplyResponseSchema.parse(JSON.parse(res.body));
       const byBoth = applied.acknowledged && PROXY_IDS.every((id) => applied.appliedBy.includes(id));
       return { ms: res.ms, byBoth };
     };

@@ -77,7 +77,7 @@ function subcommand(action: SessionAction, io: SessionsCommandIo, output: { writ
       const request = action.request(args, flags);
       const connection = await resolveConnection(flags, io.env ?? process.env);
       const client = new ControlClient({ baseUrl: connection.controlUrl, apiKey: connection.apiKey, fetch: io.fetch });
-      const answer = await client.call(request.method, request.path, request.body);
+      const answer = await client.call(request.method, request.path, request.body, action.answer);
       const shown = flags.json === true ? [JSON.stringify(answer)] : action.show(answer, io.now?.() ?? Date.now());
       for (const line of shown) write(line);
       const problem = action.problem?.(answer);

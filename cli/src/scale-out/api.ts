@@ -1,7 +1,6 @@
-import { ApplyResultSchema, ErrorBodySchema, type ApplyResult } from '@downspin/protocol';
+import { ApplyResponseSchema, ErrorBodySchema, HealthResponseSchema, type ApplyResult, type HealthResponse } from '@downspin/protocol';
 import { json, request, type TimedResponse } from '@downspin/testing';
 import { vi } from 'vitest';
-import { z } from 'zod';
 import type { ScaleOutStack } from './stack.js';
 
 /** What the scale-out tests read from the control API, checked against the protocol's schemas. */
@@ -9,23 +8,16 @@ import type { ScaleOutStack } from './stack.js';
 /** The `applied` part of a 200 shaping answer; anything else fails with the answer in the message. */
 export function appliedOf(res: TimedResponse): ApplyResult {
   if (res.status !== 200) throw new Error(`shaping call answered ${res.status}: ${res.body.toString()}`);
-  return z.object({ applied: ApplyResultSchema }).parse(json(res)).applied;
+  return ApplyResponseSchema.parse(json(res)).applied;
 }
 
 export function errorCodeOf(res: TimedResponse): string {
   return ErrorBodySchema.parse(json(res)).error.code;
 }
 
-const DependencySchema = z.object({ ok: z.boolean(), detail: z.string() });
-export const HealthSchema = z.object({
-  status: z.enum(['ok', 'degraded']),
-  dependencies: z.object({ store: DependencySchema, bus: DependencySchema, proxies: DependencySchema.extend({ live: z.array(z.string()) }) }),
-});
-export type Health = z.output<typeof HealthSchema>;
-
-export async function health(stack: ScaleOutStack): Promise<{ status: number; body: Health }> {
+export async function health(stack: ScaleOutStack): Promise<{ status: number; body: HealthResponse }> {
   const res = await request(`${stack.control.url}/health`);
-  return { status: res.status, body: HealthSchema.parse(json(res)) };
+  return { status: res.status, body: HealthResponseSchema.parse(json(res)) };
 }
 
 /** Waits for a condition with a deadline (sized for a busy 2-core machine), polling. */

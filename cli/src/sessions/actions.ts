@@ -1,20 +1,23 @@
 import { readFileSync } from 'node:fs';
 import {
+  ApplyResponseSchema,
   DownspinBodySchema,
   describeZodError,
   NOTIFY_TYPES,
   NotifyBodySchema,
+  NotifyResponseSchema,
   PRESET_NAMES,
   PresetNameSchema,
   ProfileSchema,
   SESSION_ID_PATTERN,
+  SessionDetailResponseSchema,
+  SessionListResponseSchema,
   SessionsFilterSchema,
   TerminateBodySchema,
-  type ApplyResult,
-  type SessionView,
+  type ApplyResponse,
 } from '@downspin/protocol';
 import { z } from 'zod';
-import { appliedLine, sessionDetail, sessionTable, type HistoryEntry } from './format.js';
+import { appliedLine, sessionDetail, sessionTable } from './format.js';
 
 /** A flag or argument the user got wrong (exit 2), found before anything is sent. */
 export class SessionsUsageError extends Error {
@@ -27,8 +30,8 @@ export interface ApiRequest {
   body?: unknown;
 }
 
-/** One `downspin sessions` subcommand: its words, how it becomes a request, how the answer is shown. */
-export interface SessionAction {
+/** One `downspin sessions` subcommand: its words, how it becomes a request, how the answer is checked and shown. */
+export interface SessionAction<Answer = unknown> {
   name: string;
   description: string;
   /** commander argument syntax, e.g. `<id>` */
@@ -36,10 +39,15 @@ export interface SessionAction {
   /** [flags, description] */
   options: readonly (readonly [string, string])[];
   request(args: readonly string[], flags: Record<string, unknown>): ApiRequest;
-  show(answer: unknown, now: number): string[];
+  /** The protocol's schema of a successful answer. */
+  answer: z.ZodType<Answer>;
+  show(answer: Answer, now: number): string[];
   /** Why the answer, though successful, should end non-zero. */
-  problem?(answer: unknown): string | undefined;
+  problem?(answer: Answer): string | undefined;
 }
+
+/** Infers an action's answer from its schema, so `show` and `problem` are typed by it. */
+const action = <Answer>(definition: SessionAction<Answer>): SessionAction => definition as SessionAction;
 
 function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const result = schema.safeParse(value);
@@ -54,15 +62,10 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
 const IdSchema = z.string().regex(SESSION_ID_PATTERN, 'a session hash, or an id of 1-128 characters of A-Z a-z 0-9 _ -');
 const sessionPath = (id: string, rest = ''): string => `/admin/sessions/${encodeURIComponent(parse(IdSchema, id, '<id>'))}${rest}`;
 
-interface Applied {
-  session: SessionView;
-  applied: ApplyResult;
-}
-
 const applied = {
-  show: (answer: unknown) => [appliedLine((answer as Applied).session, (answer as Applied).applied)],
-  problem: (answer: unknown) => {
-    const { applied: result } = answer as Applied;
+  answer: ApplyResponseSchema,
+  show: (answer: ApplyResponse) => [appliedLine(answer.session, answer.applied)],
+  problem: ({ applied: result }: ApplyResponse) => {
     return result.acknowledged
       ? undefined
       : `not_acknowledged: version ${result.version} is stored, but ${result.pending.join(', ')} did not acknowledge it in time`;
@@ -98,7 +101,7 @@ function readProfile(text: string): unknown {
 }
 
 export const SESSION_ACTIONS: readonly SessionAction[] = [
-  {
+  action({
     name: 'ls',
     description: 'list sessions, most recently seen first',
     args: [],
@@ -110,25 +113,27 @@ export const SESSION_ACTIONS: readonly SessionAction[] = [
       const { filter, limit } = parse(ListFlagsSchema, { filter: flags.filter, limit: flags.limit }, 'flags');
       return { method: 'GET', path: `/admin/sessions?filter=${filter}&limit=${limit}` };
     },
-    show: (answer, now) => sessionTable((answer as { sessions: SessionView[] }).sessions, now),
-  },
-  {
+    answer: SessionListResponseSchema,
+    show: (answer, now) => sessionTable(answer.sessions, now),
+  }),
+  action({
     name: 'show',
     description: 'one session and its latest commands',
     args: ['<id>'],
     options: [],
     request: ([id]) => ({ method: 'GET', path: sessionPath(id!) }),
-    show: (answer) => sessionDetail((answer as { session: SessionView }).session, (answer as { history: HistoryEntry[] }).history),
-  },
-  {
+    answer: SessionDetailResponseSchema,
+    show: (answer) => sessionDetail(answer.session, answer.history),
+  }),
+  action({
     name: 'upspin',
     description: 'priority: no added latency, no rate limit',
     args: ['<id>'],
     options: [],
     request: ([id]) => ({ method: 'POST', path: sessionPath(id!, '/upspin'), body: {} }),
     ...applied,
-  },
-  {
+  }),
+  action({
     name: 'downspin',
     description: 'throttle: add latency to every request',
     args: ['<id>'],
@@ -139,8 +144,8 @@ export const SESSION_ACTIONS: readonly SessionAction[] = [
       return { method: 'POST', path: sessionPath(id!, '/downspin'), body };
     },
     ...applied,
-  },
-  {
+  }),
+  action({
     name: 'terminate',
     description: 'end the session: 403 from now on, WebSockets closed, the extension told',
     args: ['<id>'],
@@ -150,8 +155,8 @@ export const SESSION_ACTIONS: readonly SessionAction[] = [
       return { method: 'POST', path: sessionPath(id!, '/terminate'), body };
     },
     ...applied,
-  },
-  {
+  }),
+  action({
     name: 'notify',
     description: 'a toast in the session’s page, through the extension',
     args: ['<id>', '<message...>'],
@@ -161,12 +166,10 @@ export const SESSION_ACTIONS: readonly SessionAction[] = [
       const body = parse(NotifyBodySchema, { message: words.join(' '), ...(flags.type === undefined ? {} : { type: flags.type }) }, 'notify');
       return { method: 'POST', path: sessionPath(id, '/notify'), body };
     },
-    show: (answer) => {
-      const { notification } = answer as { notification: { id: string; type: string; message: string } };
-      return [`notification ${notification.id} (${notification.type}) sent: ${notification.message}`];
-    },
-  },
-  {
+    answer: NotifyResponseSchema,
+    show: ({ notification }) => [`notification ${notification.id} (${notification.type}) sent: ${notification.message}`],
+  }),
+  action({
     name: 'profile',
     description: 'shape with a preset or a profile',
     args: ['<id>'],
@@ -184,5 +187,5 @@ export const SESSION_ACTIONS: readonly SessionAction[] = [
       return { method: 'PUT', path: sessionPath(id!, '/profile'), body: flags.preset !== undefined ? { preset: body } : { profile: body } };
     },
     ...applied,
-  },
+  }),
 ];

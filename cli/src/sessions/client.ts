@@ -1,8 +1,14 @@
+import { describeZodError, parseErrorBody } from '@downspin/protocol';
+import type { z } from 'zod';
+
 /** An error the control API answered with, or a failure to reach it. */
 export class ControlApiError extends Error {
   override readonly name = 'ControlApiError';
   constructor(
-    /** The catalogue code (`session_not_found`, `unauthorized`, …), `unreachable`, or `http_<status>` for a non-JSON answer. */
+    /**
+   * The catalogue code (`session_not_found`, `unauthorized`, …), `unreachable`, `http_<status>` for
+   * an answer that is not the API's, or `bad_response` for a success answer its schema rejects.
+   */
     readonly code: string,
     message: string,
     readonly status: number,
@@ -22,8 +28,9 @@ export interface ControlClientOptions {
 
 /**
  * A small client of the control API: JSON in and out, the admin key on
- * every call, and every failure as a `ControlApiError` whose `code` and
- * `message` make the one line the CLI prints.
+ * every call, each answer checked against its protocol schema, and every
+ * failure as a `ControlApiError` whose `code` and `message` make the one
+ * line the CLI prints.
  */
 export class ControlClient {
   private readonly fetch: typeof fetch;
@@ -32,7 +39,7 @@ export class ControlClient {
     this.fetch = options.fetch ?? fetch;
   }
 
-  async call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+  async call<S extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, body: unknown, answer: S): Promise<z.output<S>> {
     const url = new URL(path, this.options.baseUrl);
     const headers: Record<string, string> = { 'x-api-key': this.options.apiKey, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -48,18 +55,22 @@ export class ControlClient {
       throw new ControlApiError('unreachable', `cannot reach the control API at ${this.options.baseUrl}: ${reason(error)}`, 0);
     }
     const text = await res.text();
+    if (!res.ok) {
+      const error = parseErrorBody(text);
+      if (error !== undefined) throw new ControlApiError(error.code, error.message, res.status);
+    }
     let parsed: unknown;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);
     } catch {
       throw new ControlApiError(`http_${res.status}`, `${url.host} answered ${res.status} with something other than JSON: ${text.slice(0, 120)}`, res.status);
     }
-    if (!res.ok) {
-      const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-      if (typeof error?.code === 'string' && typeof error.message === 'string') throw new ControlApiError(error.code, error.message, res.status);
-      throw new ControlApiError(`http_${res.status}`, `${url.host} answered ${res.status} ${res.statusText}`, res.status);
+    if (!res.ok) throw new ControlApiError(`http_${res.status}`, `${url.host} answered ${res.status} ${res.statusText}`, res.status);
+    const checked = answer.safeParse(parsed);
+    if (!checked.success) {
+      throw new ControlApiError('bad_response', `${url.host} answered ${path} with an unexpected body: ${describeZodError(checked.error)}`, res.status);
     }
-    return parsed as T;
+    return checked.data;
   }
 }
 

@@ -5,10 +5,9 @@ import path from 'node:path';
 import { MemoryBus } from '@downspin/bus';
 import { createControlApi, startControlServer, type ControlApi, type RunningControlServer } from '@downspin/control-api';
 import { createPgliteStore, type SessionStore } from '@downspin/db';
-import { presetProfile, sessionHash, SessionViewSchema, type ClientDelivery } from '@downspin/protocol';
+import { presetProfile, sessionHash, SessionListResponseSchema, type ClientDelivery } from '@downspin/protocol';
 import { CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { EXIT_API, EXIT_NOT_ACKNOWLEDGED, EXIT_USAGE, sessionsCommand } from '../commands/sessions.js';
 
 const KEY = 'cli-test-key-0123456789';
@@ -102,7 +101,7 @@ describe('downspin sessions: shaping', () => {
     const id = newId();
     await run(['upspin', id]);
     const listed = await run(['ls', '--json', '--limit', '1000']);
-    const { sessions } = z.object({ sessions: z.array(SessionViewSchema) }).parse(JSON.parse(listed.out.join('')));
+    const { sessions } = SessionListResponseSchema.parse(JSON.parse(listed.out.join('')));
     expect(sessions.find((s) => s.mode === 'upspin')).toBeDefined();
     const shown = await run(['show', id, '--json']);
     expect(JSON.parse(shown.out.join(''))).toMatchObject({ session: { hash: await sessionHash(id), mode: 'upspin' }, history: [{ kind: 'upspin', version: 1 }] });

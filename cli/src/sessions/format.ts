@@ -1,4 +1,4 @@
-import type { ApplyResult, SessionView } from '@downspin/protocol';
+import type { ApplyResult, HistoryEntry, SessionView } from '@downspin/protocol';
 
 /** Columns padded to their widest cell; the last column is not padded (it may be long). */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
@@ -52,13 +52,6 @@ export function sessionTable(sessions: readonly SessionView[], now = Date.now())
       s.shaping,
     ]),
   );
-}
-
-export interface HistoryEntry {
-  version: number;
-  kind: string;
-  body: unknown;
-  createdAt: string;
 }
 
 /** `downspin sessions show`: the session, then its latest commands. */

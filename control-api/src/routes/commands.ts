@@ -1,7 +1,9 @@
 import type { SessionStore } from '@downspin/db';
 import {
+  ApplyResponseSchema,
   DownspinBodySchema,
   NotifyBodySchema,
+  NotifyResponseSchema,
   isEmptyProfile,
   presetProfile,
   ProfileBodySchema,
@@ -15,7 +17,7 @@ import type { z } from 'zod';
 import { jsonBody } from '../middleware/json-body/index.js';
 import { resolveSession } from '../sessions/resolve.js';
 import type { ShapingService } from '../shaping/service.js';
-import { adminSecurity, ApplyResponseSchema, errorResponses, jsonResponse, NotifyResponseSchema, SessionParamsSchema } from './schemas.js';
+import { adminSecurity, errorResponses, jsonResponse, SessionParamsSchema } from './schemas.js';
 
 export interface CommandRoutesOptions {
   store: SessionStore;

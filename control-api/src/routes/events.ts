@@ -1,5 +1,5 @@
 import type { SessionStore } from '@downspin/db';
-import { ClientEventBatchSchema, CLIENT_CHANNEL_MAX_PAYLOAD, ErrorBodySchema, SessionIdSchema } from '@downspin/protocol';
+import { ClientEventBatchSchema, CLIENT_CHANNEL_MAX_PAYLOAD, ErrorBodySchema, EventsAcceptedResponseSchema, SessionIdSchema } from '@downspin/protocol';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
@@ -14,8 +14,6 @@ export const ClientEventsBodySchema = z.strictObject({
   events: ClientEventBatchSchema,
 });
 
-const EventsAcceptedSchema = z.object({ accepted: z.number().int() });
-
 const eventsRoute = createRoute({
   method: 'post',
   path: '/events',
@@ -23,7 +21,7 @@ const eventsRoute = createRoute({
   middleware: [jsonBody({ maxBytes: CLIENT_CHANNEL_MAX_PAYLOAD })] as const,
   request: { body: { content: { 'application/json': { schema: ClientEventsBodySchema } }, required: true } },
   responses: {
-    202: jsonResponse(EventsAcceptedSchema, 'Accepted'),
+    202: jsonResponse(EventsAcceptedResponseSchema, 'Accepted'),
     400: errorResponses[400],
     403: jsonResponse(ErrorBodySchema, '`consent_required`: the session gave no consent; `forbidden_origin`: not an extension origin'),
     413: errorResponses[413],

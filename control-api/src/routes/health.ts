@@ -1,8 +1,9 @@
 import type { Bus } from '@downspin/bus';
 import type { SessionStore, TelemetryStore } from '@downspin/db';
+import { HealthResponseSchema } from '@downspin/protocol';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ProxyRegistry } from '../proxies/registry.js';
-import { HealthResponseSchema, jsonResponse } from './schemas.js';
+import { jsonResponse } from './schemas.js';
 
 const healthRoute = createRoute({
   method: 'get',

@@ -1,7 +1,11 @@
-import { ApplyResultSchema, ErrorBodySchema, NOTIFY_TYPES, SessionsFilterSchema, SessionViewSchema } from '@downspin/protocol';
+import { ErrorBodySchema, SessionsFilterSchema } from '@downspin/protocol';
 import { z } from 'zod';
 
-/** Schemas of what the routes take and answer, shared by validation and (later) /openapi.json. */
+/**
+ * What only the routes need: path and query parameters, the OpenAPI response
+ * helpers. The bodies the routes take and answer are protocol's (commands.ts,
+ * responses.ts, analytics.ts), shared with the dashboard, the fixture and the CLI.
+ */
 
 export const SessionParamsSchema = z.object({
   /** A session's 12-hex hash, or its id. */
@@ -11,34 +15,6 @@ export const SessionParamsSchema = z.object({
 export const SessionsQuerySchema = z.strictObject({
   filter: SessionsFilterSchema,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
-
-export const HistoryEntrySchema = z.object({
-  version: z.number().int(),
-  kind: z.string(),
-  body: z.unknown(),
-  createdAt: z.string(),
-});
-
-export const SessionListResponseSchema = z.object({ sessions: z.array(SessionViewSchema) });
-export const SessionDetailResponseSchema = z.object({ session: SessionViewSchema, history: z.array(HistoryEntrySchema) });
-export const ApplyResponseSchema = z.object({ session: SessionViewSchema, applied: ApplyResultSchema });
-export const NotifyResponseSchema = z.object({
-  notification: z.object({ id: z.string(), message: z.string(), type: z.enum(NOTIFY_TYPES) }),
-});
-
-const DependencySchema = z.object({ ok: z.boolean(), detail: z.string() });
-export const HealthResponseSchema = z.object({
-  status: z.enum(['ok', 'degraded']),
-  dependencies: z.object({
-    store: DependencySchema.extend({ kind: z.string() }),
-    bus: DependencySchema.extend({ kind: z.string() }),
-    proxies: DependencySchema.extend({ live: z.array(z.string()) }),
-    /** The telemetry store analytics read (memory or ClickHouse), when the API has one. */
-    telemetry: DependencySchema.extend({ kind: z.string() }).optional(),
-  }),
-  /** Open WebSockets on this instance, per channel. */
-  channels: z.object({ client: z.number().int(), dashboard: z.number().int() }).optional(),
 });
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({

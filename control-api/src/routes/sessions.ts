@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createRoute } from '@hono/zod-openapi';
-import { ErrorBodySchema } from '@downspin/protocol';
+import { ErrorBodySchema, SessionDetailResponseSchema, SessionListResponseSchema } from '@downspin/protocol';
 import type { SessionStore } from '@downspin/db';
 import { requireSession } from '../sessions/resolve.js';
 import { toSessionView } from '../sessions/view.js';
@@ -9,8 +9,6 @@ import {
   adminSecurity,
   errorResponses,
   jsonResponse,
-  SessionDetailResponseSchema,
-  SessionListResponseSchema,
   SessionParamsSchema,
   SessionsQuerySchema,
 } from './schemas.js';

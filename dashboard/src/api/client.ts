@@ -1,40 +1,30 @@
 import {
   AdminStatsSchema,
   AlertsResponseSchema,
-  ApplyResultSchema,
+  ApplyResponseSchema,
   describeZodError,
   DownspinBodySchema,
   EndpointsResponseSchema,
   GeoResponseSchema,
   NotifyBodySchema,
+  NotifyResponseSchema,
   OverviewResponseSchema,
   ProfileBodySchema,
-  SessionViewSchema,
   TerminateBodySchema,
   TimeseriesResponseSchema,
   WsTicketResponseSchema,
   type AdminStats,
   type AlertsResponse,
-  type ApplyResult,
+  type ApplyResponse,
   type EndpointsResponse,
   type GeoResponse,
   type NotifyType,
   type OverviewResponse,
-  type SessionView,
   type TimeseriesResponse,
   type WsTicketResponse,
 } from '@downspin/protocol';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ApiProblem, networkProblem, problemFromResponse } from './problem.js';
-
-const ApplyResponseSchema = z.object({ session: SessionViewSchema, applied: ApplyResultSchema });
-const NotifyResponseSchema = z.object({ notification: z.object({ id: z.string(), message: z.string(), type: z.string() }) });
-
-/** A shaping change as the API answered it: the session as it is now and which proxies applied it. */
-export interface Applied {
-  session: SessionView;
-  applied: ApplyResult;
-}
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -112,16 +102,16 @@ export class ControlClient {
     return this.json(WsTicketResponseSchema, 'POST', '/admin/ws-ticket');
   }
 
-  upspin(hash: string): Promise<Applied> {
+  upspin(hash: string): Promise<ApplyResponse> {
     return this.json(ApplyResponseSchema, 'POST', `/admin/sessions/${encodeURIComponent(hash)}/upspin`, {});
   }
 
-  async downspin(hash: string, latencyMs?: number): Promise<Applied> {
+  async downspin(hash: string, latencyMs?: number): Promise<ApplyResponse> {
     const body = checked(DownspinBodySchema, latencyMs === undefined ? {} : { latency_ms: latencyMs });
     return this.json(ApplyResponseSchema, 'POST', `/admin/sessions/${encodeURIComponent(hash)}/downspin`, body);
   }
 
-  async terminate(hash: string, reason?: string): Promise<Applied> {
+  async terminate(hash: string, reason?: string): Promise<ApplyResponse> {
     const body = checked(TerminateBodySchema, reason === undefined || reason.trim() === '' ? {} : { reason });
     return this.json(ApplyResponseSchema, 'POST', `/admin/sessions/${encodeURIComponent(hash)}/terminate`, body);
   }
@@ -132,7 +122,7 @@ export class ControlClient {
   }
 
   /** `PUT …/profile` with `{ preset }` or `{ profile }`, validated first. */
-  async setProfile(hash: string, body: unknown): Promise<Applied> {
+  async setProfile(hash: string, body: unknown): Promise<ApplyResponse> {
     const valid = checked(ProfileBodySchema, body);
     return this.json(ApplyResponseSchema, 'PUT', `/admin/sessions/${encodeURIComponent(hash)}/profile`, valid);
   }

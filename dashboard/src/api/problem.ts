@@ -1,4 +1,4 @@
-import { ErrorBodySchema } from '@downspin/protocol';
+import { parseErrorBody } from '@downspin/protocol';
 
 /**
  * Something the control API (or the way to it) said no to, in words a user
@@ -26,15 +26,8 @@ export class ApiProblem extends Error {
 
 /** An error response as a problem: the `{ error: { code, message } }` body, or the status in words. */
 export async function problemFromResponse(res: Response): Promise<ApiProblem> {
-  const text = await res.text().catch(() => '');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const body = ErrorBodySchema.safeParse(parsed);
-  if (body.success) return new ApiProblem(body.data.error.code, body.data.error.message, res.status);
+  const error = parseErrorBody(await res.text().catch(() => ''));
+  if (error !== undefined) return new ApiProblem(error.code, error.message, res.status);
   const reason = res.statusText ? ` ${res.statusText}` : '';
   return new ApiProblem(`http_${res.status}`, `The control API answered ${res.status}${reason}.`, res.status);
 }

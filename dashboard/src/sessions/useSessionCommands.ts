@@ -1,6 +1,5 @@
-import type { NotifyType, SessionView } from '@downspin/protocol';
+import type { ApplyResponse, NotifyType, SessionView } from '@downspin/protocol';
 import { useCallback, useState } from 'react';
-import type { Applied } from '../api/client.js';
 import { useDashboard } from '../app/context.js';
 import { describeApplied } from './outcome.js';
 
@@ -27,7 +26,7 @@ export function useSessionCommands(onApplied: (session: SessionView) => void) {
   }, []);
 
   const apply = useCallback(
-    async (hash: string, what: string, done: string, call: () => Promise<Applied>, rethrow = false) => {
+    async (hash: string, what: string, done: string, call: () => Promise<ApplyResponse>, rethrow = false) => {
       mark(hash, true);
       try {
         const result = await call();
