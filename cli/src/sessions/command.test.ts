@@ -59,13 +59,14 @@ interface Run {
 }
 
 /** Runs `downspin sessions …` in process against the control API on a real socket. */
-async function run(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+async function run(args: string[], env: Record<string, string | undefined> = {}, fetchImpl?: typeof fetch): Promise<Run> {
   const out: string[] = [];
   let err = '';
   const command = sessionsCommand({
     env: { CONTROL_URL: control.url, ADMIN_API_KEY: KEY, ...env },
     write: (line) => out.push(line),
     writeErr: (text) => (err += text),
+    fetch: fetchImpl,
   });
   try {
     await command.parseAsync(args, { from: 'user' });
@@ -172,6 +173,17 @@ describe('downspin sessions: errors are one line and a non-zero exit', () => {
     const wrongKey = await run(['ls'], { ADMIN_API_KEY: 'not-the-key-0123456789' });
     expect(wrongKey.code).toBe(EXIT_API);
     expect(wrongKey.err).toMatch(/^unauthorized: Missing or wrong API key[^\n]*\n$/);
+  });
+
+  it('names an answer that is not what the API promises, or not the API at all', async () => {
+    const answering = (res: Response): typeof fetch => async () => res;
+    const odd = await run(['ls'], {}, answering(Response.json({ sessions: [{ hash: 1 }] })));
+    expect(odd.code).toBe(EXIT_API);
+    expect(odd.err).toMatch(/^bad_response: [^\n]* answered \/admin\/sessions\?filter=all&limit=100 with an unexpected body: sessions\.0\.hash: [^\n]*\n$/);
+
+    const gateway = await run(['ls'], {}, answering(new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway' })));
+    expect(gateway.code).toBe(EXIT_API);
+    expect(gateway.err).toMatch(/^http_502: [^\n]* answered 502 with something other than JSON: <html>bad gateway<\/html>\n$/);
   });
 
   it('names an unreachable control API', async () => {

@@ -109,6 +109,14 @@ describe('ControlClient', () => {
     expect(problem.message).toMatch(/ticket/);
   });
 
+  it('takes a notify answer only with a type the API can send', async () => {
+    const answer = (type: string) => json({ notification: { id: 'n1', message: 'hi', type } }, 202);
+    await expect(new ControlClient('key', '', fakeFetch(() => answer('warning')).fetch).notify('0a1b2c3d4e5f', 'hi', 'warning')).resolves.toBeUndefined();
+    const problem = await problemOf(new ControlClient('key', '', fakeFetch(() => answer('shout')).fetch).notify('0a1b2c3d4e5f', 'hi', 'info'));
+    expect(problem.code).toBe('bad_response');
+    expect(problem.message).toMatch(/notification\.type/);
+  });
+
   it('downloads an export with the file name the API gives', async () => {
     const fake = fakeFetch(
       () => new Response('time,ts\r\n', { headers: { 'content-disposition': 'attachment; filename="downspin-requests-a-b.csv"' } }),
