@@ -6,9 +6,9 @@ export class ControlApiError extends Error {
   override readonly name = 'ControlApiError';
   constructor(
     /**
-   * The catalogue code (`session_not_found`, `unauthorized`, …), `unreachable`, `http_<status>` for
-   * an answer that is not the API's, or `bad_response` for a success answer its schema rejects.
-   */
+     * The catalogue code (`session_not_found`, `unauthorized`, …), `unreachable`, `http_<status>` for
+     * an answer that is not the API's, or `bad_response` for a success answer its schema rejects.
+     */
     readonly code: string,
     message: string,
     readonly status: number,
