@@ -3,12 +3,10 @@ import picomatch from 'picomatch';
 import {
   createEffects,
   isBodyPacer,
-  isMessageDelay,
   isRequestGate,
   isStatefulEffect,
   registeredEffectTypes,
   type Effect,
-  type MessageDelay,
   type RequestGate,
 } from '../effects/index.js';
 import { randomSeed, randomStreams } from './random.js';
@@ -26,8 +24,6 @@ export class ShapingPlan {
   readonly matchesPath: ((path: string) => boolean) | undefined;
   readonly downBytesPerSecond: number | undefined;
   readonly upBytesPerSecond: number | undefined;
-  readonly messageDelay: MessageDelay | undefined;
-  readonly messageDelayIndex: number;
   readonly label: string;
   readonly seed: number;
 
@@ -47,8 +43,6 @@ export class ShapingPlan {
     const pacer = this.effects.find(isBodyPacer);
     this.downBytesPerSecond = pacer?.downBytesPerSecond;
     this.upBytesPerSecond = pacer?.upBytesPerSecond;
-    this.messageDelayIndex = this.effects.findIndex(isMessageDelay);
-    this.messageDelay = this.messageDelayIndex >= 0 ? (this.effects[this.messageDelayIndex] as MessageDelay) : undefined;
     this.seed = profile.seed ?? randomSeed();
     const words = this.effects.length === 0 ? 'no shaping' : explainEffects(this.effects, profile.routes);
     this.label = prefix + (preset === undefined ? words : this.effects.length === 0 ? preset : `${preset} (${words})`);
