@@ -30,6 +30,8 @@ const NOT_FORWARDED = new Set([
 
 /** A Sec-WebSocket-Key is 16 random bytes in base64 (RFC 6455 §4.1), as ws checks it. */
 const KEY_PATTERN = /^[+/0-9A-Za-z]{22}==$/;
+/** Sec-WebSocket-Protocol: comma-separated tokens (RFC 7230 tchar). */
+const PROTOCOLS_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*,[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*$/;
 
 export interface UpgradeHandler {
   handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
@@ -233,7 +235,12 @@ function validHandshake(req: IncomingMessage): boolean {
   const key = req.headers['sec-websocket-key'];
   if (key === undefined || !KEY_PATTERN.test(key)) return false;
   const version = req.headers['sec-websocket-version'];
-  return version === '13' || version === '8';
+  if (version !== '13' && version !== '8') return false;
+  const protocols = req.headers['sec-websocket-protocol'];
+  if (protocols === undefined) return true;
+  if (!PROTOCOLS_PATTERN.test(protocols.trim())) return false;
+  const names = protocols.split(',').map((name) => name.trim());
+  return new Set(names).size === names.length;
 }
 
 function refuse(socket: Socket, code: ErrorCode, status?: number, headers?: readonly string[]): void {
