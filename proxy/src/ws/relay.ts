@@ -133,14 +133,20 @@ export class WsRelay implements Closable {
     client.on('error', () => this.fail(upstream, 'client_aborted'));
     upstream.on('error', () => this.fail(client, 'upstream_reset'));
     session.addWebSocket(this);
+    // A session already at its bound: a new socket does not start reading either.
+    if (session.webSocketQueuedBytes >= this.pauseSessionAtBytes) {
+      this.pause(this.toUpstream);
+      this.pause(this.toClient);
+    }
   }
 
-  /** Bytes held toward upstream and toward the client, and the most held at once in either. */
-  get held(): { toUpstream: number; toClient: number; peak: number } {
+  /** Bytes held toward upstream and toward the client, the most held at once in either, and whether a sender is paused. */
+  get held(): { toUpstream: number; toClient: number; peak: number; paused: boolean } {
     return {
       toUpstream: this.toUpstream.heldBytes,
       toClient: this.toClient.heldBytes,
       peak: Math.max(this.toUpstream.peakBytes, this.toClient.peakBytes),
+      paused: this.toUpstream.paused || this.toClient.paused,
     };
   }
 
@@ -156,8 +162,19 @@ export class WsRelay implements Closable {
   /** The session's shaping changed: the open connection is decided again, as a message would be. */
   shapingChanged(): void {
     if (this.finished) return;
-    decideMessage(this.decision, this.session, this.options.path, this.options.guard, this.options.logger);
-    this.act(this.decision);
+    const decision = this.decision;
+    decideMessage(decision, this.session, this.options.path, this.options.guard, this.options.logger);
+    if (!this.act(decision) || this.holdTimer !== undefined) return;
+    // Less latency now: what waits under the old one is due no later than a message sent now would be.
+    const dueBy = decision.now + decision.delayMs;
+    for (const lane of [this.toUpstream, this.toClient]) {
+      if (lane.waiting === 0 || lane.queue[lane.queue.length - 1]!.dueAt <= dueBy) continue;
+      for (let i = lane.head; i < lane.queue.length; i++) if (lane.queue[i]!.dueAt > dueBy) lane.queue[i]!.dueAt = dueBy;
+      lane.lastDueAt = dueBy;
+      if (lane.timer !== undefined) clearTimeout(lane.timer);
+      lane.timer = undefined;
+      this.schedule(lane, decision.now);
+    }
   }
 
   /** Applies a decision's refusal to the whole connection; returns true when the connection goes on. */
