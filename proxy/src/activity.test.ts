@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -67,20 +68,30 @@ describe('session byte counters', () => {
     await unsubscribe();
   });
 
-  it('counts WebSocket message bytes, both ways, while the socket is still open', async () => {
+  it('counts WebSocket bytes both ways: messages while open, then every byte the connection moved', async () => {
     await h.profile('bytes-ws', { latency: { ms: 20 } });
     const { total, unsubscribe } = await watchActivity(h, 'bytes-ws');
     const ws = new WebSocket(`${h.proxy.url.replace('http', 'ws')}/ws`, { headers: { 'x-downspin-session': 'bytes-ws' } });
+    let socket: IncomingMessage['socket'] | undefined;
+    ws.once('upgrade', (response: IncomingMessage) => (socket = response.socket));
     await once(ws, 'open');
     for (let i = 0; i < 3; i++) {
       ws.send(Buffer.alloc(10_000, i));
       await once(ws, 'message');
     }
+    // Live, while the socket is open: the message payloads.
     await eventually(() => {
-      expect(total.bytesIn).toBe(30_000);
-      expect(total.bytesOut).toBe(30_000);
+      expect(total.bytesIn).toBeGreaterThanOrEqual(30_000);
+      expect(total.bytesOut).toBeGreaterThanOrEqual(30_000);
     });
-    ws.close();
+    ws.close(1000);
+    await once(ws, 'close');
+    // Once closed: exactly what crossed the client's TCP connection (handshake, frames, close).
+    await eventually(() => {
+      expect(total.bytesIn).toBe(socket!.bytesWritten);
+      expect(total.bytesOut).toBe(socket!.bytesRead);
+    });
+    expect(total.requests).toBe(1);
     await unsubscribe();
   });
 });

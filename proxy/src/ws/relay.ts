@@ -75,6 +75,9 @@ export interface RelayResult {
   error: ErrorKind;
   /** A fault that ended the connection (reset, timeout), if any. */
   fault: FaultKind;
+  /** Message bytes already added to the session's activity: read from the client, written to it. */
+  recordedIn: number;
+  recordedOut: number;
 }
 
 export interface RelayOptions {
@@ -105,6 +108,8 @@ export class WsRelay implements Closable {
   private readonly pauseAtBytes: number;
   private readonly pauseSessionAtBytes: number;
   private closeCode = 0;
+  private recordedIn = 0;
+  private recordedOut = 0;
   private error: ErrorKind = '';
   private fault: FaultKind = '';
   private openSides = 2;
@@ -223,7 +228,11 @@ export class WsRelay implements Closable {
     const bytes = byteLength(data);
     lane.messages++;
     lane.bytes += bytes;
-    if (lane.up) this.session.recordBytes(bytes, 0);
+    // Counted as they move, so the session's activity shows a long-lived socket's traffic live.
+    if (lane.up) {
+      this.recordedIn += bytes;
+      this.session.recordBytes(bytes, 0);
+    }
     const decision = this.decision;
     decideMessage(decision, this.session, this.options.path, this.options.guard, this.options.logger);
     if (decision.verdict !== Verdict.Forward && !this.act(decision)) return;
@@ -326,7 +335,10 @@ export class WsRelay implements Closable {
   private deliver(lane: Lane, data: WebSocket.RawData, isBinary: boolean, bytes: number): void {
     if (lane.to.readyState !== WebSocket.OPEN) return;
     lane.to.send(data, { binary: isBinary });
-    if (!lane.up) this.session.recordBytes(0, bytes);
+    if (!lane.up) {
+      this.recordedOut += bytes;
+      this.session.recordBytes(0, bytes);
+    }
     const held = lane.heldBytes;
     if (held > lane.peakBytes) lane.peakBytes = held;
     if (held >= this.pauseAtBytes) this.pause(lane);
@@ -395,6 +407,8 @@ export class WsRelay implements Closable {
       closeCode: this.closeCode,
       error: this.error,
       fault: this.fault,
+      recordedIn: this.recordedIn,
+      recordedOut: this.recordedOut,
     });
   }
 }

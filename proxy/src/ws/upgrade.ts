@@ -4,6 +4,7 @@ import type { ErrorCode, WsRow } from '@downspin/protocol';
 import WebSocket, { WebSocketServer } from 'ws';
 import { admit, refusalHeaders } from '../admission.js';
 import { Verdict } from '../effects/index.js';
+import { takeSocketBytes } from '../connection.js';
 import { refusalCode, writeUpgradeRefusal } from '../errors.js';
 import type { ProxyContext } from '../context.js';
 import { GateDecision } from '../shaping/gates.js';
@@ -97,6 +98,10 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
     const ip = req.socket.remoteAddress ?? '';
 
     const record = (result: Partial<RelayResult>): void => {
+      // Every byte the client's connection moved (handshake, frames, close) that messages did not already count.
+      const moved = { bytesIn: 0, bytesOut: 0 };
+      takeSocketBytes(socket, moved);
+      session.recordBytes(Math.max(0, moved.bytesIn - (result.recordedIn ?? 0)), Math.max(0, moved.bytesOut - (result.recordedOut ?? 0)));
       const row: WsRow = {
         ts: decision.ts,
         sessionHash: session.hash,
@@ -178,7 +183,10 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
     // Until the relay owns both, a client that goes away (or that ws refuses) takes the upstream with it.
     const onClientGone = (): void => upstream.terminate();
     socket.once('close', onClientGone);
+    // One of unexpected-response, error and open settles the handshake; ws may still emit an error after another.
+    let settled = false;
     upstream.once('unexpected-response', (_request, response) => {
+      settled = true;
       socket.off('close', onClientGone);
       const status = response.statusCode ?? 502;
       response.resume();
@@ -188,14 +196,17 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
       } else socket.destroy();
       record({ error: '' });
     });
-    upstream.once('error', (error) => {
-      if (upstream.readyState === WebSocket.OPEN) return;
+    upstream.on('error', (error) => {
+      // After open the relay handles errors.
+      if (settled) return;
+      settled = true;
       socket.off('close', onClientGone);
       logger.debug({ err: error, path }, 'upstream WebSocket failed');
       refuse(socket, 'upstream_unreachable');
       record({ error: 'upstream_unreachable' });
     });
     upstream.once('open', () => {
+      settled = true;
       try {
         if (socket.destroyed) {
           socket.off('close', onClientGone);
