@@ -3,10 +3,12 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { Verdict } from '../effects/index.js';
 import type { AbuseGuardOptions, WebSocketLimits } from '../options.js';
-import type { Reservation, SharedLink } from '../pacing/shared-link.js';
+import type { SharedLink } from '../pacing/shared-link.js';
 import type { Closable, SessionRuntime } from '../session/runtime.js';
 import type { GateDecision } from '../shaping/gates.js';
 import { decideMessage, messageDecision } from '../shaping/messages.js';
+import { safeClose } from './close.js';
+import { byteLength, Lane, type Pending } from './lane.js';
 
 /** Messages a lane may hold however small they are (each costs an object). */
 const MAX_QUEUED_MESSAGES = 10_000;
@@ -16,55 +18,6 @@ const MAX_QUEUED_MESSAGES = 10_000;
  */
 export const READ_MARGIN_BYTES = 256 * 1024;
 const RESUME_CHECK_MS = 50;
-
-interface Pending {
-  data: WebSocket.RawData | undefined;
-  bytes: number;
-  isBinary: boolean;
-  /** Paced through the session's link (the plan in force shaped it). */
-  paced: boolean;
-  /** A close to pass on, in order after the messages before it. */
-  closeCode: number;
-  closeReason: string;
-  dueAt: number;
-}
-
-/** One direction of a relay: messages from `from`, delivered in order to `to`. */
-class Lane {
-  readonly queue: Pending[] = [];
-  head = 0;
-  timer: NodeJS.Timeout | undefined;
-  lastDueAt = 0;
-  messages = 0;
-  bytes = 0;
-  /** Bytes received and not yet handed to `to` (waiting for their due time or the link). */
-  queuedBytes = 0;
-  /** Most bytes held at once, queued plus unsent in `to`'s buffer (tests and the bench read it). */
-  peakBytes = 0;
-  paused = false;
-  /** A message waits for the session's link; reused, as a pacer's is. */
-  readonly reservation: Reservation;
-  reserving = false;
-
-  constructor(
-    readonly from: WebSocket,
-    readonly to: WebSocket,
-    /** Toward upstream: bytes in, paced by the up link. */
-    readonly up: boolean,
-    done: () => void,
-  ) {
-    this.reservation = { bytes: 0, done };
-  }
-
-  get waiting(): number {
-    return this.queue.length - this.head;
-  }
-
-  /** Bytes this direction holds: queued here plus what `to` has not written yet. */
-  get heldBytes(): number {
-    return this.queuedBytes + this.to.bufferedAmount;
-  }
-}
 
 export interface RelayResult {
   messagesIn: number;
@@ -411,31 +364,4 @@ export class WsRelay implements Closable {
       recordedOut: this.recordedOut,
     });
   }
-}
-
-/** Codes a close frame may carry; 1005/1006/1015 are only ever reported, never sent. */
-export function sendableCloseCode(code: number): boolean {
-  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
-}
-
-function safeClose(socket: WebSocket, code: number, reason: string): void {
-  if (socket.readyState === WebSocket.CLOSED) return;
-  if (socket.readyState === WebSocket.CONNECTING) {
-    socket.terminate();
-    return;
-  }
-  if (sendableCloseCode(code)) socket.close(code, truncateReason(reason));
-  else if (code === 1006) socket.terminate();
-  else socket.close();
-}
-
-/** A close reason is at most 123 bytes. */
-function truncateReason(reason: string): string {
-  if (Buffer.byteLength(reason) <= 123) return reason;
-  return Buffer.from(reason).subarray(0, 120).toString('utf8');
-}
-
-function byteLength(data: WebSocket.RawData): number {
-  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
-  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
