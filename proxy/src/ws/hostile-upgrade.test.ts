@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +80,18 @@ describe('hostile WebSocket upgrades', () => {
     expect(status).toBe('HTTP/1.1 101 Switching Protocols');
     expect(h.upstream.webSocketUrls).toContain('/ws/abs?q=1');
     await eventually(() => expect(h.upstream.connections()).toBe(0));
+  });
+
+  it('refuses a malformed session cookie on a handshake as on a request: 400 and the cookie cleared', async () => {
+    const socket = net.connect(h.proxy.port, '127.0.0.1');
+    socket.write(handshake('/ws', { Cookie: 'theme=dark; downspin_sid=not*valid' }));
+    let head = '';
+    socket.on('data', (chunk: Buffer) => (head += chunk.toString('latin1')));
+    await once(socket, 'close');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head).toMatch(/\r\nset-cookie: downspin_sid=; Path=\/; Max-Age=0/i);
+    expect(head).toContain('malformed_session_id');
+    expect(h.upstream.connections()).toBe(0);
   });
 
   it.each(BAD)('refuses %s with 400 and opens nothing upstream', async (_name, text) => {
