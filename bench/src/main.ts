@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { DEFAULT_BATCH_SIZE } from '@downspin/db';
 import { SESSION_HEADER } from '@downspin/protocol';
+import { DEFAULT_WEBSOCKET_LIMITS } from '@downspin/proxy';
 import { pickLoadGenerator } from './load.js';
 import { hasNginx, startNginx, type RunningNginx } from './nginx.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
@@ -19,6 +20,7 @@ import { measureLatencyAccuracy } from './scenarios/latency.js';
 import { measurePropagation, propagationReport } from './scenarios/propagation.js';
 import { benchClickHouse, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
 import { measureThroughput, type Target, type ThroughputOptions } from './scenarios/throughput.js';
+import { measureWsFlood, wsFloodLines } from './scenarios/ws-flood.js';
 
 const PROBE_PATH = '/health';
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -184,6 +186,16 @@ async function run(options: BenchOptions): Promise<void> {
         for (const line of report.lines) out(line);
         out(checksTable(report.checks));
         checks.push(...report.checks);
+      },
+    );
+
+    await section(
+      `6. WebSocket memory bound (4 sockets of one session flood the proxy for ${options.wsFloodSec} s under latency 60,000 ms; proxy RSS)`,
+      checks,
+      async () => {
+        progress(`flooding WebSockets for ${options.wsFloodSec} s…`);
+        const result = await measureWsFlood({ downspin, durationSec: options.wsFloodSec, latencyMs: 60_000, sockets: 4 });
+        for (const line of wsFloodLines(result, DEFAULT_WEBSOCKET_LIMITS)) out(line);
       },
     );
   } finally {

@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
-export const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--duration S] [--connections N]
+export const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--duration S] [--connections N] [--ws-flood S]
 
   --quick          a short run (1 round, shorter loads, fewer samples, smaller transfers)
   --rounds N       throughput rounds, interleaved; the median is reported (default 3)
   --duration S     seconds per throughput run under load (default 5)
   --connections N  keep-alive connections of the load generator (default 16)
+  --ws-flood S     seconds of the WebSocket flood under 60 s latency (default 60, quick 10)
   --help           this text`;
 
 const FlagsSchema = z.strictObject({
@@ -15,6 +16,7 @@ const FlagsSchema = z.strictObject({
   rounds: z.coerce.number().int().min(1).max(20).optional(),
   duration: z.coerce.number().int().min(1).max(120).optional(),
   connections: z.coerce.number().int().min(1).max(1024).optional(),
+  'ws-flood': z.coerce.number().int().min(1).max(600).optional(),
 });
 
 export interface BenchOptions {
@@ -28,6 +30,8 @@ export interface BenchOptions {
   latencyMs: number;
   bandwidthKbps: number;
   transferMiB: number;
+  /** Seconds of section 6's WebSocket flood. */
+  wsFloodSec: number;
 }
 
 /** Flags → options; throws a one-line message on unknown or bad flags. */
@@ -41,6 +45,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       rounds: { type: 'string' },
       duration: { type: 'string' },
       connections: { type: 'string' },
+      'ws-flood': { type: 'string' },
     },
   });
   const parsed = FlagsSchema.safeParse(values);
@@ -59,5 +64,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     latencyMs: 100,
     bandwidthKbps: 8000,
     transferMiB: flags.quick ? 1 : 4,
+    wsFloodSec: flags['ws-flood'] ?? (flags.quick ? 10 : 60),
   };
 }

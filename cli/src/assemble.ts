@@ -11,7 +11,17 @@ import type { Parts } from './services.js';
  */
 
 /** Settings that shape how a proxy treats traffic. */
-export const PROXY_SETTINGS = ['insecureTarget', 'abuseGuard', 'abuseMaxViolations', 'abuseBanSeconds'] as const;
+export const PROXY_SETTINGS = [
+  'insecureTarget',
+  'abuseGuard',
+  'abuseMaxViolations',
+  'abuseBanSeconds',
+  'wsMaxMessageMiB',
+  'wsQueueMiB',
+  'wsSessionQueueMiB',
+] as const;
+
+const MiB = 1024 * 1024;
 
 export async function runControl(
   parts: Parts,
@@ -49,6 +59,11 @@ export async function runProxy(
     countryOf,
     insecureTarget: options.insecureTarget,
     abuseGuard: { enabled: options.abuseGuard, maxViolations: options.abuseMaxViolations, banMs: options.abuseBanSeconds * 1000 },
+    webSocketLimits: {
+      maxMessageBytes: options.wsMaxMessageMiB * MiB,
+      maxQueuedBytes: options.wsQueueMiB * MiB,
+      maxSessionQueuedBytes: options.wsSessionQueueMiB * MiB,
+    },
     logger: logger.child({ part: 'proxy' }),
   });
   closers.push(() => proxy.close());

@@ -51,6 +51,9 @@ export const SETTINGS = {
   abuseGuard: { flag: undefined, env: 'ABUSE_GUARD', schema: flag.default(true), help: 'ban sessions after repeated rate-limit violations' },
   abuseMaxViolations: { flag: undefined, env: 'ABUSE_MAX_VIOLATIONS', schema: positive.default(50), help: 'violations that ban a session' },
   abuseBanSeconds: { flag: undefined, env: 'ABUSE_BAN_SECONDS', schema: positive.default(300), help: 'how long a ban lasts' },
+  wsMaxMessageMiB: { flag: undefined, env: 'WS_MAX_MESSAGE_MIB', schema: positive.default(4), help: 'largest WebSocket message relayed (MiB)' },
+  wsQueueMiB: { flag: undefined, env: 'WS_QUEUE_MIB', schema: positive.default(8), help: 'WebSocket bytes held per direction before the sender is paused (MiB)' },
+  wsSessionQueueMiB: { flag: undefined, env: 'WS_SESSION_QUEUE_MIB', schema: positive.default(32), help: 'WebSocket bytes held per session before its senders are paused (MiB)' },
   retentionDays: { flag: undefined, env: 'TELEMETRY_RETENTION_DAYS', schema: positive.default(90), help: 'days of telemetry kept in ClickHouse' },
   logLevel: {
     flag: '--log-level',

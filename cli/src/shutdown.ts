@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
 
 /**
- * Closes what a command started on SIGINT/SIGTERM, in reverse order, and keeps
- * the process alive through stray errors: a proxy that dies on one bad socket
- * would take every tester's session with it.
+ * Closes what a command started on SIGINT/SIGTERM, in reverse order. An
+ * uncaught exception or unhandled rejection leaves the process in a state
+ * nobody knows (a socket never answered, a timer never cleared): it is
+ * logged and the process exits with status 1, for its supervisor (systemd,
+ * Docker's restart policy, Kubernetes) to start it again. Shaping survives a
+ * restart: it is reloaded from the store.
  */
 export function handleProcessSignals(logger: Logger, closers: (() => Promise<void>)[]): void {
   let stopping = false;
@@ -22,6 +25,14 @@ export function handleProcessSignals(logger: Logger, closers: (() => Promise<voi
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception (kept running)'));
-  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection (kept running)'));
+  process.on('uncaughtException', (error) => crash(logger, error, 'uncaught exception; exiting for a restart'));
+  process.on('unhandledRejection', (reason) => crash(logger, reason, 'unhandled rejection; exiting for a restart'));
+}
+
+function crash(logger: Logger, error: unknown, message: string): void {
+  logger.fatal({ err: error }, message);
+  // The logger may write through a worker (pino-pretty) that exit would cut off; stderr is synchronous.
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`downspin: ${message}: ${detail}\n`);
+  process.exit(1);
 }

@@ -13,6 +13,10 @@ export const ERROR_CATALOGUE = {
     status: 400,
     message: 'A session id is 1-128 characters of A-Z a-z 0-9 _ - (header x-downspin-session or cookie downspin_sid).',
   },
+  invalid_upgrade: {
+    status: 400,
+    message: 'Not a valid WebSocket handshake: GET with Upgrade: websocket, a 16-byte base64 Sec-WebSocket-Key, Sec-WebSocket-Version 13.',
+  },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   // auth

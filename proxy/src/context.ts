@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AbuseGuardOptions } from './options.js';
+import type { AbuseGuardOptions, WebSocketLimits } from './options.js';
 import type { SessionTable } from './session/table.js';
 import type { TelemetryEmitter } from './telemetry/emitter.js';
 
@@ -13,5 +13,6 @@ export interface ProxyContext {
   guard: AbuseGuardOptions;
   /** Longest a `timeoutRate` fault holds a request. */
   maxHoldMs: number;
+  webSocketLimits: WebSocketLimits;
   logger: Logger;
 }

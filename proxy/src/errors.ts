@@ -49,16 +49,23 @@ export function wantsHtml(accept: string | undefined): boolean {
   return accept !== undefined && accept.includes('text/html');
 }
 
-/** Refuses a WebSocket upgrade on the raw socket, with the same JSON body. */
-export function writeUpgradeRefusal(socket: Socket, code: ErrorCode, status: number = ERROR_CATALOGUE[code].status): void {
+/** Refuses a WebSocket upgrade on the raw socket, with the same JSON body; `headers` as a flat [name, value, …] list. */
+export function writeUpgradeRefusal(
+  socket: Socket,
+  code: ErrorCode,
+  status: number = ERROR_CATALOGUE[code].status,
+  headers?: readonly string[],
+): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
   const body = JSON.stringify({ error: { code, message: ERROR_CATALOGUE[code].message } });
+  let extra = '';
+  if (headers) for (let i = 0; i < headers.length; i += 2) extra += `${headers[i]}: ${headers[i + 1]}\r\n`;
   socket.end(
     `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `X-Downspin-Error: ${code}\r\nConnection: close\r\n\r\n${body}`,
+      `X-Downspin-Error: ${code}\r\n${extra}Connection: close\r\n\r\n${body}`,
   );
 }
 
@@ -67,6 +74,7 @@ function statusText(status: number): string {
     400: 'Bad Request',
     403: 'Forbidden',
     429: 'Too Many Requests',
+    500: 'Internal Server Error',
     502: 'Bad Gateway',
     503: 'Service Unavailable',
     504: 'Gateway Timeout',

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorKind } from '@downspin/protocol';
 import type { PacedStream } from './pacing/paced-stream.js';
-import type { SessionRuntime } from './session/runtime.js';
 import { GateDecision } from './shaping/gates.js';
 
 /**
@@ -11,8 +10,6 @@ import { GateDecision } from './shaping/gates.js';
  */
 export class Exchange extends GateDecision {
   error: ErrorKind = '';
-  /** Set-Cookie for a newly assigned session id. */
-  setCookie: string | undefined;
   upstreamStartedAt = 0;
   upstreamMs = 0;
   timer: NodeJS.Timeout | undefined;
@@ -24,7 +21,6 @@ export class Exchange extends GateDecision {
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
-    readonly session: SessionRuntime,
     now: number,
     ts: number,
   ) {

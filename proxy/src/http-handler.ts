@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RequestRow } from '@downspin/protocol';
+import { admit, refusalHeaders } from './admission.js';
 import { Verdict } from './effects/index.js';
-import { decide } from './shaping/gates.js';
 import { pathOf } from './url.js';
 import { refusalCode, writeErrorResponse, wantsHtml } from './errors.js';
 import { ProxiedRequest, takeSocketBytes } from './connection.js';
@@ -10,14 +10,6 @@ import type { ProxyContext } from './context.js';
 import { Exchange } from './exchange.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
 import { PacedStream } from './pacing/paced-stream.js';
-import {
-  assignSessionId,
-  CLEAR_SESSION_COOKIE,
-  MALFORMED_COOKIE,
-  MALFORMED_HEADER,
-  resolveSessionId,
-  sessionCookie,
-} from './session/resolve.js';
 
 
 export interface HttpHandlerOptions extends ProxyContext {
@@ -38,7 +30,7 @@ export interface HttpHandler {
  * the plan limits bandwidth. Nothing here awaits storage.
  */
 export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
-  const { sessions, telemetry, guard, logger, proxyId } = options;
+  const { telemetry, logger, proxyId } = options;
   let requestsTotal = 0;
 
   const forwarder = createForwarder({
@@ -52,29 +44,15 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     const url = req.url ?? '/';
     if (url.startsWith('/__downspin/') && options.handleOwnPath(req, res)) return;
     requestsTotal++;
-    const resolved = resolveSessionId(req);
-    if (resolved === MALFORMED_HEADER || resolved === MALFORMED_COOKIE) {
-      writeErrorResponse(res, 'malformed_session_id', {
-        headers: resolved === MALFORMED_COOKIE ? ['set-cookie', CLEAR_SESSION_COOKIE] : undefined,
-      });
+    const exchange = new Exchange(req, res, performance.now(), Date.now());
+    const refused = admit(req, exchange, pathOf(url), options);
+    if (refused !== undefined) {
+      writeErrorResponse(res, refused, { headers: exchange.headers });
       return;
     }
-    let id = resolved;
-    let setCookie: string | undefined;
-    if (id === undefined) {
-      id = assignSessionId();
-      setCookie = sessionCookie(id);
-    }
-    const session = sessions.getOrCreate(id);
-    const ts = Date.now();
-    session.touch(ts, req.headers['user-agent'], req.socket.remoteAddress);
-
-    const exchange = new Exchange(req, res, session, performance.now(), ts);
-    exchange.setCookie = setCookie;
     (req as ProxiedRequest).exchange = exchange;
     res.on('close', onResponseClose);
 
-    decide(exchange, session, pathOf(url), guard, logger);
     if (exchange.delayMs > 0) {
       // Count the delay from arrival, not from here, so the added latency is what was asked.
       exchange.timer = setTimeout(act, exchange.delayMs - (performance.now() - exchange.now), exchange);
@@ -90,12 +68,9 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     switch (exchange.verdict) {
       case Verdict.Forward:
         return forward(exchange);
-      case Verdict.Respond: {
-        const headers = exchange.headers ?? [];
-        if (exchange.setCookie) headers.push('set-cookie', exchange.setCookie);
-        writeErrorResponse(res, refusalCode(exchange.fault), { status: exchange.status, headers });
+      case Verdict.Respond:
+        writeErrorResponse(res, refusalCode(exchange.fault), { status: exchange.status, headers: refusalHeaders(exchange) });
         return;
-      }
       case Verdict.Reset:
         req.socket.destroy();
         return;
@@ -173,8 +148,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     exchange.downPacer?.destroy();
     takeSocketBytes(req.socket, exchange);
     const { session, bytesIn, bytesOut } = exchange;
-    session.bytesIn += bytesIn;
-    session.bytesOut += bytesOut;
+    session.recordBytes(bytesIn, bytesOut);
     const finished = this.writableFinished;
     if (!finished && exchange.error === '' && exchange.fault === '') exchange.error = 'client_aborted';
     if (!telemetry.enabled) return;

@@ -1,6 +1,6 @@
 export { startProxy, type RunningProxy } from './server.js';
-export type { ProxyOptions, ProxyStats, AbuseGuardOptions } from './options.js';
-export { DEFAULT_ABUSE_GUARD } from './options.js';
+export type { ProxyOptions, ProxyStats, AbuseGuardOptions, WebSocketLimits } from './options.js';
+export { DEFAULT_ABUSE_GUARD, DEFAULT_WEBSOCKET_LIMITS } from './options.js';
 export { ShapingPlan } from './shaping/plan.js';
 export { hashSessionId } from './session/runtime.js';
 export type { TelemetrySink } from './telemetry/sink.js';

@@ -14,6 +14,26 @@ export interface AbuseGuardOptions {
 
 export const DEFAULT_ABUSE_GUARD: AbuseGuardOptions = { enabled: true, maxViolations: 50, banMs: 5 * 60_000 };
 
+/**
+ * Memory bounds of the WebSocket relay. A relay holds messages while the
+ * session's latency or bandwidth delays them; at a bound it stops reading
+ * from the sender (TCP backpressure) instead of growing.
+ */
+export interface WebSocketLimits {
+  /** Largest message relayed; a bigger one closes the connection with 1009. Default 4 MiB. */
+  maxMessageBytes: number;
+  /** Bytes one relay may hold per direction (queued and unsent). Default 8 MiB; must exceed maxMessageBytes + 256 KiB. */
+  maxQueuedBytes: number;
+  /** Bytes all relays of one session may queue before each stops reading. Default 32 MiB. */
+  maxSessionQueuedBytes: number;
+}
+
+export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
+  maxMessageBytes: 4 * 1024 * 1024,
+  maxQueuedBytes: 8 * 1024 * 1024,
+  maxSessionQueuedBytes: 32 * 1024 * 1024,
+};
+
 export interface ProxyOptions {
   /** The app under test, http:// or https://. */
   target: string | URL;
@@ -37,8 +57,10 @@ export interface ProxyOptions {
   logger?: Logger;
   /** How often presence and session activity are published. Default 500 ms: the dashboard shows sessions within a second or two. */
   reportIntervalMs?: number;
-  /** Longest a `timeoutRate` fault holds a request before closing it. Default 10 min. */
+  /** Longest a `timeoutRate` fault holds a request (or stalls a WebSocket) before closing it. Default 10 min. */
   maxHoldMs?: number;
+  /** Memory bounds of WebSocket relays. */
+  webSocketLimits?: Partial<WebSocketLimits>;
 }
 
 export interface ProxyStats {

@@ -6,10 +6,11 @@ import { ProxiedRequest, markConnection } from './connection.js';
 import type { ProxyContext } from './context.js';
 import { BusLink, newProxyId } from './control/bus-link.js';
 import { createHttpHandler } from './http-handler.js';
-import { DEFAULT_ABUSE_GUARD, type ProxyOptions, type ProxyStats } from './options.js';
+import { DEFAULT_ABUSE_GUARD, DEFAULT_WEBSOCKET_LIMITS, type ProxyOptions, type ProxyStats } from './options.js';
 import { SessionTable } from './session/table.js';
 import { localCountryOf } from '@downspin/protocol';
 import { TelemetryEmitter } from './telemetry/emitter.js';
+import { READ_MARGIN_BYTES } from './ws/relay.js';
 import { createUpgradeHandler } from './ws/upgrade.js';
 
 export interface RunningProxy {
@@ -36,6 +37,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const proxyId = options.proxyId ?? newProxyId();
   const guard = { ...DEFAULT_ABUSE_GUARD, ...options.abuseGuard };
   const maxHoldMs = options.maxHoldMs ?? 10 * 60_000;
+  const webSocketLimits = { ...DEFAULT_WEBSOCKET_LIMITS, ...options.webSocketLimits };
+  if (webSocketLimits.maxQueuedBytes <= webSocketLimits.maxMessageBytes + READ_MARGIN_BYTES) {
+    throw new Error(
+      `webSocketLimits.maxQueuedBytes (${webSocketLimits.maxQueuedBytes}) must exceed maxMessageBytes + ${READ_MARGIN_BYTES} (${
+        webSocketLimits.maxMessageBytes + READ_MARGIN_BYTES
+      })`,
+    );
+  }
   const startedAt = Date.now();
   const sessions = new SessionTable({ idleMs: 10 * 60_000, maxSessions: 100_000 });
   const telemetry = new TelemetryEmitter({
@@ -54,6 +63,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     telemetry,
     guard,
     maxHoldMs,
+    webSocketLimits,
     logger,
   };
   const http_ = createHttpHandler({

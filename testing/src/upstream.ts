@@ -28,6 +28,10 @@ export interface TestUpstream {
   stop(): Promise<void>;
   /** Open WebSocket connections on /ws. */
   sockets: Set<WebSocket>;
+  /** The request target of every WebSocket handshake accepted, in order. */
+  webSocketUrls: string[];
+  /** Open TCP connections to the upstream (HTTP and WebSocket): leak checks read it. */
+  connections(): number;
 }
 
 /**
@@ -75,8 +79,10 @@ export async function startTestUpstream(options: { host?: string } = {}): Promis
     verifyClient: (info, done) => (info.req.url?.startsWith('/ws/forbidden') ? done(false, 401) : done(true)),
   });
   const sockets = new Set<WebSocket>();
+  const webSocketUrls: string[] = [];
   wss.on('connection', (ws, req) => {
     sockets.add(ws);
+    webSocketUrls.push(req.url ?? '');
     ws.on('close', () => sockets.delete(ws));
     ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
@@ -93,6 +99,8 @@ export async function startTestUpstream(options: { host?: string } = {}): Promis
     port,
     requests,
     sockets,
+    webSocketUrls,
+    connections: () => openSockets.size,
     requestUrls: () => requests.map((r) => r.url),
     reset: () => {
       requests.length = 0;

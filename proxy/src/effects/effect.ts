@@ -28,6 +28,12 @@ export const enum Verdict {
 export interface GateContext {
   /** performance.now() when the request arrived. */
   readonly now: number;
+  /**
+   * True when the gates decide one message of an open WebSocket (or re-admit
+   * it after a shaping change) rather than a request or handshake: an effect
+   * that only means something for requests (a rate limit, a status) skips it.
+   */
+  readonly message: boolean;
   verdict: Verdict;
   status: number;
   fault: FaultKind;
@@ -58,11 +64,6 @@ export interface BodyPacer extends Effect {
   readonly upBytesPerSecond: number | undefined;
 }
 
-/** Delays WebSocket messages and handshakes as it delays requests. */
-export interface MessageDelay extends Effect {
-  sampleDelayMs(state: unknown): number;
-}
-
 export function isRequestGate(effect: Effect): effect is RequestGate {
   return typeof (effect as Partial<RequestGate>).gate === 'function';
 }
@@ -73,8 +74,4 @@ export function isStatefulEffect(effect: Effect): effect is StatefulEffect {
 
 export function isBodyPacer(effect: Effect): effect is BodyPacer {
   return 'downBytesPerSecond' in effect && 'upBytesPerSecond' in effect;
-}
-
-export function isMessageDelay(effect: Effect): effect is MessageDelay {
-  return typeof (effect as Partial<MessageDelay>).sampleDelayMs === 'function';
 }

@@ -12,7 +12,9 @@ interface FaultState {
  * Faults: the next `failFirst` matching requests fail with `status`; then one
  * draw per request picks error (answer `status`), reset (destroy the socket)
  * or timeout (hold until the client gives up). Exactly one draw per request
- * keeps a seeded sequence the same however the outcomes fall.
+ * keeps a seeded sequence the same however the outcomes fall. A WebSocket
+ * message draws too: reset drops the connection, timeout stalls it; failFirst
+ * and the error status are for requests only.
  */
 export class FaultsEffect implements RequestGate<FaultState>, StatefulEffect<FaultState> {
   readonly type = 'faults';
@@ -31,7 +33,7 @@ export class FaultsEffect implements RequestGate<FaultState>, StatefulEffect<Fau
 
   gate(context: GateContext, state: FaultState): void {
     if (context.verdict !== Verdict.Forward) return;
-    if (state.failFirstLeft > 0) {
+    if (state.failFirstLeft > 0 && !context.message) {
       state.failFirstLeft--;
       context.respond(this.settings.status, 'fail_first');
       return;
@@ -39,7 +41,8 @@ export class FaultsEffect implements RequestGate<FaultState>, StatefulEffect<Fau
     if (this.timeoutBelow === 0) return;
     const draw = state.random.next();
     if (draw < this.settings.errorRate) {
-      context.respond(this.settings.status, 'error');
+      // A WebSocket message has no status to fail with: it passes (one draw all the same).
+      if (!context.message) context.respond(this.settings.status, 'error');
     } else if (draw < this.resetBelow) {
       context.verdict = Verdict.Reset;
       context.fault = 'reset';

@@ -1,6 +1,6 @@
 import type { LatencySettings } from '@downspin/protocol';
 import type { RandomGenerator } from '../shaping/random.js';
-import type { GateContext, MessageDelay, RequestGate, StatefulEffect } from './effect.js';
+import type { GateContext, RequestGate, StatefulEffect } from './effect.js';
 import { registerEffect } from './registry.js';
 
 /** Shape of the pareto tail: α = 2 gives a mean extra delay of jitterMs. */
@@ -8,13 +8,12 @@ const PARETO_ALPHA = 2;
 const MAX_DELAY_MS = 600_000;
 
 /**
- * Delays each request before it goes upstream (and each WebSocket message).
+ * Delays each request before it goes upstream, and each WebSocket message
+ * (shaping/messages.ts gives a message half: latency is a round trip).
  * uniform: ms ± jitterMs; normal: jitterMs is the standard deviation;
  * pareto: ms plus a long tail, jitterMs × ((1 − u)^(−1/α) − 1). Never negative.
  */
-export class LatencyEffect
-  implements RequestGate<RandomGenerator>, StatefulEffect<RandomGenerator>, MessageDelay
-{
+export class LatencyEffect implements RequestGate<RandomGenerator>, StatefulEffect<RandomGenerator> {
   readonly type = 'latency';
   readonly gateOrder = 30;
 
@@ -26,10 +25,6 @@ export class LatencyEffect
 
   gate(context: GateContext, random: RandomGenerator): void {
     context.delayMs += this.sample(random);
-  }
-
-  sampleDelayMs(state: unknown): number {
-    return this.sample(state as RandomGenerator);
   }
 
   sample(random: RandomGenerator): number {

@@ -32,6 +32,8 @@ export class RateLimitEffect implements RequestGate<Bucket>, StatefulEffect<Buck
   }
 
   gate(context: GateContext, bucket: Bucket): void {
+    // Limits requests and handshakes; a message of an open WebSocket is not a request.
+    if (context.message) return;
     const now = context.now;
     const refilled = bucket.tokens + (now - bucket.refilledAt) * this.perMs;
     bucket.tokens = refilled > this.burst ? this.burst : refilled;

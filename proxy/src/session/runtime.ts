@@ -11,10 +11,15 @@ import {
 import { SharedLink } from '../pacing/shared-link.js';
 import { activate, ShapingPlan, type ActivePlan } from '../shaping/plan.js';
 
-/** Something of a session's that terminate must close (a WebSocket relay). */
+/** An open connection of a session (a WebSocket relay): terminate closes it, a shaping change re-decides it. */
 export interface Closable {
   close(code: number, reason: string): void;
+  /** The plan in force changed (a command, a timeline step): apply it to the open connection now. */
+  shapingChanged(): void;
 }
+
+/** setTimeout's longest delay; a later timeline step is checked again then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface TimelineRun {
   startedAt: number;
@@ -50,7 +55,12 @@ export class SessionRuntime {
   private timeline: TimelineRun | undefined;
   private upLink: SharedLink | undefined;
   private downLink: SharedLink | undefined;
+  /** Open WebSockets; add and remove through addWebSocket / removeWebSocket. */
   readonly webSockets = new Set<Closable>();
+  /** Bytes the session's WebSocket relays hold, for the per-session bound. */
+  webSocketQueuedBytes = 0;
+  private stepTimer: NodeJS.Timeout | undefined;
+  private notifyQueued = false;
 
   // Activity since the last report (deltas), and what identifies the client.
   firstSeen = 0;
@@ -118,6 +128,7 @@ export class SessionRuntime {
     this.label = this.active ? this.active.plan.label : state.mode === 'none' ? '' : explainShaping(state);
     if (this.exempt) this.bannedUntil = 0;
     this.syncLinks();
+    this.planChanged();
     return true;
   }
 
@@ -134,9 +145,74 @@ export class SessionRuntime {
       this.active = plan.isEmpty ? undefined : activate(plan);
       this.label = plan.label;
       this.syncLinks();
+      this.planChanged();
     }
     return this.active;
   }
+
+  addWebSocket(socket: Closable): void {
+    this.webSockets.add(socket);
+    this.scheduleTimelineStep();
+  }
+
+  removeWebSocket(socket: Closable): void {
+    this.webSockets.delete(socket);
+    if (this.webSockets.size === 0 && this.stepTimer !== undefined) {
+      clearTimeout(this.stepTimer);
+      this.stepTimer = undefined;
+    }
+  }
+
+  /** Adds bytes the proxy moved for this session (HTTP and WebSocket alike) to the next activity report. */
+  recordBytes(bytesIn: number, bytesOut: number): void {
+    this.bytesIn += bytesIn;
+    this.bytesOut += bytesOut;
+  }
+
+  /**
+   * Tells open WebSockets the plan changed, after the current call stack:
+   * planAt runs inside the gates, and a relay deciding a message must not
+   * be re-entered (and possibly closed) from within that decision.
+   */
+  private planChanged(): void {
+    this.scheduleTimelineStep();
+    if (this.webSockets.size === 0 || this.notifyQueued) return;
+    this.notifyQueued = true;
+    queueMicrotask(this.notifyWebSockets);
+  }
+
+  private readonly notifyWebSockets = (): void => {
+    this.notifyQueued = false;
+    for (const socket of [...this.webSockets]) socket.shapingChanged();
+  };
+
+  /**
+   * A timeline advances when the clock passes a step; requests notice it on
+   * their own, but an open WebSocket with no traffic must be told at that
+   * moment (a step to offline drops it), so while one is open a timer wakes
+   * at the next step.
+   */
+  private scheduleTimelineStep(): void {
+    if (this.stepTimer !== undefined) {
+      clearTimeout(this.stepTimer);
+      this.stepTimer = undefined;
+    }
+    const timeline = this.timeline;
+    if (timeline === undefined || this.webSockets.size === 0) return;
+    const next = timeline.index + 1;
+    if (next >= timeline.atMs.length) return;
+    const wait = timeline.startedAt + timeline.atMs[next]! - Date.now();
+    this.stepTimer = setTimeout(this.onTimelineStep, Math.min(MAX_TIMER_MS, Math.max(0, wait)));
+    this.stepTimer.unref();
+  }
+
+  private readonly onTimelineStep = (): void => {
+    this.stepTimer = undefined;
+    const index = this.timeline?.index;
+    this.planAt(Date.now());
+    // Not yet at the step (a timer capped at MAX_TIMER_MS): wait again.
+    if (this.timeline?.index === index) this.scheduleTimelineStep();
+  };
 
   /** The link toward the client, when the plan in force paces responses. */
   linkDown(): SharedLink | undefined {
@@ -165,7 +241,10 @@ export class SessionRuntime {
 
   /** Takes the activity since the last report, or undefined when there was none. */
   takeActivity(): SessionActivity | undefined {
-    if (this.requests === 0 && this.violationsSinceReport === 0 && this.banReported) return undefined;
+    // Bytes count on their own: a response (or WebSocket message) that ends after the report of its request still counts.
+    if (this.requests === 0 && this.bytesIn === 0 && this.bytesOut === 0 && this.violationsSinceReport === 0 && this.banReported) {
+      return undefined;
+    }
     const activity: SessionActivity = {
       sessionId: this.id,
       firstSeen: this.firstSeen,

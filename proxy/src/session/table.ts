@@ -64,7 +64,14 @@ export class SessionTable {
   }
 
   private isDisposable(session: SessionRuntime): boolean {
-    return !session.holdsShaping && session.webSockets.size === 0 && session.requests === 0 && session.bannedUntil === 0;
+    return (
+      !session.holdsShaping &&
+      session.webSockets.size === 0 &&
+      session.requests === 0 &&
+      session.bytesIn === 0 &&
+      session.bytesOut === 0 &&
+      session.bannedUntil === 0
+    );
   }
 
   /** Map order is insertion order: the first disposable entries are the oldest. */

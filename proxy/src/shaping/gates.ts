@@ -5,8 +5,13 @@ import type { AbuseGuardOptions } from '../options.js';
 import type { SessionRuntime } from '../session/runtime.js';
 import type { ShapingPlan } from './plan.js';
 
-/** The decision gates write into, for an HTTP request or a WebSocket handshake. */
+/** The decision gates write into, for an HTTP request, a WebSocket handshake or message. */
 export class GateDecision implements GateContext {
+  message = false;
+  /** The session admitted (see admission.ts); set before the gates run. */
+  session!: SessionRuntime;
+  /** Set-Cookie for a newly assigned session id. */
+  setCookie: string | undefined;
   verdict: Verdict = Verdict.Forward;
   status = 0;
   fault: FaultKind = '';
@@ -21,10 +26,23 @@ export class GateDecision implements GateContext {
 
   constructor(
     /** performance.now() at arrival. */
-    readonly now: number,
+    public now: number,
     /** Date.now() at arrival. */
-    readonly ts: number,
+    public ts: number,
   ) {}
+
+  /** Makes a reused decision (one per WebSocket relay) fresh for the next message. */
+  reset(now: number, ts: number): void {
+    this.now = now;
+    this.ts = ts;
+    this.verdict = Verdict.Forward;
+    this.status = 0;
+    this.fault = '';
+    this.delayMs = 0;
+    this.headers = undefined;
+    this.plan = undefined;
+    this.shapingLabel = '';
+  }
 
   respond(status: number, fault: FaultKind): void {
     this.verdict = Verdict.Respond;

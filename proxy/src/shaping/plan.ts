@@ -3,12 +3,10 @@ import picomatch from 'picomatch';
 import {
   createEffects,
   isBodyPacer,
-  isMessageDelay,
   isRequestGate,
   isStatefulEffect,
   registeredEffectTypes,
   type Effect,
-  type MessageDelay,
   type RequestGate,
 } from '../effects/index.js';
 import { randomSeed, randomStreams } from './random.js';
@@ -26,8 +24,6 @@ export class ShapingPlan {
   readonly matchesPath: ((path: string) => boolean) | undefined;
   readonly downBytesPerSecond: number | undefined;
   readonly upBytesPerSecond: number | undefined;
-  readonly messageDelay: MessageDelay | undefined;
-  readonly messageDelayIndex: number;
   readonly seed: number;
 
   /**
@@ -49,8 +45,6 @@ export class ShapingPlan {
     const pacer = this.effects.find(isBodyPacer);
     this.downBytesPerSecond = pacer?.downBytesPerSecond;
     this.upBytesPerSecond = pacer?.upBytesPerSecond;
-    this.messageDelayIndex = this.effects.findIndex(isMessageDelay);
-    this.messageDelay = this.messageDelayIndex >= 0 ? (this.effects[this.messageDelayIndex] as MessageDelay) : undefined;
     this.seed = profile.seed ?? randomSeed();
   }
 

@@ -1,14 +1,14 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import type { WsRow } from '@downspin/protocol';
+import type { ErrorCode, WsRow } from '@downspin/protocol';
 import WebSocket, { WebSocketServer } from 'ws';
+import { admit, refusalHeaders } from '../admission.js';
 import { Verdict } from '../effects/index.js';
+import { takeSocketBytes } from '../connection.js';
 import { refusalCode, writeUpgradeRefusal } from '../errors.js';
 import type { ProxyContext } from '../context.js';
-import { assignSessionId, MALFORMED_COOKIE, MALFORMED_HEADER, resolveSessionId, sessionCookie } from '../session/resolve.js';
-import type { SessionTable } from '../session/table.js';
-import { decide, GateDecision } from '../shaping/gates.js';
-import { pathOf } from '../url.js';
+import { GateDecision } from '../shaping/gates.js';
+import { originFormOf, pathOf } from '../url.js';
 import { WsRelay, type RelayResult } from './relay.js';
 
 const kSetCookie = Symbol('downspin.setCookie');
@@ -29,8 +29,10 @@ const NOT_FORWARDED = new Set([
   'transfer-encoding',
 ]);
 
-const MAX_PAYLOAD = 64 * 1024 * 1024;
-
+/** A Sec-WebSocket-Key is 16 random bytes in base64 (RFC 6455 §4.1), as ws checks it. */
+const KEY_PATTERN = /^[+/0-9A-Za-z]{22}==$/;
+/** Sec-WebSocket-Protocol: comma-separated tokens (RFC 7230 tchar). */
+const PROTOCOLS_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*,[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*$/;
 
 export interface UpgradeHandler {
   handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
@@ -39,17 +41,22 @@ export interface UpgradeHandler {
 }
 
 /**
- * Proxies WebSocket upgrades: the session's gates and latency apply to the
- * handshake, then a WsRelay delays each message. The upstream connection is
- * made first, so the client gets the upstream's answer (protocol, or its
- * refusal status) and never a socket to nowhere.
+ * Proxies WebSocket upgrades. The client's handshake is checked first (a bad
+ * one is refused before anything opens upstream), then the request goes
+ * through the same admission step as HTTP requests (admission.ts), waits the
+ * latency, and the upstream connection is made before the client's is
+ * accepted, so the client gets the upstream's answer (protocol, or its
+ * refusal status) and never a socket to nowhere. A WsRelay then carries the
+ * messages under the session's shaping. Every error on this path answers or
+ * closes the client socket: nothing here may throw into the server.
  */
 export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
-  const { sessions, telemetry, guard, logger, proxyId, target } = options;
+  const { telemetry, logger, proxyId, target } = options;
+  const limits = options.webSocketLimits;
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    maxPayload: MAX_PAYLOAD,
+    maxPayload: limits.maxMessageBytes,
     handleProtocols: (_protocols, req) => (req as UpgradeRequest)[kProtocol] ?? false,
   });
   wss.on('headers', (headers, req) => {
@@ -58,26 +65,43 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
   });
   let open = 0;
 
+  /** Ends the client socket after an error nobody expected, so it never lingers. */
+  function failed(error: unknown, req: IncomingMessage, socket: Socket): void {
+    logger.error({ err: error, url: req.url }, 'WebSocket upgrade failed; the client socket was closed');
+    refuse(socket, 'internal');
+  }
+
   function handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
-    const resolved = resolveSessionId(req);
-    if (resolved === MALFORMED_HEADER || resolved === MALFORMED_COOKIE) {
-      writeUpgradeRefusal(socket, 'malformed_session_id');
+    socket.on('error', destroyOnError);
+    try {
+      admitUpgrade(req as UpgradeRequest, socket, head);
+    } catch (error) {
+      failed(error, req, socket);
+    }
+  }
+
+  function admitUpgrade(req: UpgradeRequest, socket: Socket, head: Buffer): void {
+    const requestPath = originFormOf(req.url ?? '/');
+    if (requestPath === undefined || !validHandshake(req)) {
+      refuse(socket, 'invalid_upgrade');
       return;
     }
-    let id = resolved;
-    if (id === undefined) {
-      id = assignSessionId();
-      (req as UpgradeRequest)[kSetCookie] = sessionCookie(id);
-    }
-    const session = sessions.getOrCreate(id);
+    const path = pathOf(requestPath);
     const decision = new GateDecision(performance.now(), Date.now());
-    session.touch(decision.ts, req.headers['user-agent'], req.socket.remoteAddress);
-    const path = pathOf(req.url ?? '/');
-    decide(decision, session, path, guard, logger);
+    const refused = admit(req, decision, path, options);
+    if (refused !== undefined) {
+      refuse(socket, refused, undefined, decision.headers);
+      return;
+    }
+    if (decision.setCookie !== undefined) req[kSetCookie] = decision.setCookie;
+    const { session } = decision;
     const ip = req.socket.remoteAddress ?? '';
 
-    const record = (result: Partial<RelayResult>, fault = decision.fault): void => {
+    const record = (result: Partial<RelayResult>): void => {
+      // Every byte the client's connection moved (handshake, frames, close) that messages did not already count.
+      const moved = { bytesIn: 0, bytesOut: 0 };
+      takeSocketBytes(socket, moved);
+      session.recordBytes(Math.max(0, moved.bytesIn - (result.recordedIn ?? 0)), Math.max(0, moved.bytesOut - (result.recordedOut ?? 0)));
       const row: WsRow = {
         ts: decision.ts,
         sessionHash: session.hash,
@@ -93,7 +117,7 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
         closeCode: result.closeCode ?? 0,
         injectedMs: decision.delayMs,
         shapingVersion: decision.shapingVersion,
-        fault,
+        fault: result.fault || decision.fault,
         error: result.error ?? '',
         country: '',
       };
@@ -104,7 +128,7 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
       if (socket.destroyed) return record({ error: 'client_aborted' });
       switch (decision.verdict) {
         case Verdict.Respond:
-          writeUpgradeRefusal(socket, refusalCode(decision.fault), decision.status);
+          refuse(socket, refusalCode(decision.fault), decision.status, refusalHeaders(decision));
           return record({});
         case Verdict.Reset:
           socket.destroy();
@@ -118,67 +142,92 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
           return;
         }
         case Verdict.Forward:
-          connectUpstream(req as UpgradeRequest, socket, head, session, path, record);
+          connectUpstream(req, socket, head, decision, requestPath, record);
       }
     };
-    if (decision.delayMs > 0) setTimeout(proceed, decision.delayMs - (performance.now() - decision.now));
-    else proceed();
+    if (decision.delayMs <= 0) {
+      proceed();
+      return;
+    }
+    // Count the delay from arrival, as for HTTP requests.
+    setTimeout(() => {
+      try {
+        proceed();
+      } catch (error) {
+        failed(error, req, socket);
+      }
+    }, decision.delayMs - (performance.now() - decision.now));
   }
 
   function connectUpstream(
     req: UpgradeRequest,
     socket: Socket,
     head: Buffer,
-    session: ReturnType<SessionTable['getOrCreate']>,
-    path: string,
+    decision: GateDecision,
+    requestPath: string,
     record: (result: Partial<RelayResult>) => void,
   ): void {
+    const path = pathOf(requestPath);
     const protocols = (req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((p) => p.trim())
       .filter((p) => p !== '');
-    const upstream = new WebSocket(upstreamUrl(target, req.url ?? '/'), protocols, {
+    const upstream = new WebSocket(upstreamUrl(target, requestPath), protocols, {
       headers: forwardedHeaders(req),
       perMessageDeflate: false,
-      maxPayload: MAX_PAYLOAD,
+      maxPayload: limits.maxMessageBytes,
       handshakeTimeout: 15_000,
       followRedirects: false,
       rejectUnauthorized: !options.insecureTarget,
     });
+    // Until the relay owns both, a client that goes away (or that ws refuses) takes the upstream with it.
     const onClientGone = (): void => upstream.terminate();
     socket.once('close', onClientGone);
+    // One of unexpected-response, error and open settles the handshake; ws may still emit an error after another.
+    let settled = false;
     upstream.once('unexpected-response', (_request, response) => {
+      settled = true;
       socket.off('close', onClientGone);
       const status = response.statusCode ?? 502;
       response.resume();
       upstream.terminate();
       if (socket.writable) {
         socket.end(`HTTP/1.1 ${status} ${response.statusMessage ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      }
+      } else socket.destroy();
       record({ error: '' });
     });
-    upstream.once('error', (error) => {
-      if (upstream.readyState === WebSocket.OPEN) return;
+    upstream.on('error', (error) => {
+      // After open the relay handles errors.
+      if (settled) return;
+      settled = true;
       socket.off('close', onClientGone);
       logger.debug({ err: error, path }, 'upstream WebSocket failed');
-      writeUpgradeRefusal(socket, 'upstream_unreachable');
+      refuse(socket, 'upstream_unreachable');
       record({ error: 'upstream_unreachable' });
     });
     upstream.once('open', () => {
-      socket.off('close', onClientGone);
-      if (socket.destroyed) {
-        upstream.terminate();
-        record({ error: 'client_aborted' });
-        return;
-      }
-      if (upstream.protocol !== '') req[kProtocol] = upstream.protocol;
-      wss.handleUpgrade(req, socket, head, (client) => {
-        open++;
-        new WsRelay(client, upstream, session, path, (result) => {
-          open--;
-          record(result);
+      settled = true;
+      try {
+        if (socket.destroyed) {
+          socket.off('close', onClientGone);
+          upstream.terminate();
+          record({ error: 'client_aborted' });
+          return;
+        }
+        if (upstream.protocol !== '') req[kProtocol] = upstream.protocol;
+        wss.handleUpgrade(req, socket, head, (client) => {
+          socket.off('close', onClientGone);
+          open++;
+          const relayOptions = { path, guard: options.guard, logger, limits, maxHoldMs: options.maxHoldMs };
+          new WsRelay(client, upstream, decision.session, relayOptions, (result) => {
+            open--;
+            record(result);
+          });
         });
-      });
+      } catch (error) {
+        upstream.terminate();
+        failed(error, req, socket);
+      }
     });
   }
 
@@ -189,10 +238,39 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
   };
 }
 
-function upstreamUrl(target: URL, requestUrl: string): string {
+/** The client handshake as ws checks it, so ws never refuses one after the upstream is open. */
+function validHandshake(req: IncomingMessage): boolean {
+  if (req.method !== 'GET') return false;
+  const upgrade = req.headers.upgrade;
+  if (upgrade === undefined || upgrade.toLowerCase() !== 'websocket') return false;
+  const key = req.headers['sec-websocket-key'];
+  if (key === undefined || !KEY_PATTERN.test(key)) return false;
+  const version = req.headers['sec-websocket-version'];
+  if (version !== '13' && version !== '8') return false;
+  const protocols = req.headers['sec-websocket-protocol'];
+  if (protocols === undefined) return true;
+  if (!PROTOCOLS_PATTERN.test(protocols.trim())) return false;
+  const names = protocols.split(',').map((name) => name.trim());
+  return new Set(names).size === names.length;
+}
+
+function refuse(socket: Socket, code: ErrorCode, status?: number, headers?: readonly string[]): void {
+  try {
+    writeUpgradeRefusal(socket, code, status, headers);
+  } catch {
+    socket.destroy();
+  }
+}
+
+function destroyOnError(this: Socket): void {
+  this.destroy();
+}
+
+/** The upstream URL from the target and the request's path only: the client never picks the host. */
+function upstreamUrl(target: URL, requestPath: string): string {
   const protocol = target.protocol === 'https:' ? 'wss:' : 'ws:';
   const base = target.pathname === '/' ? '' : target.pathname.replace(/\/$/, '');
-  return `${protocol}//${target.host}${base}${requestUrl}`;
+  return `${protocol}//${target.host}${base}${requestPath}`;
 }
 
 function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
