@@ -9,4 +9,5 @@ export { normalizeRoute } from './telemetry/route.js';
 export { localCountryOf } from './telemetry/country.js';
 export { countryOf, preloadGeoIp } from './telemetry/geoip.js';
 export { withoutDeleteLength } from './forwarder.js';
+export { answerClientErrors } from './client-error.js';
 export * as effects from './effects/index.js';

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { ProxiedRequest, markConnection } from './connection.js';
 import type { ProxyContext } from './context.js';
 import { BusLink, newProxyId } from './control/bus-link.js';
+import { answerClientErrors } from './client-error.js';
 import { createHttpHandler } from './http-handler.js';
 import { DEFAULT_ABUSE_GUARD, type ProxyOptions, type ProxyStats } from './options.js';
 import { SessionTable } from './session/table.js';
@@ -82,13 +83,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));
   });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    // Malformed requests (bad framing, CL+TE conflicts) end here, never upstream.
-    logger.debug({ code: error.code }, 'rejected a malformed request');
-    if (socket.writable && error.code !== 'ECONNRESET') {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    } else socket.destroy();
-  });
+  // Malformed requests (bad framing, CL+TE conflicts) end here, never upstream.
+  answerClientErrors(server, (error) => logger.debug({ code: error.code }, 'rejected a malformed request'));
 
   const stats = (): ProxyStats => ({
     proxyId,
