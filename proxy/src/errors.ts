@@ -66,7 +66,9 @@ function statusText(status: number): string {
   const texts: Record<number, string> = {
     400: 'Bad Request',
     403: 'Forbidden',
+    408: 'Request Timeout',
     429: 'Too Many Requests',
+    431: 'Request Header Fields Too Large',
     502: 'Bad Gateway',
     503: 'Service Unavailable',
     504: 'Gateway Timeout',

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
 import pino from 'pino';
@@ -11,6 +11,7 @@ import { DEFAULT_ABUSE_GUARD, type ProxyOptions, type ProxyStats } from './optio
 import { SessionTable } from './session/table.js';
 import { localCountryOf } from './telemetry/country.js';
 import { TelemetryEmitter } from './telemetry/emitter.js';
+import { countAllHeaders, refuseRequestShape, refuseUpgradeShape } from './request-limits.js';
 import { createUpgradeHandler } from './ws/upgrade.js';
 
 export interface RunningProxy {
@@ -76,8 +77,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     headersTimeout: 60_000,
     keepAliveTimeout: 5_000,
   });
-  server.on('request', http_.handleRequest);
-  server.on('upgrade', upgrades.handleUpgrade);
+  countAllHeaders(server);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!refuseRequestShape(req, res)) http_.handleRequest(req, res);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (!refuseUpgradeShape(req, socket)) upgrades.handleUpgrade(req, socket, head);
+  });
   server.on('connection', (socket: Socket) => {
     markConnection(socket);
     connections.add(socket);

@@ -4,6 +4,7 @@ import type { WsRow } from '@downspin/protocol';
 import WebSocket, { WebSocketServer } from 'ws';
 import { Verdict } from '../effects/index.js';
 import { refusalCode, writeUpgradeRefusal } from '../errors.js';
+import { namedInConnection } from '../hop-by-hop.js';
 import type { ProxyContext } from '../context.js';
 import { assignSessionId, MALFORMED_COOKIE, MALFORMED_HEADER, resolveSessionId, sessionCookie } from '../session/resolve.js';
 import type { SessionTable } from '../session/table.js';
@@ -197,8 +198,9 @@ function upstreamUrl(target: URL, requestUrl: string): string {
 
 function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};
+  const named = namedInConnection(req.headers.connection);
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && !NOT_FORWARDED.has(name)) headers[name] = value;
+    if (value !== undefined && !NOT_FORWARDED.has(name) && !named.has(name)) headers[name] = value;
   }
   const remote = req.socket.remoteAddress ?? '';
   const forwardedFor = req.headers['x-forwarded-for'];
