@@ -39,6 +39,14 @@ export interface ProxyOptions {
   reportIntervalMs?: number;
   /** Longest a `timeoutRate` fault holds a request before closing it. Default 10 min. */
   maxHoldMs?: number;
+  /** Longest a client may take to send a request's headers (answered 408, closed). Default 30 s. */
+  headersTimeoutMs?: number;
+  /**
+   * Longest a request body may make no progress (under 1 KiB) while the proxy
+   * reads it; the connection is then closed. Idle time, not total: paced
+   * uploads and bodies waiting out injected latency are not cut. Default 30 s.
+   */
+  bodyIdleTimeoutMs?: number;
 }
 
 export interface ProxyStats {

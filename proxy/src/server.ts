@@ -5,6 +5,7 @@ import pino from 'pino';
 import { ProxiedRequest, markConnection } from './connection.js';
 import type { ProxyContext } from './context.js';
 import { BusLink, newProxyId } from './control/bus-link.js';
+import { BodyWatchdog } from './body-watchdog.js';
 import { answerClientErrors } from './client-error.js';
 import { createHttpHandler } from './http-handler.js';
 import { DEFAULT_ABUSE_GUARD, type ProxyOptions, type ProxyStats } from './options.js';
@@ -70,16 +71,22 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   });
   const upgrades = createUpgradeHandler(context);
 
+  const headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
+  const bodies = new BodyWatchdog(options.bodyIdleTimeoutMs ?? 30_000);
   const server = http.createServer({
     IncomingMessage: ProxiedRequest,
-    // Paced uploads and held requests may take long; only idle header reads are cut.
+    // Paced uploads and held requests may take long: no total bound, the watchdog cuts stalled bodies.
     requestTimeout: 0,
-    headersTimeout: 60_000,
+    headersTimeout: headersTimeoutMs,
+    // How often Node checks headersTimeout (default 30 s): a slow header trickle is closed within 1.25 × the timeout.
+    connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(headersTimeoutMs / 4))),
     keepAliveTimeout: 5_000,
   });
   countAllHeaders(server);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!refuseRequestShape(req, res)) http_.handleRequest(req, res);
+    if (refuseRequestShape(req, res)) return;
+    bodies.watch(req as ProxiedRequest);
+    http_.handleRequest(req, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     if (!refuseUpgradeShape(req, socket)) upgrades.handleUpgrade(req, socket, head);
@@ -132,6 +139,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     await link.close();
     telemetry.close();
     http_.forwarder.close();
+    bodies.close();
     throw error;
   }
   // After start, a server error (EMFILE on accept, say) is logged; the proxy keeps serving.
@@ -153,6 +161,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       server.close();
       for (const socket of connections) socket.destroy();
       http_.forwarder.close();
+      bodies.close();
       telemetry.close();
     },
   };

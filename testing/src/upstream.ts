@@ -28,6 +28,8 @@ export interface TestUpstream {
   stop(): Promise<void>;
   /** Open WebSocket connections on /ws. */
   sockets: Set<WebSocket>;
+  /** TCP connections open to this upstream (keep-alive, in flight, WebSocket). */
+  openConnections(): number;
 }
 
 /**
@@ -94,6 +96,7 @@ export async function startTestUpstream(options: { host?: string } = {}): Promis
     requests,
     sockets,
     requestUrls: () => requests.map((r) => r.url),
+    openConnections: () => openSockets.size,
     reset: () => {
       requests.length = 0;
     },
