@@ -91,6 +91,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       else proxy.web(req, res, { buffer: body as unknown as import('node:stream').Stream });
     },
     writeHead(proxyRes, req, res) {
+      // The upstream's hop-by-hop headers (its Keep-Alive timeout, say) describe its connection to the proxy.
+      proxyRes.headers = withoutHopByHop(proxyRes.headers);
       for (const pass of passes) pass(req, res, proxyRes, proxyOptions);
     },
     close() {
