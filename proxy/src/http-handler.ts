@@ -52,6 +52,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     const url = req.url ?? '/';
     if (url.startsWith('/__downspin/') && options.handleOwnPath(req, res)) return;
     requestsTotal++;
+    if (options.addressGuard.refused(req, res)) return;
     const resolved = resolveSessionId(req);
     if (resolved === MALFORMED_HEADER || resolved === MALFORMED_COOKIE) {
       writeErrorResponse(res, 'malformed_session_id', {

@@ -1,6 +1,6 @@
 export { startProxy, type RunningProxy } from './server.js';
-export type { ProxyOptions, ProxyStats, AbuseGuardOptions } from './options.js';
-export { DEFAULT_ABUSE_GUARD } from './options.js';
+export type { ProxyOptions, ProxyStats, AbuseGuardOptions, AddressGuardOptions } from './options.js';
+export { DEFAULT_ABUSE_GUARD, DEFAULT_ADDRESS_GUARD } from './options.js';
 export { explainProfile, explainShaping, ShapingPlan } from './shaping/plan.js';
 export { hashSessionId } from './session/runtime.js';
 export type { TelemetrySink } from './telemetry/sink.js';

@@ -14,6 +14,34 @@ export interface AbuseGuardOptions {
 
 export const DEFAULT_ABUSE_GUARD: AbuseGuardOptions = { enabled: true, maxViolations: 50, banMs: 5 * 60_000 };
 
+/**
+ * A rate limit and ban per client address, across all of its session ids
+ * (which a client can rotate freely). Off by default: testers behind one
+ * office NAT share an address.
+ */
+export interface AddressGuardOptions {
+  enabled: boolean;
+  /** Requests a second each address may send, sustained. */
+  rps: number;
+  /** Requests an address may send at once above the rate. */
+  burst: number;
+  /** Refusals (429) that ban the address. */
+  maxViolations: number;
+  /** How long an address ban lasts. */
+  banMs: number;
+  /** Most addresses remembered; beyond it the longest-known is forgotten. */
+  maxAddresses: number;
+}
+
+export const DEFAULT_ADDRESS_GUARD: AddressGuardOptions = {
+  enabled: false,
+  rps: 50,
+  burst: 100,
+  maxViolations: 50,
+  banMs: 5 * 60_000,
+  maxAddresses: 100_000,
+};
+
 export interface ProxyOptions {
   /** The app under test, http:// or https://. */
   target: string | URL;
@@ -32,6 +60,8 @@ export interface ProxyOptions {
   /** Maps a client IP to a country code for telemetry (called off the request path). */
   countryOf?: (ip: string) => string;
   abuseGuard?: Partial<AbuseGuardOptions>;
+  /** Per-address rate limit and ban across session ids. Off by default. */
+  addressGuard?: Partial<AddressGuardOptions>;
   /** Accept an https target whose certificate does not verify (self-signed staging). */
   insecureTarget?: boolean;
   logger?: Logger;

@@ -8,8 +8,9 @@ import { BusLink, newProxyId } from './control/bus-link.js';
 import { BodyWatchdog } from './body-watchdog.js';
 import { answerClientErrors } from './client-error.js';
 import { createHttpHandler } from './http-handler.js';
-import { DEFAULT_ABUSE_GUARD, type ProxyOptions, type ProxyStats } from './options.js';
+import { DEFAULT_ABUSE_GUARD, DEFAULT_ADDRESS_GUARD, type ProxyOptions, type ProxyStats } from './options.js';
 import { SessionTable } from './session/table.js';
+import { AddressGuard } from './shaping/address-guard.js';
 import { localCountryOf } from './telemetry/country.js';
 import { TelemetryEmitter } from './telemetry/emitter.js';
 import { countAllHeaders, refuseRequestShape, refuseUpgradeShape } from './request-limits.js';
@@ -56,6 +57,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     sessions,
     telemetry,
     guard,
+    addressGuard: new AddressGuard({ ...DEFAULT_ADDRESS_GUARD, ...options.addressGuard }, logger),
     maxHoldMs,
     logger,
   };
@@ -140,6 +142,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     telemetry.close();
     http_.forwarder.close();
     bodies.close();
+    context.addressGuard.close();
     throw error;
   }
   // After start, a server error (EMFILE on accept, say) is logged; the proxy keeps serving.
@@ -162,6 +165,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       for (const socket of connections) socket.destroy();
       http_.forwarder.close();
       bodies.close();
+      context.addressGuard.close();
       telemetry.close();
     },
   };

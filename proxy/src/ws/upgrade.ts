@@ -61,6 +61,7 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
 
   function handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     socket.on('error', () => socket.destroy());
+    if (options.addressGuard.refused(req, socket)) return;
     const resolved = resolveSessionId(req);
     if (resolved === MALFORMED_HEADER || resolved === MALFORMED_COOKIE) {
       writeUpgradeRefusal(socket, 'malformed_session_id');
