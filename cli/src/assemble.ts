@@ -11,7 +11,19 @@ import type { Parts } from './services.js';
  */
 
 /** Settings that shape how a proxy treats traffic. */
-export const PROXY_SETTINGS = ['insecureTarget', 'abuseGuard', 'abuseMaxViolations', 'abuseBanSeconds'] as const;
+export const PROXY_SETTINGS = [
+  'insecureTarget',
+  'abuseGuard',
+  'abuseMaxViolations',
+  'abuseBanSeconds',
+  'addressGuard',
+  'addressRps',
+  'addressBurst',
+  'addressMaxViolations',
+  'addressBanSeconds',
+  'headersTimeoutSeconds',
+  'bodyIdleTimeoutSeconds',
+] as const;
 
 export async function runControl(
   parts: Parts,
@@ -49,6 +61,15 @@ export async function runProxy(
     countryOf,
     insecureTarget: options.insecureTarget,
     abuseGuard: { enabled: options.abuseGuard, maxViolations: options.abuseMaxViolations, banMs: options.abuseBanSeconds * 1000 },
+    addressGuard: {
+      enabled: options.addressGuard,
+      rps: options.addressRps,
+      burst: options.addressBurst,
+      maxViolations: options.addressMaxViolations,
+      banMs: options.addressBanSeconds * 1000,
+    },
+    headersTimeoutMs: options.headersTimeoutSeconds * 1000,
+    bodyIdleTimeoutMs: options.bodyIdleTimeoutSeconds * 1000,
     logger: logger.child({ part: 'proxy' }),
   });
   closers.push(() => proxy.close());
