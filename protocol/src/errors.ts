@@ -14,6 +14,7 @@ export const ERROR_CATALOGUE = {
     message: 'A session id is 1-128 characters of A-Z a-z 0-9 _ - (header x-downspin-session or cookie downspin_sid).',
   },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
+  bad_request_target: { status: 400, message: 'The request target is not a path, an absolute URL or *.' },
   too_many_headers: { status: 431, message: 'Too many request headers: the proxy forwards at most 500.' },
   unsupported_upgrade: {
     status: 400,

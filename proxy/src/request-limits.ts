@@ -20,11 +20,34 @@ export function countAllHeaders(server: Server): void {
   server.maxHeadersCount = 0;
 }
 
-/** Refuses a request with more headers than are forwarded (431); true when it did. */
+/**
+ * Refuses a request with more headers than are forwarded (431) or a target
+ * that is no URL (400); true when it did. An absolute-form target
+ * (`GET http://other.example/api/x`) is rewritten to its path first: it
+ * goes to the proxy's target anyway, and route globs and telemetry must see
+ * `/api/x`, or a client could step around route-scoped shaping.
+ */
 export function refuseRequestShape(req: IncomingMessage, res: ServerResponse): boolean {
-  if (req.rawHeaders.length <= 2 * MAX_REQUEST_HEADERS) return false;
+  if (req.rawHeaders.length > 2 * MAX_REQUEST_HEADERS) {
+    res.shouldKeepAlive = false;
+    writeErrorResponse(res, 'too_many_headers');
+    return true;
+  }
+  if (toOriginForm(req)) return false;
   res.shouldKeepAlive = false;
-  writeErrorResponse(res, 'too_many_headers');
+  writeErrorResponse(res, 'bad_request_target');
+  return true;
+}
+
+/** Rewrites an absolute-form target to origin-form (path and query); false when it is no http(s) URL. */
+export function toOriginForm(req: IncomingMessage): boolean {
+  const url = req.url ?? '/';
+  // Origin-form (`/…`) and asterisk-form (`*`) are the common case: one character compare.
+  if (url.charCodeAt(0) === 47 || url === '*') return true;
+  if (!URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
+  req.url = `${parsed.pathname}${parsed.search}`;
   return true;
 }
 
@@ -43,6 +66,11 @@ export function refuseUpgradeShape(req: IncomingMessage, socket: Socket): boolea
   if (req.rawHeaders.length > 2 * MAX_REQUEST_HEADERS) {
     socket.on('error', () => socket.destroy());
     writeUpgradeRefusal(socket, 'too_many_headers');
+    return true;
+  }
+  if (!toOriginForm(req)) {
+    socket.on('error', () => socket.destroy());
+    writeUpgradeRefusal(socket, 'bad_request_target');
     return true;
   }
   return false;

@@ -88,6 +88,8 @@ const CORPUS: Case[] = [
     statuses: [200],
     upstream: ['GET /abs?q=1'],
   },
+  { name: 'authority-form target on GET', bytes: `GET evil.example:443 HTTP/1.1\r\nHost: app\r\n${S}\r\n`, statuses: [400], upstream: [] },
+  { name: 'relative target without a slash', bytes: `GET abs HTTP/1.1\r\nHost: app\r\n${S}\r\n`, statuses: [400], upstream: [] },
   { name: 'CONNECT', bytes: `CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n${S}\r\n`, statuses: [], upstream: [] },
   // Pipelining: each request forwarded once, in order.
   {

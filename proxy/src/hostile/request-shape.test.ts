@@ -34,6 +34,17 @@ describe('request shape at the proxy (issue 12.9, real sockets)', () => {
     expect(h.proxy.sessions.get('mine')).toBeDefined();
   });
 
+  it('applies route-scoped shaping to an absolute-form target by its path', async () => {
+    await h.profile('absolute', { routes: ['/api/**'], faults: { errorRate: 1 } });
+    h.upstream.reset();
+    const client = await RawConnection.open(h.proxy.port);
+    client.write('GET http://other.example/api/x HTTP/1.1\r\nHost: other.example\r\nx-downspin-session: absolute\r\nConnection: close\r\n\r\n');
+    const received = await client.untilClosed();
+    expect(received).toMatch(/^HTTP\/1\.1 503/);
+    expect(received).toContain('injected_fault');
+    expect(h.upstream.requests).toHaveLength(0);
+  });
+
   it('forwards OPTIONS * in asterisk-form', async () => {
     h.upstream.reset();
     const client = await RawConnection.open(h.proxy.port);
