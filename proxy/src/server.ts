@@ -9,11 +9,11 @@ import { BodyWatchdog } from './body-watchdog.js';
 import { answerClientErrors } from './client-error.js';
 import { createHttpHandler } from './http-handler.js';
 import { DEFAULT_ABUSE_GUARD, DEFAULT_ADDRESS_GUARD, type ProxyOptions, type ProxyStats } from './options.js';
+import { countAllHeaders, refuseRequestShape, refuseUpgradeShape } from './request-limits.js';
 import { SessionTable } from './session/table.js';
 import { AddressGuard } from './shaping/address-guard.js';
 import { localCountryOf } from './telemetry/country.js';
 import { TelemetryEmitter } from './telemetry/emitter.js';
-import { countAllHeaders, refuseRequestShape, refuseUpgradeShape } from './request-limits.js';
 import { createUpgradeHandler } from './ws/upgrade.js';
 
 export interface RunningProxy {
