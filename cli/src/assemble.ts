@@ -19,6 +19,13 @@ export const PROXY_SETTINGS = [
   'wsMaxMessageMiB',
   'wsQueueMiB',
   'wsSessionQueueMiB',
+  'addressGuard',
+  'addressRps',
+  'addressBurst',
+  'addressMaxViolations',
+  'addressBanSeconds',
+  'headersTimeoutSeconds',
+  'bodyIdleTimeoutSeconds',
 ] as const;
 
 const MiB = 1024 * 1024;
@@ -64,6 +71,15 @@ export async function runProxy(
       maxQueuedBytes: options.wsQueueMiB * MiB,
       maxSessionQueuedBytes: options.wsSessionQueueMiB * MiB,
     },
+    addressGuard: {
+      enabled: options.addressGuard,
+      rps: options.addressRps,
+      burst: options.addressBurst,
+      maxViolations: options.addressMaxViolations,
+      banMs: options.addressBanSeconds * 1000,
+    },
+    headersTimeoutMs: options.headersTimeoutSeconds * 1000,
+    bodyIdleTimeoutMs: options.bodyIdleTimeoutSeconds * 1000,
     logger: logger.child({ part: 'proxy' }),
   });
   closers.push(() => proxy.close());

@@ -21,6 +21,17 @@ describe('readSettings', () => {
     expect(() => readSettings(['adminKey'], {}, { ADMIN_API_KEY: 'short' })).toThrow(/ADMIN_API_KEY=\(hidden\): expected at least 16/);
   });
 
+  it('reads the address guard and the request timeouts, off and 30 s by default', () => {
+    expect(readSettings(['addressGuard', 'addressRps', 'headersTimeoutSeconds', 'bodyIdleTimeoutSeconds'], {}, {})).toEqual({
+      addressGuard: false,
+      addressRps: 50,
+      headersTimeoutSeconds: 30,
+      bodyIdleTimeoutSeconds: 30,
+    });
+    expect(readSettings(['addressGuard', 'addressRps'], {}, { ADDRESS_GUARD: 'on', ADDRESS_RPS: '5' })).toEqual({ addressGuard: true, addressRps: 5 });
+    expect(() => readSettings(['bodyIdleTimeoutSeconds'], {}, { BODY_IDLE_TIMEOUT_SECONDS: '0' })).toThrow(/BODY_IDLE_TIMEOUT_SECONDS="0": expected a number above 0/);
+  });
+
   it('reads on/off switches', () => {
     expect(readSettings(['abuseGuard', 'insecureTarget'], { insecureTarget: true }, { ABUSE_GUARD: 'off' })).toEqual({
       abuseGuard: false,

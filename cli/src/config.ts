@@ -54,6 +54,28 @@ export const SETTINGS = {
   wsMaxMessageMiB: { flag: undefined, env: 'WS_MAX_MESSAGE_MIB', schema: positive.default(4), help: 'largest WebSocket message relayed (MiB)' },
   wsQueueMiB: { flag: undefined, env: 'WS_QUEUE_MIB', schema: positive.default(8), help: 'WebSocket bytes held per direction before the sender is paused (MiB)' },
   wsSessionQueueMiB: { flag: undefined, env: 'WS_SESSION_QUEUE_MIB', schema: positive.default(32), help: 'WebSocket bytes held per session before its senders are paused (MiB)' },
+  addressGuard: {
+    flag: undefined,
+    env: 'ADDRESS_GUARD',
+    schema: flag.default(false),
+    help: 'rate-limit and ban each client address across all its session ids (off: clients behind one NAT share an address)',
+  },
+  addressRps: { flag: undefined, env: 'ADDRESS_RPS', schema: positive.default(50), help: 'requests a second each address may send (address guard)' },
+  addressBurst: { flag: undefined, env: 'ADDRESS_BURST', schema: positive.default(100), help: 'requests an address may send at once above the rate (address guard)' },
+  addressMaxViolations: { flag: undefined, env: 'ADDRESS_MAX_VIOLATIONS', schema: positive.default(50), help: '429s that ban an address (address guard)' },
+  addressBanSeconds: { flag: undefined, env: 'ADDRESS_BAN_SECONDS', schema: positive.default(300), help: 'how long an address ban lasts' },
+  headersTimeoutSeconds: {
+    flag: undefined,
+    env: 'HEADERS_TIMEOUT_SECONDS',
+    schema: positive.default(30),
+    help: 'longest a client may take to send request headers (408, closed)',
+  },
+  bodyIdleTimeoutSeconds: {
+    flag: undefined,
+    env: 'BODY_IDLE_TIMEOUT_SECONDS',
+    schema: positive.default(30),
+    help: 'longest a request body may stall (under 1 KiB read) before the connection is closed; paced uploads are not cut',
+  },
   retentionDays: { flag: undefined, env: 'TELEMETRY_RETENTION_DAYS', schema: positive.default(90), help: 'days of telemetry kept in ClickHouse' },
   logLevel: {
     flag: '--log-level',

@@ -3,6 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
+import { answerClientErrors } from '@downspin/proxy';
 import type { Hono } from 'hono';
 import type { UpgradeHandler } from './ws/upgrade.js';
 
@@ -62,11 +63,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     }),
   ]);
   // After start, socket-level errors (resets, bad framing) end that connection only.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (socket.writable && error.code !== 'ECONNRESET') {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    } else socket.destroy();
-  });
+  answerClientErrors(server);
   if (servesWebSockets(options.app)) attachWebSockets(options.app, server);
   else {
     // Nothing to upgrade to: answer instead of leaving the socket hanging.

@@ -18,6 +18,12 @@ export const ERROR_CATALOGUE = {
     message: 'Not a valid WebSocket handshake: GET with Upgrade: websocket, a 16-byte base64 Sec-WebSocket-Key, Sec-WebSocket-Version 13.',
   },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
+  bad_request_target: { status: 400, message: 'The request target is not a path, an absolute URL or *.' },
+  too_many_headers: { status: 431, message: 'Too many request headers: the proxy forwards at most 500.' },
+  unsupported_upgrade: {
+    status: 400,
+    message: 'Only WebSocket upgrades (Upgrade: websocket) are proxied; h2c and other protocols are refused.',
+  },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   // auth
   unauthorized: { status: 401, message: 'Missing or wrong API key: send X-API-Key or Authorization: Bearer.' },
@@ -30,6 +36,8 @@ export const ERROR_CATALOGUE = {
   session_terminated: { status: 403, message: 'This session was ended by an operator.' },
   session_banned: { status: 403, message: 'This session is banned for repeated rate-limit violations.' },
   rate_limited: { status: 429, message: 'Too many requests: rate limit of this session exceeded.' },
+  address_rate_limited: { status: 429, message: 'Too many requests from this address, across all its sessions.' },
+  address_banned: { status: 403, message: 'This address is banned for repeated rate-limit violations, across all its sessions.' },
   injected_fault: { status: 503, message: 'Fault injected by downspin.' },
   upstream_unreachable: { status: 502, message: 'downspin could not reach the app under test.' },
   upstream_timeout: { status: 504, message: 'The app under test did not answer in time.' },

@@ -11,7 +11,7 @@ import {
 } from './session/resolve.js';
 import { decide, type GateDecision } from './shaping/gates.js';
 
-export type AdmissionContext = Pick<ProxyContext, 'sessions' | 'guard' | 'logger'>;
+export type AdmissionContext = Pick<ProxyContext, 'sessions' | 'guard' | 'addressGuard' | 'logger'>;
 
 /**
  * The one admission step of HTTP requests and WebSocket handshakes: finds
@@ -29,7 +29,10 @@ export function admit(
   path: string,
   context: AdmissionContext,
 ): ErrorCode | undefined {
-  // Refusals before a session exists go here, and only here (a per-source-address guard too).
+  // Refusals before a session exists go here, and only here: the per-address guard first,
+  // so a client rotating session ids cannot get past it.
+  const addressRefusal = context.addressGuard.refusal(req.socket.remoteAddress ?? '', decision);
+  if (addressRefusal !== undefined) return addressRefusal;
   const resolved = resolveSessionId(req);
   if (resolved === MALFORMED_HEADER || resolved === MALFORMED_COOKIE) {
     if (resolved === MALFORMED_COOKIE) decision.addHeader('set-cookie', CLEAR_SESSION_COOKIE);

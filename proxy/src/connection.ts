@@ -9,6 +9,9 @@ import type { Exchange } from './exchange.js';
  */
 export class ProxiedRequest extends IncomingMessage {
   exchange: Exchange | undefined = undefined;
+  /** Socket bytes read and performance.now() at the body's last progress (BodyWatchdog). */
+  progressBytes = 0;
+  progressAt = 0;
 }
 
 const kMarks = Symbol('downspin.socketMarks');

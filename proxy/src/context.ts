@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AbuseGuardOptions, WebSocketLimits } from './options.js';
+import type { AddressGuard } from './shaping/address-guard.js';
 import type { SessionTable } from './session/table.js';
 import type { TelemetryEmitter } from './telemetry/emitter.js';
 
@@ -11,6 +12,8 @@ export interface ProxyContext {
   sessions: SessionTable;
   telemetry: TelemetryEmitter;
   guard: AbuseGuardOptions;
+  /** Per-address admission, called before a session is resolved (a no-op when disabled). */
+  addressGuard: AddressGuard;
   /** Longest a `timeoutRate` fault holds a request. */
   maxHoldMs: number;
   webSocketLimits: WebSocketLimits;

@@ -73,7 +73,9 @@ function statusText(status: number): string {
   const texts: Record<number, string> = {
     400: 'Bad Request',
     403: 'Forbidden',
+    408: 'Request Timeout',
     429: 'Too Many Requests',
+    431: 'Request Header Fields Too Large',
     500: 'Internal Server Error',
     502: 'Bad Gateway',
     503: 'Service Unavailable',

@@ -2,7 +2,10 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
+import { setupOutgoing, type Outgoing } from 'http-proxy-3/dist/lib/http-proxy/common.js';
+import { XHeaders } from 'http-proxy-3/dist/lib/http-proxy/passes/web-incoming.js';
 import { OUTGOING_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-outgoing.js';
+import { withoutHopByHop } from './hop-by-hop.js';
 
 export interface ForwarderOptions {
   target: URL;
@@ -32,7 +35,8 @@ export interface Forwarder {
  * Its `deleteLength` pass is removed: for a DELETE/OPTIONS without
  * Content-Length it sets Content-Length: 0 and drops Transfer-Encoding while
  * still streaming the chunked body, so the upstream reads the body as a
- * second request (request smuggling).
+ * second request (request smuggling). A pass stripping hop-by-hop headers
+ * (and those named in Connection) runs before X-Forwarded-* is set.
  */
 export function createForwarder(options: ForwarderOptions): Forwarder {
   const secure = options.target.protocol === 'https:';
@@ -53,19 +57,42 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   };
   const proxy: ProxyServer = createProxyServer(proxyOptions);
   withoutDeleteLength(proxy);
+  withHopByHopStripped(proxy);
   proxy.on('proxyRes', options.onResponse);
   proxy.on('error', options.onError);
   // A client that goes away mid-request: http-proxy already destroys the upstream request.
   proxy.on('econnreset', () => undefined);
 
+  /**
+   * `OPTIONS * HTTP/1.1` (asterisk-form, RFC 9112 §3.2.4): http-proxy joins
+   * every path onto the target's, which would send `OPTIONS /*`. Same
+   * outgoing setup, with the asterisk kept.
+   */
+  function forwardAsterisk(req: http.IncomingMessage, res: http.ServerResponse, body?: NodeJS.ReadableStream): void {
+    stripHopByHop(req);
+    XHeaders(req, res, proxyOptions);
+    const outgoing = setupOutgoing({} as Outgoing, proxyOptions as never, req);
+    outgoing.path = '*';
+    const upstream = (secure ? https : http).request(outgoing);
+    upstream.on('response', (proxyRes) => options.onResponse(proxyRes, req, res));
+    upstream.on('error', (error) => options.onError(error, req, res));
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    (body ?? req).pipe(upstream);
+  }
+
   const passes = Object.values(OUTGOING_PASSES) as ((...args: unknown[]) => void)[];
   return {
     agent,
     forward(req, res, body) {
-      if (body === undefined) proxy.web(req, res);
+      if (req.url === '*') forwardAsterisk(req, res, body);
+      else if (body === undefined) proxy.web(req, res);
       else proxy.web(req, res, { buffer: body as unknown as import('node:stream').Stream });
     },
     writeHead(proxyRes, req, res) {
+      // The upstream's hop-by-hop headers (its Keep-Alive timeout, say) describe its connection to the proxy.
+      proxyRes.headers = withoutHopByHop(proxyRes.headers);
       for (const pass of passes) pass(req, res, proxyRes, proxyOptions);
     },
     close() {
@@ -76,6 +103,17 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
 }
 
 type Pass = ((...args: never[]) => unknown) & { name: string };
+
+function stripHopByHop(req: http.IncomingMessage): void {
+  req.headers = withoutHopByHop(req.headers);
+}
+
+/** Runs stripHopByHop before http-proxy's X-Forwarded-* pass, so a client cannot name those away. */
+function withHopByHopStripped(proxy: ProxyServer): void {
+  const internals = proxy as unknown as { webPasses: Pass[] };
+  const at = internals.webPasses.findIndex((pass) => pass.name === 'XHeaders');
+  internals.webPasses.splice(at === -1 ? 0 : at, 0, stripHopByHop as Pass);
+}
 
 /** Drops http-proxy's smuggling-prone `deleteLength` pass (see createForwarder). */
 export function withoutDeleteLength(proxy: ProxyServer): ProxyServer {

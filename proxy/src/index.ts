@@ -1,6 +1,6 @@
 export { startProxy, type RunningProxy } from './server.js';
-export type { ProxyOptions, ProxyStats, AbuseGuardOptions, WebSocketLimits } from './options.js';
-export { DEFAULT_ABUSE_GUARD, DEFAULT_WEBSOCKET_LIMITS } from './options.js';
+export type { ProxyOptions, ProxyStats, AbuseGuardOptions, AddressGuardOptions, WebSocketLimits } from './options.js';
+export { DEFAULT_ABUSE_GUARD, DEFAULT_ADDRESS_GUARD, DEFAULT_WEBSOCKET_LIMITS } from './options.js';
 export { ShapingPlan } from './shaping/plan.js';
 export { hashSessionId } from './session/runtime.js';
 export type { TelemetrySink } from './telemetry/sink.js';
@@ -8,4 +8,5 @@ export { MemoryTelemetrySink } from './telemetry/sink.js';
 export { normalizeRoute } from './telemetry/route.js';
 export { countryOf, preloadGeoIp } from './telemetry/geoip.js';
 export { withoutDeleteLength } from './forwarder.js';
+export { answerClientErrors } from './client-error.js';
 export * as effects from './effects/index.js';

@@ -34,6 +34,34 @@ export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
   maxSessionQueuedBytes: 32 * 1024 * 1024,
 };
 
+/**
+ * A rate limit and ban per client address, across all of its session ids
+ * (which a client can rotate freely). Off by default: testers behind one
+ * office NAT share an address.
+ */
+export interface AddressGuardOptions {
+  enabled: boolean;
+  /** Requests a second each address may send, sustained. */
+  rps: number;
+  /** Requests an address may send at once above the rate. */
+  burst: number;
+  /** Refusals (429) that ban the address. */
+  maxViolations: number;
+  /** How long an address ban lasts. */
+  banMs: number;
+  /** Most addresses remembered; beyond it the longest-known is forgotten. */
+  maxAddresses: number;
+}
+
+export const DEFAULT_ADDRESS_GUARD: AddressGuardOptions = {
+  enabled: false,
+  rps: 50,
+  burst: 100,
+  maxViolations: 50,
+  banMs: 5 * 60_000,
+  maxAddresses: 100_000,
+};
+
 export interface ProxyOptions {
   /** The app under test, http:// or https://. */
   target: string | URL;
@@ -52,6 +80,8 @@ export interface ProxyOptions {
   /** Maps a client IP to a country code for telemetry (called off the request path). */
   countryOf?: (ip: string) => string;
   abuseGuard?: Partial<AbuseGuardOptions>;
+  /** Per-address rate limit and ban across session ids. Off by default. */
+  addressGuard?: Partial<AddressGuardOptions>;
   /** Accept an https target whose certificate does not verify (self-signed staging). */
   insecureTarget?: boolean;
   logger?: Logger;
@@ -61,6 +91,14 @@ export interface ProxyOptions {
   maxHoldMs?: number;
   /** Memory bounds of WebSocket relays. */
   webSocketLimits?: Partial<WebSocketLimits>;
+  /** Longest a client may take to send a request's headers (answered 408, closed). Default 30 s. */
+  headersTimeoutMs?: number;
+  /**
+   * Longest a request body may make no progress (under 1 KiB) while the proxy
+   * reads it; the connection is then closed. Idle time, not total: paced
+   * uploads and bodies waiting out injected latency are not cut. Default 30 s.
+   */
+  bodyIdleTimeoutMs?: number;
 }
 
 export interface ProxyStats {

@@ -1,13 +1,17 @@
-import http from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
 import pino from 'pino';
 import { ProxiedRequest, markConnection } from './connection.js';
 import type { ProxyContext } from './context.js';
 import { BusLink, newProxyId } from './control/bus-link.js';
+import { BodyWatchdog } from './body-watchdog.js';
+import { answerClientErrors } from './client-error.js';
 import { createHttpHandler } from './http-handler.js';
-import { DEFAULT_ABUSE_GUARD, DEFAULT_WEBSOCKET_LIMITS, type ProxyOptions, type ProxyStats } from './options.js';
+import { DEFAULT_ABUSE_GUARD, DEFAULT_ADDRESS_GUARD, DEFAULT_WEBSOCKET_LIMITS, type ProxyOptions, type ProxyStats } from './options.js';
+import { countAllHeaders, refuseRequestShape, refuseUpgradeShape } from './request-limits.js';
 import { SessionTable } from './session/table.js';
+import { AddressGuard } from './shaping/address-guard.js';
 import { localCountryOf } from '@downspin/protocol';
 import { TelemetryEmitter } from './telemetry/emitter.js';
 import { READ_MARGIN_BYTES } from './ws/relay.js';
@@ -62,6 +66,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     sessions,
     telemetry,
     guard,
+    addressGuard: new AddressGuard({ ...DEFAULT_ADDRESS_GUARD, ...options.addressGuard }, logger),
     maxHoldMs,
     webSocketLimits,
     logger,
@@ -78,27 +83,33 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   });
   const upgrades = createUpgradeHandler(context);
 
+  const headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
+  const bodies = new BodyWatchdog(options.bodyIdleTimeoutMs ?? 30_000);
   const server = http.createServer({
     IncomingMessage: ProxiedRequest,
-    // Paced uploads and held requests may take long; only idle header reads are cut.
+    // Paced uploads and held requests may take long: no total bound, the watchdog cuts stalled bodies.
     requestTimeout: 0,
-    headersTimeout: 60_000,
+    headersTimeout: headersTimeoutMs,
+    // How often Node checks headersTimeout (default 30 s): a slow header trickle is closed within 1.25 × the timeout.
+    connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(headersTimeoutMs / 4))),
     keepAliveTimeout: 5_000,
   });
-  server.on('request', http_.handleRequest);
-  server.on('upgrade', upgrades.handleUpgrade);
+  countAllHeaders(server);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (refuseRequestShape(req, res)) return;
+    bodies.watch(req as ProxiedRequest);
+    http_.handleRequest(req, res);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (!refuseUpgradeShape(req, socket)) upgrades.handleUpgrade(req, socket, head);
+  });
   server.on('connection', (socket: Socket) => {
     markConnection(socket);
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));
   });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    // Malformed requests (bad framing, CL+TE conflicts) end here, never upstream.
-    logger.debug({ code: error.code }, 'rejected a malformed request');
-    if (socket.writable && error.code !== 'ECONNRESET') {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    } else socket.destroy();
-  });
+  // Malformed requests (bad framing, CL+TE conflicts) end here, never upstream.
+  answerClientErrors(server, (error) => logger.debug({ code: error.code }, 'rejected a malformed request'));
 
   const stats = (): ProxyStats => ({
     proxyId,
@@ -140,6 +151,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     await link.close();
     telemetry.close();
     http_.forwarder.close();
+    bodies.close();
+    context.addressGuard.close();
     throw error;
   }
   // After start, a server error (EMFILE on accept, say) is logged; the proxy keeps serving.
@@ -161,6 +174,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       server.close();
       for (const socket of connections) socket.destroy();
       http_.forwarder.close();
+      bodies.close();
+      context.addressGuard.close();
       telemetry.close();
     },
   };

@@ -8,3 +8,4 @@ export * from './downspin-process.js';
 export * from './downspin-start.js';
 export * from './process-watchdog.js';
 export * from './ws-client.js';
+export * from './raw-socket.js';

@@ -24,11 +24,15 @@ export function resolveSessionId(req: IncomingMessage): string | typeof MALFORME
     id = typeof header === 'string' && SESSION_ID_PATTERN.test(header) ? header : MALFORMED_HEADER;
   }
   const cookie = req.headers.cookie;
+  // The substring test only skips parsing; the cookie is ours when a pair is named exactly
+  // downspin_sid (an app's `x_downspin_sid=…` contains the text and is not).
   if (cookie !== undefined && cookie.includes(COOKIE_PREFIX)) {
     const { value, rest } = takeCookie(cookie);
-    if (rest === '') req.headers = withoutHeader(req.headers, 'cookie');
-    else req.headers.cookie = rest;
-    if (id === undefined) id = value !== undefined && SESSION_ID_PATTERN.test(value) ? value : MALFORMED_COOKIE;
+    if (value !== undefined) {
+      if (rest === '') req.headers = withoutHeader(req.headers, 'cookie');
+      else req.headers.cookie = rest;
+      if (id === undefined) id = SESSION_ID_PATTERN.test(value) ? value : MALFORMED_COOKIE;
+    }
   }
   return id;
 }
@@ -43,7 +47,7 @@ function withoutHeader(headers: IncomingHttpHeaders, name: string): IncomingHttp
   return copy;
 }
 
-/** Splits our cookie out of a Cookie header. */
+/** Splits our cookie out of a Cookie header: `value` is undefined when no pair is named ours. */
 export function takeCookie(header: string): { value: string | undefined; rest: string } {
   let value: string | undefined;
   const kept: string[] = [];

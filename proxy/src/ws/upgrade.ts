@@ -6,6 +6,7 @@ import { admit, refusalHeaders } from '../admission.js';
 import { Verdict } from '../effects/index.js';
 import { takeSocketBytes } from '../connection.js';
 import { refusalCode, writeUpgradeRefusal } from '../errors.js';
+import { namedInConnection } from '../hop-by-hop.js';
 import type { ProxyContext } from '../context.js';
 import { GateDecision } from '../shaping/gates.js';
 import { originFormOf, pathOf } from '../url.js';
@@ -275,8 +276,9 @@ function upstreamUrl(target: URL, requestPath: string): string {
 
 function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};
+  const named = namedInConnection(req.headers.connection);
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && !NOT_FORWARDED.has(name)) headers[name] = value;
+    if (value !== undefined && !NOT_FORWARDED.has(name) && !named.has(name)) headers[name] = value;
   }
   const remote = req.socket.remoteAddress ?? '';
   const forwardedFor = req.headers['x-forwarded-for'];
