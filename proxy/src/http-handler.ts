@@ -4,7 +4,7 @@ import type { RequestRow } from '@downspin/protocol';
 import { Verdict } from './effects/index.js';
 import { decide } from './shaping/gates.js';
 import { pathOf } from './url.js';
-import { refusalCode, writeErrorResponse, wantsHtml } from './errors.js';
+import { writeErrorResponse, writeRefusal, wantsHtml } from './errors.js';
 import { ProxiedRequest, takeSocketBytes } from './connection.js';
 import type { ProxyContext } from './context.js';
 import { Exchange } from './exchange.js';
@@ -56,6 +56,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     if (resolved === MALFORMED_HEADER || resolved === MALFORMED_COOKIE) {
       writeErrorResponse(res, 'malformed_session_id', {
         headers: resolved === MALFORMED_COOKIE ? ['set-cookie', CLEAR_SESSION_COOKIE] : undefined,
+        html: wantsHtml(req.headers.accept),
       });
       return;
     }
@@ -93,7 +94,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       case Verdict.Respond: {
         const headers = exchange.headers ?? [];
         if (exchange.setCookie) headers.push('set-cookie', exchange.setCookie);
-        writeErrorResponse(res, refusalCode(exchange.fault), { status: exchange.status, headers });
+        writeRefusal(res, req.headers.accept, exchange.fault, exchange.status, headers, exchange.session);
         return;
       }
       case Verdict.Reset:
