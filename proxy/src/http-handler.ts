@@ -9,6 +9,7 @@ import { ProxiedRequest, takeSocketBytes } from './connection.js';
 import type { ProxyContext } from './context.js';
 import { Exchange } from './exchange.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
+import { UpstreamFailures } from './upstream-failures.js';
 import { PacedStream } from './pacing/paced-stream.js';
 import {
   assignSessionId,
@@ -40,6 +41,7 @@ export interface HttpHandler {
 export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const { sessions, telemetry, guard, logger, proxyId } = options;
   let requestsTotal = 0;
+  const upstreamFailures = new UpstreamFailures(options.target, logger);
 
   const forwarder = createForwarder({
     target: options.target,
@@ -157,10 +159,9 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       return;
     }
     exchange.error = timedOut ? 'upstream_timeout' : 'upstream_unreachable';
-    logger.debug({ err: error, path: req.url }, 'upstream request failed');
     writeErrorResponse(res, timedOut ? 'upstream_timeout' : 'upstream_unreachable', {
       html: wantsHtml(req.headers.accept),
-      details: upstreamErrorDetails(error, options.target),
+      details: upstreamFailures.note(error, req.url),
     });
   }
 
@@ -204,15 +205,6 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   }
 
   return { handleRequest, forwarder, requestsTotal: () => requestsTotal };
-}
-
-/** Words naming why the upstream failed, with the fix for certificate errors. */
-function upstreamErrorDetails(error: NodeJS.ErrnoException, target: URL): string {
-  const code = error.code ?? error.message;
-  const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code);
-  return tls
-    ? `${target.origin}: ${code} (the target's certificate does not verify; start with --insecure-target to trust it)`
-    : `${target.origin}: ${code}`;
 }
 
 function hasBody(req: IncomingMessage): boolean {
