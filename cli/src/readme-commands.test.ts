@@ -21,6 +21,10 @@ import { json, parseStartBanner, request, type StartBanner } from '@downspin/tes
  *   the test files or the Playwright project exist), not run;
  * - skip: never run here, with the reason.
  *
+ * Time: about 30 s for `npm start` (it builds incrementally) and 10 s for each
+ * other start on a quiet 2-core machine; the deadlines are generous because
+ * the shared CI host is often far busier (86 s and 45 s measured at load 20).
+ *
  * Two things differ from a user's shell, on purpose: the ports are the free
  * ones the started processes print (PROXY_PORT=0, CONTROL_PORT=0; helpers run
  * in parallel on this machine), so `localhost:8080`/`:8081` in a command are
@@ -269,13 +273,13 @@ describe('README commands', () => {
     expect(problems).toEqual([]);
   });
 
-  it('README.md: npm start, then the Try it commands against it, then downspin load (cli/README.md)', { timeout: 150_000 }, async () => {
+  it('README.md: npm start, then the Try it commands against it, then downspin load (cli/README.md)', { timeout: 240_000 }, async () => {
     const start = all.find((c) => c.readme === 'README.md' && c.text === 'npm ci && npm start');
     expect(start, 'README.md shows `npm ci && npm start`').toBeDefined();
     const { env, dataDir } = await sandboxEnv();
     // `npm ci` is the install step this checkout already ran (re-running it here would
     // reinstall node_modules under every other test); `npm start` runs verbatim.
-    const started = await serve('npm start', env, 120_000);
+    const started = await serve('npm start', env, 150_000);
     try {
       const { banner } = started;
       expect(banner.targetUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -288,8 +292,7 @@ describe('README commands', () => {
       // curl -s prints no newline after a body: count the answers, not lines.
       expect(result.output.match(/\{"items":\[/g), result.output).toHaveLength(3);
       const s1 = await request(`${banner.controlUrl}/admin/sessions/s1`, { headers: { 'x-api-key': banner.adminKey } });
-      expect(json(s1)).toMatchObject({ mode: 'downspin' });
-      expect(JSON.stringify(json(s1))).toContain('300');
+      expect(json(s1)).toMatchObject({ session: { mode: 'downspin', shaping: 'throttle: latency 300 ms' } });
 
       for (const load of all.filter((c) => ruleOf(c)?.kind === 'run')) {
         const loaded = await run(load.text, { ...env, LOAD_URL: `${banner.proxyUrl}/api/items` }, 60_000);
@@ -301,12 +304,12 @@ describe('README commands', () => {
     }
   });
 
-  it('README.md: npx downspin start --target puts the proxy in front of another app', { timeout: 60_000 }, async () => {
+  it('README.md: npx downspin start --target puts the proxy in front of another app', { timeout: 120_000 }, async () => {
     const commands = all.filter((c) => /^npx downspin start --target /.test(c.text));
     expect(commands.length).toBeGreaterThan(0);
     for (const command of commands) {
       const { env } = await sandboxEnv();
-      const started = await serve(command.text, env, 45_000);
+      const started = await serve(command.text, env, 100_000);
       try {
         const target = /--target (\S+)/.exec(command.text)![1]!;
         expect(started.banner.targetUrl).toBe(target);
