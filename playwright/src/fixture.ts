@@ -100,8 +100,8 @@ const extended = base.extend<DownspinTestOptions & DownspinFixtures & InternalFi
 
 /**
  * `@playwright/test`'s `test` with a fresh downspin session per test: the
- * browser context sends it as `x-downspin-session` to the proxy's origins only
- * (`baseURL`, `proxyUrl`, `sessionOrigins`; no extension needed), the
+ * browser context sends it to the proxy's origins only (`baseURL`, `proxyUrl`,
+ * `sessionOrigins`), as the proxy's session cookie (no extension needed), the
  * `shaper` fixture shapes it, and shaping is reset to none after the test.
  * (Typed without the fixture's internal fixtures.)
  *

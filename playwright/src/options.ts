@@ -28,8 +28,9 @@ export interface DownspinOptions {
   /**
    * More origins that get the test's session besides `baseURL` and `proxyUrl`,
    * e.g. a second downspin proxy in front of the app's API
-   * (`['http://127.0.0.1:8090']`). Every other origin gets neither the
-   * `x-downspin-session` header nor the session cookie's value from the fixture.
+   * (`['http://127.0.0.1:8090']`). The session goes as the proxy's cookie,
+   * which browsers scope by host: other hosts never get it, other ports of
+   * these hosts do on credentialed requests.
    */
   sessionOrigins?: string[];
   /** How long `stats()` waits for the control API to count the test's traffic. Default 10 000 ms. */
