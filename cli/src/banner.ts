@@ -9,6 +9,8 @@ export function startBanner(facts: {
   keyFile: string;
   storage: string;
 }): string {
+  // The demo app has /api/items; another app's paths are unknown, `/` exists.
+  const tryPath = facts.demo ? '/api/items' : '/';
   const key =
     facts.keySource === 'env'
       ? `${facts.adminKey}  (from ADMIN_API_KEY)`
@@ -24,10 +26,10 @@ export function startBanner(facts: {
     `  storage     ${facts.storage}`,
     '',
     '  Try it:',
-    `    curl -s -H 'x-downspin-session: s1' ${facts.proxyUrl}/api/items`,
+    `    curl -s -H 'x-downspin-session: s1' ${facts.proxyUrl}${tryPath}`,
     `    curl -s -X POST -H 'X-API-Key: ${facts.adminKey}' -H 'content-type: application/json' \\`,
     `         -d '{"latency_ms":300}' ${facts.controlUrl}/admin/sessions/s1/downspin`,
-    `    curl -s -H 'x-downspin-session: s1' ${facts.proxyUrl}/api/items   # now 300 ms slower`,
+    `    curl -s -H 'x-downspin-session: s1' ${facts.proxyUrl}${tryPath}   # now 300 ms slower`,
     '',
   ].join('\n');
 }

@@ -6,9 +6,10 @@ import {
   type PlaywrightWorkerOptions,
   type TestType,
 } from '@playwright/test';
-import { newSessionId, SESSION_HEADER, sessionHash } from '@downspin/protocol';
+import { newSessionId, sessionHash } from '@downspin/protocol';
 import { ControlClient } from './control-client.js';
-import { resolveOptions, resolveProxyOrigins, type DownspinOptions } from './options.js';
+import { resolveOptions, resolveProxyOrigins, resolveSessionOrigins, type DownspinOptions } from './options.js';
+import { sendSessionTo } from './session-origins.js';
 import { SessionShaper, type Shaper, type StepRunner } from './shaper.js';
 import { ProxyTraffic } from './traffic.js';
 
@@ -60,11 +61,10 @@ const extended = base.extend<DownspinTestOptions & DownspinFixtures & InternalFi
     { box: true },
   ],
 
-  // The header goes on the context Playwright made, merged with the test's own
-  // extraHTTPHeaders; overriding the extraHTTPHeaders option instead would be
-  // lost to any test.use({ extraHTTPHeaders }).
-  context: async ({ context, extraHTTPHeaders, _downspinSession, _downspinTraffic }, use) => {
-    await context.setExtraHTTPHeaders({ ...extraHTTPHeaders, [SESSION_HEADER]: _downspinSession.id });
+  // The session goes only to the proxy's origins (see sendSessionTo), on the
+  // context Playwright made, so the test's own extraHTTPHeaders stay as they are.
+  context: async ({ context, downspin, baseURL, _downspinSession, _downspinTraffic }, use) => {
+    await sendSessionTo(context, resolveSessionOrigins(downspin, baseURL), _downspinSession.id);
     const detach = _downspinTraffic.attach(context);
     await use(context);
     detach();
@@ -73,6 +73,13 @@ const extended = base.extend<DownspinTestOptions & DownspinFixtures & InternalFi
   shaper: [
     async ({ downspin, baseURL, _downspinSession, _downspinTraffic }, use) => {
       const options = resolveOptions(downspin, baseURL);
+      // Without an origin nothing carries the session: shaping would change
+      // nothing and the test would pass falsely.
+      if (resolveSessionOrigins(downspin, baseURL).length === 0) {
+        throw new Error(
+          'downspin: no origin to send the session to: set baseURL (the downspin proxy), use: { downspin: { proxyUrl } } or use: { downspin: { sessionOrigins } }',
+        );
+      }
       const shaper = new SessionShaper({
         sessionId: _downspinSession.id,
         sessionHash: _downspinSession.hash,
@@ -93,7 +100,8 @@ const extended = base.extend<DownspinTestOptions & DownspinFixtures & InternalFi
 
 /**
  * `@playwright/test`'s `test` with a fresh downspin session per test: the
- * browser context sends it as `x-downspin-session` (no extension needed), the
+ * browser context sends it to the proxy's origins only (`baseURL`, `proxyUrl`,
+ * `sessionOrigins`), as the proxy's session cookie (no extension needed), the
  * `shaper` fixture shapes it, and shaping is reset to none after the test.
  * (Typed without the fixture's internal fixtures.)
  *

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOptions, resolveProxyOrigins } from './options.js';
+import { resolveOptions, resolveProxyOrigins, resolveSessionOrigins } from './options.js';
 
 describe('resolveOptions', () => {
-  const env = { DOWNSPIN_CONTROL_URL: 'http://env-control:8081', DOWNSPIN_API_KEY: 'env-key', DOWNSPIN_PROXY_URL: 'http://env-proxy:8080/x' };
+  const env = { DOWNSPIN_CONTROL_URL: 'http://env-control:8081', ADMIN_API_KEY: 'env-key', DOWNSPIN_PROXY_URL: 'http://env-proxy:8080/x' };
 
   it('takes each field from the options first, then from the environment', () => {
     const resolved = resolveOptions({ apiKey: 'option-key' }, 'http://base:3000', env);
@@ -21,7 +21,7 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({}, undefined, {})).toThrow(
       'downspin: no control API URL: set use: { downspin: { controlUrl } } in the Playwright config or DOWNSPIN_CONTROL_URL',
     );
-    expect(() => resolveOptions({ controlUrl: 'http://c:1' }, undefined, {})).toThrow(/no API key: .*DOWNSPIN_API_KEY/);
+    expect(() => resolveOptions({ controlUrl: 'http://c:1' }, undefined, {})).toThrow(/no API key: .*ADMIN_API_KEY/);
   });
 
   it('rejects URLs that are not http(s) and timeouts that are not positive', () => {
@@ -41,5 +41,28 @@ describe('resolveProxyOrigins', () => {
     expect(resolveProxyOrigins({}, 'http://b:2', { DOWNSPIN_PROXY_URL: 'http://e:3' })).toEqual(['http://e:3']);
     expect(resolveProxyOrigins({}, 'http://b:2/app/', {})).toEqual(['http://b:2']);
     expect(resolveProxyOrigins({}, undefined, {})).toEqual([]);
+  });
+});
+
+describe('resolveSessionOrigins', () => {
+  it('is baseURL, proxyUrl (or DOWNSPIN_PROXY_URL) and sessionOrigins, each origin once', () => {
+    expect(
+      resolveSessionOrigins(
+        { proxyUrl: 'http://127.0.0.1:8080/app', sessionOrigins: ['http://127.0.0.1:8090/api/', 'https://proxy.test'] },
+        'http://localhost:8080/',
+        {},
+      ),
+    ).toEqual(['http://localhost:8080', 'http://127.0.0.1:8080', 'http://127.0.0.1:8090', 'https://proxy.test']);
+    expect(resolveSessionOrigins({}, 'http://b:2', { DOWNSPIN_PROXY_URL: 'http://b:2/x' })).toEqual(['http://b:2']);
+    expect(resolveSessionOrigins({}, undefined, {})).toEqual([]);
+  });
+
+  it('names the entry that is not an http(s) origin', () => {
+    expect(() => resolveSessionOrigins({ sessionOrigins: ['http://ok:1', 'ws://x:2'] }, undefined, {})).toThrow(
+      'downspin: downspin.sessionOrigins[1]="ws://x:2" must be an http or https URL',
+    );
+    expect(() => resolveSessionOrigins({ sessionOrigins: 'http://a:1' as unknown as string[] }, undefined, {})).toThrow(
+      /sessionOrigins must be a list of origins/,
+    );
   });
 });

@@ -11,20 +11,28 @@
  * export default defineConfig<DownspinTestOptions>({
  *   use: {
  *     baseURL: 'http://127.0.0.1:8080', // the downspin proxy in front of your app
- *     downspin: { controlUrl: 'http://127.0.0.1:8081', apiKey: process.env.ADMIN_API_KEY },
+ *     downspin: { controlUrl: 'http://127.0.0.1:8081' }, // the key from ADMIN_API_KEY
  *   },
  * });
  */
 export interface DownspinOptions {
   /** The control API, e.g. `http://127.0.0.1:8081`. Env: `DOWNSPIN_CONTROL_URL`. */
   controlUrl?: string;
-  /** The admin key (`ADMIN_API_KEY` of downspin). Env: `DOWNSPIN_API_KEY`. */
+  /** The admin key: the same `ADMIN_API_KEY` downspin itself reads (`downspin start` prints it). Env: `ADMIN_API_KEY`. */
   apiKey?: string;
   /**
    * The proxy the browser talks to, whose traffic `stats()` waits for.
    * Env: `DOWNSPIN_PROXY_URL`; defaults to the test's `baseURL`.
    */
   proxyUrl?: string;
+  /**
+   * More origins that get the test's session besides `baseURL` and `proxyUrl`,
+   * e.g. a second downspin proxy in front of the app's API
+   * (`['http://127.0.0.1:8090']`). The session goes as the proxy's cookie,
+   * which browsers scope by host: other hosts never get it, other ports of
+   * these hosts do on credentialed requests.
+   */
+  sessionOrigins?: string[];
   /** How long `stats()` waits for the control API to count the test's traffic. Default 10 000 ms. */
   statsTimeoutMs?: number;
   /** How long one control API call may take. Default 15 000 ms. */
@@ -42,7 +50,8 @@ export interface ResolvedOptions {
 }
 
 export const ENV_CONTROL_URL = 'DOWNSPIN_CONTROL_URL';
-export const ENV_API_KEY = 'DOWNSPIN_API_KEY';
+/** One name for the admin key everywhere: the variable downspin itself reads. */
+export const ENV_API_KEY = 'ADMIN_API_KEY';
 export const ENV_PROXY_URL = 'DOWNSPIN_PROXY_URL';
 
 const DEFAULT_STATS_TIMEOUT_MS = 10_000;
@@ -115,4 +124,25 @@ export function resolveProxyOrigins(
   if (proxyUrl !== undefined) return [parseHttpUrl(proxyUrl, 'downspin.proxyUrl').origin];
   const base = nonEmpty(baseURL);
   return base === undefined ? [] : [parseHttpUrl(base, 'baseURL').origin];
+}
+
+/**
+ * The origins the browser context sends the session to: `baseURL`,
+ * `proxyUrl` (or `DOWNSPIN_PROXY_URL`) and `sessionOrigins`, each once.
+ * Everything else the page calls (third-party APIs, CDNs) never sees it.
+ */
+export function resolveSessionOrigins(
+  options: DownspinOptions,
+  baseURL: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): string[] {
+  const origins = new Set<string>();
+  const base = nonEmpty(baseURL);
+  if (base !== undefined) origins.add(parseHttpUrl(base, 'baseURL').origin);
+  const proxyUrl = nonEmpty(options.proxyUrl) ?? nonEmpty(env[ENV_PROXY_URL]);
+  if (proxyUrl !== undefined) origins.add(parseHttpUrl(proxyUrl, 'downspin.proxyUrl').origin);
+  const listed = options.sessionOrigins ?? [];
+  if (!Array.isArray(listed)) throw new Error('downspin: downspin.sessionOrigins must be a list of origins, e.g. [\'http://127.0.0.1:8090\']');
+  for (const [i, origin] of listed.entries()) origins.add(parseHttpUrl(String(origin), `downspin.sessionOrigins[${i}]`).origin);
+  return [...origins];
 }

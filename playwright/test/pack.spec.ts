@@ -42,7 +42,7 @@ export default defineConfig<DownspinTestOptions>({
   reporter: [['json', { outputFile: 'results.json' }]],
   use: {
     baseURL: process.env.APP_URL,
-    downspin: { controlUrl: process.env.CONTROL_URL }, // the key comes from DOWNSPIN_API_KEY
+    downspin: { controlUrl: process.env.CONTROL_URL }, // the key comes from ADMIN_API_KEY
     launchOptions: ${JSON.stringify({ executablePath: launchOptions.executablePath, args: launchOptions.args })},
   },
 });
@@ -108,7 +108,7 @@ test('the packed package installs and runs in a project outside the repository',
     // The installed types check (the @ts-expect-error above fails if they were any).
     await run(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', project], project);
 
-    const env = cleanEnv({ APP_URL: downspinServer.proxyUrl, CONTROL_URL: downspinServer.controlUrl, DOWNSPIN_API_KEY: downspinServer.apiKey });
+    const env = cleanEnv({ APP_URL: downspinServer.proxyUrl, CONTROL_URL: downspinServer.controlUrl, ADMIN_API_KEY: downspinServer.apiKey });
     await run(process.execPath, [path.join(project, 'node_modules/@playwright/test/cli.js'), 'test'], project, env).catch(async (error: Error) => {
       const results = await readFile(path.join(project, 'results.json'), 'utf8').catch(() => '');
       throw new Error(`${error.message}\n${results.slice(0, 8000)}`);

@@ -13,8 +13,51 @@ export interface ErrorResponseOptions {
   details?: string;
 }
 
+/** What a session knows about why it is refused: read only when a refusal is written. */
+export interface RefusedSession {
+  readonly terminatedReason: string | undefined;
+  readonly bannedUntil: number;
+  /** The shaping in words, as the dashboard shows it. */
+  readonly label: string;
+}
+
+/**
+ * The headline of each page, so a person in the browser reads what happened
+ * rather than a catalogue code. Codes without one use the catalogue message.
+ */
+const PAGE_HEADINGS: Partial<Record<ErrorCode, string>> = {
+  session_terminated: 'This session was ended',
+  session_banned: 'This session is banned',
+  rate_limited: 'Too many requests',
+  injected_fault: 'Fault injected by downspin',
+  upstream_unreachable: 'The app under test could not be reached',
+  upstream_timeout: 'The app under test did not answer in time',
+  malformed_session_id: 'Malformed session id',
+};
+
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * The proxy's own page for a browser navigation. Contract relied on by the
+ * browser suites: `<body data-downspin-error="<code>">` (the JSON `error.code`)
+ * and a `<title>` starting with `downspin:`. Every interpolated text is escaped
+ * (a terminate reason is an operator's free text).
+ */
+export function errorPage(code: ErrorCode, status: number, details: string | undefined): string {
+  const heading = escapeHtml(PAGE_HEADINGS[code] ?? ERROR_CATALOGUE[code].message);
+  const safeCode = escapeHtml(code);
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
+    `<title>downspin: ${heading} (${status})</title></head>` +
+    `<body data-downspin-error="${safeCode}" style="font-family:system-ui,sans-serif;margin:3rem;max-width:42rem;color:#123">` +
+    `<h1 style="color:#1d4ed8">${heading}</h1>` +
+    `<p>${escapeHtml(ERROR_CATALOGUE[code].message)}</p>` +
+    (details ? `<p data-downspin-details>${escapeHtml(details)}</p>` : '') +
+    `<p style="color:#567">${status} · <code>${safeCode}</code> · answered by the downspin proxy, not by the app under test.</p>` +
+    `</body></html>`
+  );
+}
 
 /**
  * The one place the proxy writes its own error responses: JSON
@@ -29,10 +72,7 @@ export function writeErrorResponse(res: ServerResponse, code: ErrorCode, options
   const entry = ERROR_CATALOGUE[code];
   const status = options.status ?? entry.status;
   const body = options.html
-    ? `<!doctype html><html><head><meta charset="utf-8"><title>${status} · downspin</title></head>` +
-      `<body style="font-family:system-ui;margin:3rem;color:#123"><h1 style="color:#1d4ed8">${status} · ${escapeHtml(code)}</h1>` +
-      `<p>${escapeHtml(entry.message)}</p>${options.details ? `<p><code>${escapeHtml(options.details)}</code></p>` : ''}` +
-      `<p style="color:#567">Answered by the downspin proxy, not by the app under test.</p></body></html>`
+    ? errorPage(code, status, options.details)
     : JSON.stringify({ error: { code, message: entry.message, ...(options.details ? { details: options.details } : {}) } });
   const headers = options.headers;
   if (headers) for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
@@ -42,6 +82,49 @@ export function writeErrorResponse(res: ServerResponse, code: ErrorCode, options
   res.setHeader('x-downspin-error', code);
   res.statusCode = status;
   res.end(body);
+}
+
+/**
+ * Answers a request the gates refused (terminated, banned, rate limited,
+ * injected fault) with the decision's status and headers: a page saying what
+ * happened and why for a browser navigation, JSON for API clients. JSON
+ * carries the why only for terminate and ban (rare); a 429 flood or an
+ * injected error rate stays one stringify per refusal.
+ */
+export function writeRefusal(
+  res: ServerResponse,
+  accept: string | undefined,
+  fault: FaultKind,
+  status: number,
+  headers: readonly string[],
+  session: RefusedSession,
+): void {
+  const code = refusalCode(fault);
+  const html = wantsHtml(accept);
+  const details =
+    html || code === 'session_terminated' || code === 'session_banned' ? refusalDetails(code, session, headers) : undefined;
+  writeErrorResponse(res, code, { status, headers, html, details });
+}
+
+/** Words naming who refused and until when, for the page (and the JSON of terminate/ban). */
+export function refusalDetails(code: ErrorCode, session: RefusedSession, headers: readonly string[]): string {
+  switch (code) {
+    case 'session_terminated': {
+      const reason = session.terminatedReason?.trim();
+      return `Terminated by an operator through downspin (dashboard, control API, CLI or a test's shaper.terminate). Reason: ${reason ? reason : 'none given'}.`;
+    }
+    case 'session_banned':
+      return `Banned by downspin's abuse guard after repeated rate-limit violations, until ${new Date(session.bannedUntil).toISOString()} (Retry-After: ${headerValue(headers, 'retry-after') ?? '?'} s).`;
+    case 'rate_limited':
+      return `The rate limit in this session's downspin profile was exceeded. Retry after ${headerValue(headers, 'retry-after') ?? '?'} s (Retry-After header).`;
+    default:
+      return `This answer was injected by the downspin profile of this session (${session.label || 'no label'}); the app under test was not called.`;
+  }
+}
+
+function headerValue(headers: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toLowerCase() === name) return headers[i + 1];
+  return undefined;
 }
 
 /** Whether a request prefers an HTML error page (a browser navigation). */

@@ -4,11 +4,12 @@ import type { RequestRow } from '@downspin/protocol';
 import { admit, refusalHeaders } from './admission.js';
 import { Verdict } from './effects/index.js';
 import { pathOf } from './url.js';
-import { refusalCode, writeErrorResponse, wantsHtml } from './errors.js';
+import { writeErrorResponse, writeRefusal, wantsHtml } from './errors.js';
 import { ProxiedRequest, takeSocketBytes } from './connection.js';
 import type { ProxyContext } from './context.js';
 import { Exchange } from './exchange.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
+import { UpstreamFailures } from './upstream-failures.js';
 import { PacedStream } from './pacing/paced-stream.js';
 
 
@@ -32,6 +33,7 @@ export interface HttpHandler {
 export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const { telemetry, logger, proxyId } = options;
   let requestsTotal = 0;
+  const upstreamFailures = new UpstreamFailures(options.target, logger);
 
   const forwarder = createForwarder({
     target: options.target,
@@ -47,7 +49,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     const exchange = new Exchange(req, res, performance.now(), Date.now());
     const refused = admit(req, exchange, pathOf(url), options);
     if (refused !== undefined) {
-      writeErrorResponse(res, refused, { headers: exchange.headers });
+      writeErrorResponse(res, refused, { headers: exchange.headers, html: wantsHtml(req.headers.accept) });
       return;
     }
     (req as ProxiedRequest).exchange = exchange;
@@ -69,7 +71,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       case Verdict.Forward:
         return forward(exchange);
       case Verdict.Respond:
-        writeErrorResponse(res, refusalCode(exchange.fault), { status: exchange.status, headers: refusalHeaders(exchange) });
+        writeRefusal(res, req.headers.accept, exchange.fault, exchange.status, refusalHeaders(exchange), exchange.session);
         return;
       case Verdict.Reset:
         req.socket.destroy();
@@ -131,10 +133,9 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       return;
     }
     exchange.error = timedOut ? 'upstream_timeout' : 'upstream_unreachable';
-    logger.debug({ err: error, path: req.url }, 'upstream request failed');
     writeErrorResponse(res, timedOut ? 'upstream_timeout' : 'upstream_unreachable', {
       html: wantsHtml(req.headers.accept),
-      details: upstreamErrorDetails(error, options.target),
+      details: upstreamFailures.note(error, req.url),
     });
   }
 
@@ -177,15 +178,6 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   }
 
   return { handleRequest, forwarder, requestsTotal: () => requestsTotal };
-}
-
-/** Words naming why the upstream failed, with the fix for certificate errors. */
-function upstreamErrorDetails(error: NodeJS.ErrnoException, target: URL): string {
-  const code = error.code ?? error.message;
-  const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code);
-  return tls
-    ? `${target.origin}: ${code} (the target's certificate does not verify; start with --insecure-target to trust it)`
-    : `${target.origin}: ${code}`;
 }
 
 function hasBody(req: IncomingMessage): boolean {

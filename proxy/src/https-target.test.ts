@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import selfsigned from 'selfsigned';
 import { MemoryBus } from '@downspin/bus';
 import { json, request } from '@downspin/testing';
+import { pino } from 'pino';
 import { startProxy, type RunningProxy } from './server.js';
 
 interface Seen {
@@ -18,6 +19,7 @@ describe('an https:// target (staging apps usually are)', () => {
   let port: number;
   let trusting: RunningProxy;
   let verifying: RunningProxy;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
@@ -35,7 +37,7 @@ describe('an https:// target (staging apps usually are)', () => {
     port = (server.address() as AddressInfo).port;
     const common = { target: `https://localhost:${port}`, port: 0, loadShaping: async () => [] };
     trusting = await startProxy({ ...common, bus: new MemoryBus(), insecureTarget: true });
-    verifying = await startProxy({ ...common, bus: new MemoryBus() });
+    verifying = await startProxy({ ...common, bus: new MemoryBus(), logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }) });
   });
 
   afterAll(async () => {
@@ -56,5 +58,14 @@ describe('an https:// target (staging apps usually are)', () => {
     expect(json(res)).toMatchObject({
       error: { code: 'upstream_unreachable', details: expect.stringContaining('--insecure-target') },
     });
+  });
+
+  it('logs a certificate failure at warn once per cause, naming the fix', async () => {
+    for (let i = 0; i < 3; i++) expect((await request(`${verifying.url}/x${i}`, { headers: { 'x-downspin-session': 'tls' } })).status).toBe(502);
+    const warnings = logLines.map((line) => JSON.parse(line) as { level: number; msg: string; cause?: string }).filter((entry) => entry.level === 40);
+    const failures = warnings.filter((entry) => entry.msg.startsWith('upstream request failed'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.cause).toMatch(/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/);
+    expect(failures[0]!.msg).toContain('--insecure-target');
   });
 });

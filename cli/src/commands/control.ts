@@ -5,6 +5,7 @@ import { resolveAdminKey } from '../admin-key.js';
 import { runControl } from '../assemble.js';
 import { readSettings, type SettingName } from '../config.js';
 import { createLogger } from '../logger.js';
+import { assertPortsUsable } from '../ports.js';
 import { openParts, PARTS_SETTINGS } from '../services.js';
 import { handleProcessSignals } from '../shutdown.js';
 import { addSettingOptions } from './settings-options.js';
@@ -24,6 +25,7 @@ export function controlCommand(): Command {
   addSettingOptions(command, SETTINGS);
   command.action(async (flags: Record<string, unknown>) => {
     const settings = readSettings(SETTINGS, flags, process.env);
+    await assertPortsUsable(settings.host, [{ setting: 'controlPort', port: settings.controlPort }]);
     const logger = createLogger(settings.logLevel);
     const dataDir = path.resolve(settings.dataDir);
     await mkdir(dataDir, { recursive: true });

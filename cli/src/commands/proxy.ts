@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { PROXY_SETTINGS, runProxy } from '../assemble.js';
 import { ConfigError, readSettings, type SettingName } from '../config.js';
 import { createLogger } from '../logger.js';
+import { assertPortsUsable } from '../ports.js';
 import { openParts, PARTS_SETTINGS } from '../services.js';
 import { handleProcessSignals } from '../shutdown.js';
 import { addSettingOptions } from './settings-options.js';
@@ -34,6 +35,7 @@ export function proxyCommand(): Command {
         'bad setting: a separate proxy needs REDIS_URL (commands) and DATABASE_URL (stored shaping); use `downspin start` for one process',
       );
     }
+    await assertPortsUsable(settings.host, [{ setting: 'port', port: settings.port }]);
     const logger = createLogger(settings.logLevel);
     const dataDir = path.resolve(settings.dataDir);
     await mkdir(dataDir, { recursive: true });

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { SETTINGS, type SettingName } from '../config.js';
 
 /**
@@ -11,9 +11,19 @@ export function addSettingOptions(command: Command, names: readonly SettingName[
     if (setting.flag === undefined) continue;
     const takesValue = name !== 'insecureTarget';
     const option = new Option(takesValue ? `${setting.flag} <value>` : setting.flag, `${setting.help} (env ${setting.env})`);
+    // Commander keeps the last of a repeated flag: `--target a --target b`
+    // would silently shape b. Say so instead.
+    if (takesValue) option.argParser(onlyOnce(setting.flag));
     command.addOption(option);
   }
   const envOnly = names.filter((name) => SETTINGS[name].flag === undefined).map((name) => SETTINGS[name].env);
   if (envOnly.length > 0) command.addHelpText('after', `\nEnvironment: ${envOnly.join(', ')}`);
   return command;
+}
+
+function onlyOnce(flag: string): (value: string, previous: string | undefined) => string {
+  return (value, previous) => {
+    if (previous !== undefined) throw new InvalidArgumentError(`${flag} given twice ("${previous}" and "${value}"): give it once`);
+    return value;
+  };
 }

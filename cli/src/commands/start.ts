@@ -5,6 +5,7 @@ import { startDemoApp } from '@downspin/demo-app';
 import { resolveAdminKey } from '../admin-key.js';
 import { PROXY_SETTINGS, runControl, runProxy } from '../assemble.js';
 import { startBanner } from '../banner.js';
+import { assertPortsUsable } from '../ports.js';
 import { readSettings, type SettingName } from '../config.js';
 import { createLogger } from '../logger.js';
 import { openParts, PARTS_SETTINGS } from '../services.js';
@@ -32,6 +33,10 @@ export function startCommand(): Command {
   addSettingOptions(command, START_SETTINGS);
   command.action(async (flags: Record<string, unknown>) => {
     const settings = readSettings(START_SETTINGS, flags, process.env);
+    await assertPortsUsable(settings.host, [
+      { setting: 'port', port: settings.port },
+      { setting: 'controlPort', port: settings.controlPort },
+    ]);
     const logger = createLogger(settings.logLevel);
     const dataDir = path.resolve(settings.dataDir);
     await mkdir(dataDir, { recursive: true });

@@ -3,6 +3,7 @@ import {
   clientChannelUrl,
   contentMatchPattern,
   eventsUrl,
+  tabStatus,
   hostPermissionPattern,
   isOnOrigins,
   neededPermissions,
@@ -80,5 +81,22 @@ describe('patterns', () => {
   it('strip query and fragment from event URLs', () => {
     expect(withoutQuery('http://localhost:8080/cart?token=abc#access_token=x')).toBe('http://localhost:8080/cart');
     expect(withoutQuery('')).toBe('');
+  });
+});
+
+describe('tabStatus', () => {
+  const origins = ['http://127.0.0.1:8080', 'http://localhost:8080'];
+  it('is on an origin for a page of a configured origin, in either spelling', () => {
+    expect(tabStatus('http://127.0.0.1:8080/cart?x=1', origins)).toEqual({ onOrigin: true, origin: 'http://127.0.0.1:8080' });
+    expect(tabStatus('http://localhost:8080/', origins)).toEqual({ onOrigin: true, origin: 'http://localhost:8080' });
+  });
+  it('names the origin of a web page that is not configured (other port, scheme or host)', () => {
+    expect(tabStatus('http://127.0.0.1:3000/', origins)).toEqual({ onOrigin: false, origin: 'http://127.0.0.1:3000' });
+    expect(tabStatus('https://localhost:8080/', origins)).toEqual({ onOrigin: false, origin: 'https://localhost:8080' });
+  });
+  it('is off, without an origin, for a tab it cannot read or a browser page', () => {
+    expect(tabStatus(undefined, origins)).toEqual({ onOrigin: false, origin: undefined });
+    expect(tabStatus('chrome://newtab/', origins)).toEqual({ onOrigin: false, origin: undefined });
+    expect(tabStatus('not a url', origins)).toEqual({ onOrigin: false, origin: undefined });
   });
 });

@@ -101,3 +101,19 @@ export function withoutQuery(href: string): string {
   const url = new URL(href);
   return `${url.origin}${url.pathname}`.slice(0, 2048);
 }
+
+/** Whether the tab the popup belongs to is one the extension tags with the session. */
+export type TabStatus = { onOrigin: true; origin: string } | { onOrigin: false; origin: string | undefined };
+
+/**
+ * The popup's verdict on the active tab. `tabUrl` is undefined when the
+ * extension has no host access to the tab (it asks for no `tabs`
+ * permission), which also means it cannot tag it. Only web origins are
+ * named (a `chrome://` page has none).
+ */
+export function tabStatus(tabUrl: string | undefined, origins: readonly string[]): TabStatus {
+  if (tabUrl === undefined || !URL.canParse(tabUrl)) return { onOrigin: false, origin: undefined };
+  const url = new URL(tabUrl);
+  if (!WEB_SCHEMES.has(url.protocol)) return { onOrigin: false, origin: undefined };
+  return origins.includes(url.origin) ? { onOrigin: true, origin: url.origin } : { onOrigin: false, origin: url.origin };
+}

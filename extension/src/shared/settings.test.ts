@@ -1,9 +1,26 @@
 import { describe, expect, it } from 'vitest';
+import { ALLOWED } from '../build-check/manifest-policy.js';
+import { isOnOrigins, neededPermissions } from './origins.js';
 import { DEFAULT_SETTINGS, SettingsSchema, settingsOrDefaults } from './settings.js';
 
 describe('settings', () => {
-  it('default to the downspin start ports on localhost and batches of 10 every 2 s', () => {
-    expect(DEFAULT_SETTINGS).toEqual({ proxyOrigins: ['http://localhost:8080'], controlUrl: 'http://localhost:8081', batchSize: 10, flushIntervalMs: 2000 });
+  it('default to the downspin start ports, as it prints them and as localhost, and batches of 10 every 2 s', () => {
+    expect(DEFAULT_SETTINGS).toEqual({
+      proxyOrigins: ['http://127.0.0.1:8080', 'http://localhost:8080'],
+      controlUrl: 'http://127.0.0.1:8081',
+      batchSize: 10,
+      flushIntervalMs: 2000,
+    });
+    // Both spellings a user opens are tagged with the defaults; another port is not.
+    for (const href of ['http://127.0.0.1:8080/', 'http://localhost:8080/cart?x=1']) expect(isOnOrigins(href, DEFAULT_SETTINGS.proxyOrigins)).toBe(true);
+    expect(isOnOrigins('http://127.0.0.1:3000/', DEFAULT_SETTINGS.proxyOrigins)).toBe(false);
+    // The defaults are what the schema keeps (no normalisation would change them).
+    expect(SettingsSchema.parse(DEFAULT_SETTINGS)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('default to origins the manifest grants at install, so no permission prompt is needed', () => {
+    const granted = new Set(ALLOWED.hostPermissions);
+    for (const pattern of neededPermissions(DEFAULT_SETTINGS.proxyOrigins, DEFAULT_SETTINGS.controlUrl)) expect(granted).toContain(pattern);
   });
 
   it('normalise and de-duplicate several proxy origins, filling defaults', () => {

@@ -4,9 +4,15 @@ import { parseControlUrl, parseOrigin } from './origins.js';
 // Extension pages forbid eval: zod must not try compiling its parsers there.
 z.config({ jitless: true });
 
-/** Where `downspin start` listens by default. */
-export const DEFAULT_PROXY_ORIGIN = 'http://localhost:8080';
-export const DEFAULT_CONTROL_URL = 'http://localhost:8081';
+/**
+ * Where `downspin start` listens by default, in both spellings: it prints
+ * `http://127.0.0.1:8080`, and people type `localhost`. An origin is exact
+ * (scheme, host, port), so a tab on the other spelling would go untagged and
+ * its session silently unshaped.
+ */
+export const DEFAULT_PROXY_ORIGINS: readonly string[] = ['http://127.0.0.1:8080', 'http://localhost:8080'];
+/** The control API as `downspin start` prints it. */
+export const DEFAULT_CONTROL_URL = 'http://127.0.0.1:8081';
 /** Client events: sent in batches of this many, or after this long, whichever first. */
 export const DEFAULT_BATCH_SIZE = 10;
 export const DEFAULT_FLUSH_INTERVAL_MS = 2000;
@@ -45,7 +51,7 @@ export type Settings = z.output<typeof SettingsSchema>;
 export type SettingsInput = z.input<typeof SettingsSchema>;
 
 export const DEFAULT_SETTINGS: Settings = {
-  proxyOrigins: [DEFAULT_PROXY_ORIGIN],
+  proxyOrigins: [...DEFAULT_PROXY_ORIGINS],
   controlUrl: DEFAULT_CONTROL_URL,
   batchSize: DEFAULT_BATCH_SIZE,
   flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,

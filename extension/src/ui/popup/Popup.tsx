@@ -1,7 +1,8 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import browser from 'webextension-polyfill';
 import { ask } from '../../shared/messages.js';
 import { modeWords } from '../../shared/modes.js';
+import { tabStatus } from '../../shared/origins.js';
 import type { ConnectionState, ExtensionState } from '../../shared/state.js';
 import { Diagnostics } from './Diagnostics.js';
 import { useExtensionState } from './use-extension-state.js';
@@ -48,6 +49,7 @@ export function Popup() {
   return (
     <main className="popup">
       <h1>downspin</h1>
+      <TabNotice proxyOrigins={state.settings.proxyOrigins} consent={state.consent} />
       {state.consent ? (
         <Session state={state} busy={busy} run={run} />
       ) : (
@@ -132,5 +134,45 @@ function Session({ state, busy, run }: { state: ExtensionState; busy: boolean; r
         </button>
       </div>
     </>
+  );
+}
+
+/** The active tab's URL, when the extension has host access to it (undefined otherwise). */
+function useActiveTabUrl(): { loaded: boolean; url: string | undefined } {
+  const [tab, setTab] = useState<{ loaded: boolean; url: string | undefined }>({ loaded: false, url: undefined });
+  useEffect(() => {
+    let alive = true;
+    browser.tabs.query({ active: true, currentWindow: true }).then(
+      (tabs) => alive && setTab({ loaded: true, url: tabs[0]?.url }),
+      () => alive && setTab({ loaded: true, url: undefined }),
+    );
+    return () => {
+      alive = false;
+    };
+  }, []);
+  return tab;
+}
+
+/**
+ * Says plainly whether this tab is tagged: a tab on an origin that is not
+ * configured (e.g. localhost vs 127.0.0.1, or the app's own port) carries no
+ * session, so nothing done to the session shapes it.
+ */
+function TabNotice({ proxyOrigins, consent }: { proxyOrigins: readonly string[]; consent: boolean }) {
+  const tab = useActiveTabUrl();
+  if (!tab.loaded) return null;
+  const status = tabStatus(tab.url, proxyOrigins);
+  if (status.onOrigin) {
+    return (
+      <p className="notice" data-testid="tab-origin" data-on-origin="true">
+        This tab is on <strong>{status.origin}</strong>: {consent ? 'its requests carry your session.' : 'after consent its requests carry your session.'}
+      </p>
+    );
+  }
+  return (
+    <p className="notice bad" data-testid="tab-origin" data-on-origin="false" role="status">
+      <strong>This tab{status.origin === undefined ? '' : ` (${status.origin})`} is not on a proxy origin.</strong> downspin does not tag it,
+      so shaping your session does not affect it. Open the app through the proxy ({proxyOrigins.join(', ')}) or add this origin in Options.
+    </p>
   );
 }
