@@ -20,6 +20,7 @@ import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerStatsRoute } from './routes/stats.js';
 import { registerWsTicketRoute } from './routes/ws-ticket.js';
+import { SessionExpiry } from './sessions/expiry.js';
 import { AckCollector } from './shaping/acks.js';
 import { ShapingService } from './shaping/service.js';
 import { collectStats, type StatsSources } from './stats/stats.js';
@@ -73,6 +74,13 @@ export interface ControlApiDeps {
   ingestActivity?: boolean;
   /** WebSocket channel timings (tests shorten them). */
   channels?: ChannelTimings;
+  /**
+   * Sessions never shaped are deleted from the store once idle this long (no activity, no
+   * consent). Default 1 hour; 0 keeps them forever. Only the instance that ingests activity sweeps.
+   */
+  sessionIdleTtlMs?: number;
+  /** How often idle sessions are swept. Default 60 000 ms. */
+  sessionSweepMs?: number;
 }
 
 export interface ChannelTimings {
@@ -92,6 +100,8 @@ export interface ChannelTimings {
 export type ControlApi = OpenAPIHono & {
   readonly proxies: ProxyRegistry;
   readonly shaping: ShapingService;
+  /** Deletes idle sessions never shaped now (see `sessionIdleTtlMs`); undefined when expiry is off here. */
+  readonly expiry: SessionExpiry | undefined;
   /** Writes buffered session activity now (tests; shutdown does it too). */
   flushActivity(): Promise<void>;
   activityStats(): ActivityIngestorStats;
@@ -165,6 +175,11 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
     flushMs: deps.activityFlushMs,
     onWritten: (sessionIds) => dashboard.markChanged(sessionIds),
   });
+  const idleTtlMs = deps.sessionIdleTtlMs ?? 3_600_000;
+  const expiry =
+    ingesting && idleTtlMs > 0
+      ? new SessionExpiry({ store, logger, idleTtlMs, intervalMs: deps.sessionSweepMs ?? 60_000 })
+      : undefined;
   const shaping = new ShapingService({
     store,
     bus,
@@ -221,6 +236,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
         : // Another instance writes the activity; rows are read again as its reports come in.
           await bus.subscribe('activity', (report) => dashboard.markChanged(report.sessions.map((s) => s.sessionId))),
     );
+    expiry?.start();
   } catch (error) {
     stopLeave();
     closeWebSockets();
@@ -233,6 +249,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
     proxies,
     shaping,
     metrics,
+    expiry,
     channels: { client, dashboard },
     handleUpgrade,
     closeWebSockets,
@@ -244,6 +261,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
       acks.close();
       closeWebSockets();
       for (const unsubscribe of unsubscribers) await unsubscribe().catch(() => undefined);
+      await expiry?.close();
       await activity.close();
     },
   });
