@@ -21,6 +21,7 @@ import { registerSessionRoutes } from './routes/sessions.js';
 import { registerStatsRoute } from './routes/stats.js';
 import { registerWsTicketRoute } from './routes/ws-ticket.js';
 import { SessionExpiry } from './sessions/expiry.js';
+import { ClientLimits, type ClientLimitsOptions } from './limits/client-limits.js';
 import { AckCollector } from './shaping/acks.js';
 import { ShapingService } from './shaping/service.js';
 import { collectStats, type StatsSources } from './stats/stats.js';
@@ -81,6 +82,8 @@ export interface ControlApiDeps {
   sessionIdleTtlMs?: number;
   /** How often idle sessions are swept. Default 60 000 ms. */
   sessionSweepMs?: number;
+  /** Limits on `/ws/client` and `POST /events` per source address and per session (defaults in `ClientLimitsOptions`). */
+  clientLimits?: ClientLimitsOptions;
 }
 
 export interface ChannelTimings {
@@ -100,6 +103,8 @@ export interface ChannelTimings {
 export type ControlApi = OpenAPIHono & {
   readonly proxies: ProxyRegistry;
   readonly shaping: ShapingService;
+  /** Connections, hellos and event batches refused to clients without a key. */
+  readonly clientLimits: ClientLimits;
   /** Deletes idle sessions never shaped now (see `sessionIdleTtlMs`); undefined when expiry is off here. */
   readonly expiry: SessionExpiry | undefined;
   /** Writes buffered session activity now (tests; shutdown does it too). */
@@ -159,10 +164,12 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
     statsIntervalMs: timings.statsIntervalMs,
     pingIntervalMs: timings.pingIntervalMs,
   });
+  const clientLimits = new ClientLimits(deps.clientLimits);
   const client = new ClientChannel({
     store,
     bus,
     intake,
+    limits: clientLimits,
     logger,
     helloTimeoutMs: timings.helloTimeoutMs,
     pingIntervalMs: timings.pingIntervalMs,
@@ -201,7 +208,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
   registerCommandRoutes(app, { store, shaping, maxBodyBytes: deps.maxBodyBytes ?? 64 * 1024 });
   registerStatsRoute(app, stats);
   registerWsTicketRoute(app, tickets);
-  registerEventsRoute(app, { store, intake, clientOrigins: deps.clientOrigins });
+  registerEventsRoute(app, { store, intake, limits: clientLimits, clientOrigins: deps.clientOrigins });
   registerMetricsRoute(app, { metrics, access: deps.metricsAccess ?? 'local-or-key', keyMatches });
   registerAnalyticsRoutes(app, { telemetry: deps.telemetry, store });
   registerOpenApiRoute(app);
@@ -250,6 +257,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
     shaping,
     metrics,
     expiry,
+    clientLimits,
     channels: { client, dashboard },
     handleUpgrade,
     closeWebSockets,

@@ -59,3 +59,5 @@ export type ClientToServer = z.output<typeof ClientToServerSchema>;
 export const CLIENT_CHANNEL_MAX_PAYLOAD = 64 * 1024;
 /** Close code when the hello is missing, late or invalid. */
 export const WS_CLOSE_UNAUTHENTICATED = 4401;
+/** Close code when a client sends hellos or events faster than its limits (per session and per address). */
+export const WS_CLOSE_RATE_LIMITED = 4429;
