@@ -13,9 +13,12 @@ import type { Parts } from './services.js';
 /** Settings that shape how a proxy treats traffic. */
 export const PROXY_SETTINGS = ['insecureTarget', 'abuseGuard', 'abuseMaxViolations', 'abuseBanSeconds'] as const;
 
+/** Settings of the control API beyond where it listens. */
+export const CONTROL_SETTINGS = ['sessionIdleMinutes'] as const;
+
 export async function runControl(
   parts: Parts,
-  options: { port: number; host: string; adminKey: string },
+  options: { port: number; host: string; adminKey: string } & Partial<Settings<(typeof CONTROL_SETTINGS)[number]>>,
 ): Promise<RunningControlServer> {
   const { bus, store, telemetry, logger, closers } = parts;
   const app = await createControlApi({
@@ -26,6 +29,7 @@ export async function runControl(
     clientEvents: telemetryClientEvents(telemetry.writer),
     countryOf,
     dashboardDir,
+    sessionIdleTtlMs: options.sessionIdleMinutes === undefined ? undefined : options.sessionIdleMinutes * 60_000,
     logger: logger.child({ part: 'control' }),
   });
   closers.push(() => app.close());

@@ -51,6 +51,12 @@ export const SETTINGS = {
   abuseGuard: { flag: undefined, env: 'ABUSE_GUARD', schema: flag.default(true), help: 'ban sessions after repeated rate-limit violations' },
   abuseMaxViolations: { flag: undefined, env: 'ABUSE_MAX_VIOLATIONS', schema: positive.default(50), help: 'violations that ban a session' },
   abuseBanSeconds: { flag: undefined, env: 'ABUSE_BAN_SECONDS', schema: positive.default(300), help: 'how long a ban lasts' },
+  sessionIdleMinutes: {
+    flag: undefined,
+    env: 'SESSION_IDLE_MINUTES',
+    schema: z.coerce.number({ error: 'expected a number' }).int('expected a whole number').min(0, 'expected 0 or more').default(60),
+    help: 'sessions never shaped are deleted from the store after this many idle minutes (0: kept forever)',
+  },
   retentionDays: { flag: undefined, env: 'TELEMETRY_RETENTION_DAYS', schema: positive.default(90), help: 'days of telemetry kept in ClickHouse' },
   logLevel: {
     flag: '--log-level',
