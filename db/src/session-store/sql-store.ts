@@ -153,9 +153,14 @@ export class SqlSessionStore implements SessionStore {
        RETURNING s.id`,
       [Math.floor(idleSince), limit],
     );
-    // PGlite runs no autovacuum: without this the deleted rows' space is never reused and
-    // the files grow with every flood of ids. PostgreSQL's autovacuum does it there.
-    if (rows.length > 0 && this.kind === 'pglite') await this.client.exec('VACUUM sessions');
+    // PGlite runs no autovacuum and no checkpointer: without these the deleted rows' space is
+    // never reused and the WAL (most of the files after a flood of ids) keeps growing up to
+    // max_wal_size. PostgreSQL's own background workers do both there.
+    // (Two calls: a script of several statements runs as one transaction, where VACUUM may not.)
+    if (rows.length > 0 && this.kind === 'pglite') {
+      await this.client.exec('VACUUM sessions');
+      await this.client.exec('CHECKPOINT');
+    }
     return rows.length;
   }
 
