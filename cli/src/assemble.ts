@@ -30,9 +30,12 @@ export const PROXY_SETTINGS = [
 
 const MiB = 1024 * 1024;
 
+/** Settings of the control API beyond where it listens. */
+export const CONTROL_SETTINGS = ['sessionIdleMinutes'] as const;
+
 export async function runControl(
   parts: Parts,
-  options: { port: number; host: string; adminKey: string },
+  options: { port: number; host: string; adminKey: string } & Partial<Settings<(typeof CONTROL_SETTINGS)[number]>>,
 ): Promise<RunningControlServer> {
   const { bus, store, telemetry, logger, closers } = parts;
   const app = await createControlApi({
@@ -43,6 +46,7 @@ export async function runControl(
     clientEvents: telemetryClientEvents(telemetry.writer),
     countryOf,
     dashboardDir,
+    sessionIdleTtlMs: options.sessionIdleMinutes === undefined ? undefined : options.sessionIdleMinutes * 60_000,
     logger: logger.child({ part: 'control' }),
   });
   closers.push(() => app.close());

@@ -38,4 +38,10 @@ describe('readSettings', () => {
       insecureTarget: true,
     });
   });
+
+  it('reads SESSION_IDLE_MINUTES: 60 by default, 0 keeps sessions, a bad value names the variable', () => {
+    expect(readSettings(['sessionIdleMinutes'], {}, {})).toEqual({ sessionIdleMinutes: 60 });
+    expect(readSettings(['sessionIdleMinutes'], {}, { SESSION_IDLE_MINUTES: '0' })).toEqual({ sessionIdleMinutes: 0 });
+    expect(() => readSettings(['sessionIdleMinutes'], {}, { SESSION_IDLE_MINUTES: '-5' })).toThrow(/SESSION_IDLE_MINUTES/);
+  });
 });

@@ -76,6 +76,12 @@ export const SETTINGS = {
     schema: positive.default(30),
     help: 'longest a request body may stall (under 1 KiB read) before the connection is closed; paced uploads are not cut',
   },
+  sessionIdleMinutes: {
+    flag: undefined,
+    env: 'SESSION_IDLE_MINUTES',
+    schema: z.coerce.number({ error: 'expected a number' }).int('expected a whole number').min(0, 'expected 0 or more').default(60),
+    help: 'sessions never shaped are deleted from the store after this many idle minutes (0: kept forever)',
+  },
   retentionDays: { flag: undefined, env: 'TELEMETRY_RETENTION_DAYS', schema: positive.default(90), help: 'days of telemetry kept in ClickHouse' },
   logLevel: {
     flag: '--log-level',

@@ -19,6 +19,8 @@ import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerStatsRoute } from './routes/stats.js';
 import { registerWsTicketRoute } from './routes/ws-ticket.js';
+import { SessionExpiry } from './sessions/expiry.js';
+import { ClientLimits, type ClientLimitsOptions } from './limits/client-limits.js';
 import { AckCollector } from './shaping/acks.js';
 import { ShapingService } from './shaping/service.js';
 import { collectStats, type StatsSources } from './stats/stats.js';
@@ -72,6 +74,15 @@ export interface ControlApiDeps {
   ingestActivity?: boolean;
   /** WebSocket channel timings (tests shorten them). */
   channels?: ChannelTimings;
+  /**
+   * Sessions never shaped are deleted from the store once idle this long (no activity, no
+   * consent). Default 1 hour; 0 keeps them forever. Only the instance that ingests activity sweeps.
+   */
+  sessionIdleTtlMs?: number;
+  /** How often idle sessions are swept. Default 60 000 ms. */
+  sessionSweepMs?: number;
+  /** Limits on `/ws/client` and `POST /events` per source address and per session (defaults in `ClientLimitsOptions`). */
+  clientLimits?: ClientLimitsOptions;
 }
 
 export interface ChannelTimings {
@@ -91,6 +102,10 @@ export interface ChannelTimings {
 export type ControlApi = OpenAPIHono & {
   readonly proxies: ProxyRegistry;
   readonly shaping: ShapingService;
+  /** Connections, hellos and event batches refused to clients without a key. */
+  readonly clientLimits: ClientLimits;
+  /** Deletes idle sessions never shaped now (see `sessionIdleTtlMs`); undefined when expiry is off here. */
+  readonly expiry: SessionExpiry | undefined;
   /** Writes buffered session activity now (tests; shutdown does it too). */
   flushActivity(): Promise<void>;
   activityStats(): ActivityIngestorStats;
@@ -148,10 +163,12 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
     statsIntervalMs: timings.statsIntervalMs,
     pingIntervalMs: timings.pingIntervalMs,
   });
+  const clientLimits = new ClientLimits(deps.clientLimits);
   const client = new ClientChannel({
     store,
     bus,
     intake,
+    limits: clientLimits,
     logger,
     helloTimeoutMs: timings.helloTimeoutMs,
     pingIntervalMs: timings.pingIntervalMs,
@@ -164,6 +181,11 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
     flushMs: deps.activityFlushMs,
     onWritten: (sessionIds) => dashboard.markChanged(sessionIds),
   });
+  const idleTtlMs = deps.sessionIdleTtlMs ?? 3_600_000;
+  const expiry =
+    ingesting && idleTtlMs > 0
+      ? new SessionExpiry({ store, logger, idleTtlMs, intervalMs: deps.sessionSweepMs ?? 60_000 })
+      : undefined;
   const shaping = new ShapingService({
     store,
     bus,
@@ -185,7 +207,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
   registerCommandRoutes(app, { store, shaping, maxBodyBytes: deps.maxBodyBytes ?? 64 * 1024 });
   registerStatsRoute(app, stats);
   registerWsTicketRoute(app, tickets);
-  registerEventsRoute(app, { store, intake, clientOrigins: deps.clientOrigins });
+  registerEventsRoute(app, { store, intake, limits: clientLimits, clientOrigins: deps.clientOrigins });
   registerMetricsRoute(app, { metrics, access: deps.metricsAccess ?? 'local-or-key', keyMatches });
   registerAnalyticsRoutes(app, { telemetry: deps.telemetry, store });
   registerOpenApiRoute(app);
@@ -220,6 +242,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
         : // Another instance writes the activity; rows are read again as its reports come in.
           await bus.subscribe('activity', (report) => dashboard.markChanged(report.sessions.map((s) => s.sessionId))),
     );
+    expiry?.start();
   } catch (error) {
     stopLeave();
     closeWebSockets();
@@ -232,6 +255,8 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
     proxies,
     shaping,
     metrics,
+    expiry,
+    clientLimits,
     channels: { client, dashboard },
     handleUpgrade,
     closeWebSockets,
@@ -243,6 +268,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
       acks.close();
       closeWebSockets();
       for (const unsubscribe of unsubscribers) await unsubscribe().catch(() => undefined);
+      await expiry?.close();
       await activity.close();
     },
   });

@@ -3,6 +3,7 @@ import { NOTIFY_TYPES } from './commands.js';
 import { ClientEventBatchSchema } from './telemetry.js';
 import { SessionIdSchema } from './session.js';
 import { MODES } from './shaping.js';
+import { plainText } from './text.js';
 
 /**
  * Messages of `WS /ws/client`, the extension's command channel.
@@ -44,7 +45,7 @@ export const ClientToServerSchema = z.discriminatedUnion('type', [
     type: z.literal('hello'),
     sessionId: SessionIdSchema,
     consent: z.literal(true),
-    extensionVersion: z.string().max(32).optional(),
+    extensionVersion: plainText(z.string().max(32)).optional(),
   }),
   z.strictObject({ type: z.literal('events'), events: ClientEventBatchSchema }),
   /** Keeps an MV3 service worker (and the connection) alive. */
@@ -58,3 +59,5 @@ export type ClientToServer = z.output<typeof ClientToServerSchema>;
 export const CLIENT_CHANNEL_MAX_PAYLOAD = 64 * 1024;
 /** Close code when the hello is missing, late or invalid. */
 export const WS_CLOSE_UNAUTHENTICATED = 4401;
+/** Close code when a client sends hellos or events faster than its limits (per session and per address). */
+export const WS_CLOSE_RATE_LIMITED = 4429;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ProfileSchema } from './profile.js';
+import { plainText } from './text.js';
 import { PresetNameSchema } from './presets.js';
 import { DEFAULT_DOWNSPIN_LATENCY_MS, MODES } from './shaping.js';
 
@@ -12,13 +13,13 @@ export const DownspinBodySchema = z.strictObject({
 });
 
 export const TerminateBodySchema = z.strictObject({
-  reason: z.string().trim().min(1).max(500).default('Session ended by an operator'),
+  reason: plainText(z.string().trim().min(1).max(500)).default('Session ended by an operator'),
 });
 
 export const NOTIFY_TYPES = ['info', 'success', 'warning', 'error'] as const;
 export type NotifyType = (typeof NOTIFY_TYPES)[number];
 export const NotifyBodySchema = z.strictObject({
-  message: z.string().trim().min(1).max(500),
+  message: plainText(z.string().trim().min(1).max(500)),
   type: z.enum(NOTIFY_TYPES).default('info'),
 });
 

@@ -38,6 +38,8 @@ export const ERROR_CATALOGUE = {
   rate_limited: { status: 429, message: 'Too many requests: rate limit of this session exceeded.' },
   address_rate_limited: { status: 429, message: 'Too many requests from this address, across all its sessions.' },
   address_banned: { status: 403, message: 'This address is banned for repeated rate-limit violations, across all its sessions.' },
+  // written by the control API to clients without a key (extension channel, POST /events)
+  client_rate_limited: { status: 429, message: 'Too many client requests from this session or address; retry after Retry-After seconds.' },
   injected_fault: { status: 503, message: 'Fault injected by downspin.' },
   upstream_unreachable: { status: 502, message: 'downspin could not reach the app under test.' },
   upstream_timeout: { status: 504, message: 'The app under test did not answer in time.' },

@@ -1,4 +1,5 @@
 export * from './session.js';
+export * from './text.js';
 export * from './profile.js';
 export * from './presets.js';
 export * from './shaping.js';

@@ -1,10 +1,21 @@
 import { z } from 'zod';
+import { plainText } from './text.js';
 
 /** Jitter distributions for latency. */
 export const LATENCY_DISTRIBUTIONS = ['uniform', 'normal', 'pareto'] as const;
 export type LatencyDistribution = (typeof LATENCY_DISTRIBUTIONS)[number];
 
 const MAX_DELAY_MS = 600_000;
+/**
+ * Slowest bandwidth, kbit/s. Below it a paced slice would wait longer than a
+ * timer can (2^31 ms), and Node fires an overflowed timer at once: 1e-9 kbps
+ * used to deliver *faster*. One kbit/s already takes 4 s per 512-byte slice.
+ */
+export const MIN_KBPS = 1;
+export const MAX_KBPS = 10_000_000;
+/** Slowest rate limit: one request per 100 s, so Retry-After stays a small whole number of seconds. */
+export const MIN_RPS = 0.01;
+export const MAX_RPS = 1_000_000;
 const rate = z.number().min(0).max(1);
 
 export const LatencySchema = z.strictObject({
@@ -20,9 +31,9 @@ export const LatencySchema = z.strictObject({
 export const BandwidthSchema = z
   .strictObject({
     /** Response bodies, upstream → client, in kilobits (1000 bits) per second. */
-    downKbps: z.number().positive().max(10_000_000).optional(),
+    downKbps: z.number().min(MIN_KBPS).max(MAX_KBPS).optional(),
     /** Request bodies, client → upstream, in kilobits per second. */
-    upKbps: z.number().positive().max(10_000_000).optional(),
+    upKbps: z.number().min(MIN_KBPS).max(MAX_KBPS).optional(),
   })
   .refine((b) => b.downKbps !== undefined || b.upKbps !== undefined, {
     message: 'bandwidth needs downKbps or upKbps',
@@ -30,7 +41,7 @@ export const BandwidthSchema = z
 
 export const RateLimitSchema = z.strictObject({
   /** Tokens added per second. */
-  rps: z.number().positive().max(1_000_000),
+  rps: z.number().min(MIN_RPS).max(MAX_RPS),
   /** Bucket size; defaults to ceil(rps), at least 1. */
   burst: z.number().int().min(1).max(1_000_000).optional(),
 });
@@ -52,11 +63,13 @@ export const FaultsSchema = z
   });
 
 /** A path glob (picomatch syntax) such as `/api/**`. */
-export const RouteGlobSchema = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(/^[/*]/, 'a route glob starts with / or *');
+export const RouteGlobSchema = plainText(
+  z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[/*]/, 'a route glob starts with / or *'),
+);
 
 export const ProfileSchema = z.strictObject({
   latency: LatencySchema.optional(),

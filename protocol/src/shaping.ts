@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ProfileSchema } from './profile.js';
 import { PresetNameSchema } from './presets.js';
 import { SessionIdSchema } from './session.js';
+import { plainText } from './text.js';
 
 /** Default added latency of the downspin (throttle) mode. */
 export const DEFAULT_DOWNSPIN_LATENCY_MS = 2000;
@@ -39,7 +40,7 @@ export const ShapingStateSchema = z.discriminatedUnion('mode', [
     steps: z.array(TimelineStepSchema).min(1).max(1000),
   }),
   /** Every further request gets 403 and open WebSockets close. */
-  z.strictObject({ mode: z.literal('terminated'), reason: z.string().max(500) }),
+  z.strictObject({ mode: z.literal('terminated'), reason: plainText(z.string().max(500)) }),
 ]);
 export type ShapingState = z.output<typeof ShapingStateSchema>;
 

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { resolveAdminKey } from '../admin-key.js';
-import { runControl } from '../assemble.js';
+import { CONTROL_SETTINGS, runControl } from '../assemble.js';
 import { readSettings, type SettingName } from '../config.js';
 import { createLogger } from '../logger.js';
 import { assertPortsUsable } from '../ports.js';
@@ -16,6 +16,7 @@ const SETTINGS = [
   'dataDir',
   'adminKey',
   ...PARTS_SETTINGS,
+  ...CONTROL_SETTINGS,
   'logLevel',
 ] as const satisfies readonly SettingName[];
 
@@ -34,7 +35,7 @@ export function controlCommand(): Command {
     }
     const admin = await resolveAdminKey(settings.adminKey, dataDir);
     const parts = await openParts(settings, dataDir, logger);
-    const control = await runControl(parts, { port: settings.controlPort, host: settings.host, adminKey: admin.key });
+    const control = await runControl(parts, { port: settings.controlPort, host: settings.host, adminKey: admin.key, sessionIdleMinutes: settings.sessionIdleMinutes });
     handleProcessSignals(logger, parts.closers);
     const key = admin.source === 'env' ? 'from ADMIN_API_KEY' : `${admin.key} (in ${path.join(dataDir, 'admin-key')})`;
     process.stdout.write(`downspin control API and dashboard on ${control.url}; admin key ${key}\n`);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { startDemoApp } from '@downspin/demo-app';
 import { resolveAdminKey } from '../admin-key.js';
-import { PROXY_SETTINGS, runControl, runProxy } from '../assemble.js';
+import { CONTROL_SETTINGS, PROXY_SETTINGS, runControl, runProxy } from '../assemble.js';
 import { startBanner } from '../banner.js';
 import { assertPortsUsable } from '../ports.js';
 import { readSettings, type SettingName } from '../config.js';
@@ -21,6 +21,7 @@ const START_SETTINGS = [
   'adminKey',
   ...PARTS_SETTINGS,
   ...PROXY_SETTINGS,
+  ...CONTROL_SETTINGS,
   'logLevel',
 ] as const satisfies readonly SettingName[];
 
@@ -49,7 +50,7 @@ export function startCommand(): Command {
       parts.closers.push(() => demo.close());
       target = demo.url;
     }
-    const control = await runControl(parts, { port: settings.controlPort, host: settings.host, adminKey: admin.key });
+    const control = await runControl(parts, { port: settings.controlPort, host: settings.host, adminKey: admin.key, sessionIdleMinutes: settings.sessionIdleMinutes });
     const proxy = await runProxy(parts, { ...settings, target });
     handleProcessSignals(logger, parts.closers);
 

@@ -7,6 +7,7 @@ import {
   ClientToServerSchema,
   explainShaping,
   sessionHash,
+  WS_CLOSE_RATE_LIMITED,
   WS_CLOSE_TERMINATED,
   WS_CLOSE_UNAUTHENTICATED,
   type ClientDelivery,
@@ -16,13 +17,17 @@ import {
 import type { Logger } from 'pino';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
 import type { ClientEventIntake } from '../events/intake.js';
+import { addressKey, describeLimit, type ClientLimits } from '../limits/client-limits.js';
 import { recordConsent } from '../sessions/consent.js';
+import { refuseUpgrade } from './refuse.js';
 import { SocketSet } from './sockets.js';
 
 export interface ClientChannelOptions {
   store: SessionStore;
   bus: Bus;
   intake: ClientEventIntake;
+  /** Connections, hellos and event batches per source address and per session. */
+  limits: ClientLimits;
   logger: Logger;
   /** The hello must arrive this soon after connecting. Default 5000 ms. */
   helloTimeoutMs?: number;
@@ -53,6 +58,7 @@ export interface ClientChannelStats {
 interface Peer {
   sessionId: string;
   hash: string;
+  address: string;
 }
 
 /** Messages kept while a hello is being set up; more are dropped. */
@@ -95,7 +101,17 @@ export class ClientChannel {
 
   /** Takes an upgrade request already routed, origin-checked, to this channel. */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws));
+    const address = addressKey(req.socket.remoteAddress);
+    const { limits } = this.options;
+    if (!limits.mayConnect(address)) {
+      refuseUpgrade(socket, 'client_rate_limited', `Too many open client channels from this address (at most ${limits.connectionsPerAddress}).`);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      limits.opened(address);
+      ws.once('close', () => limits.closed(address));
+      this.connected(ws, address);
+    });
   }
 
   /** Sends a server message to every socket of the session held here; returns how many got it. */
@@ -127,7 +143,7 @@ export class ClientChannel {
     this.wss.close();
   }
 
-  private connected(ws: WebSocket): void {
+  private connected(ws: WebSocket, address: string): void {
     this.sockets.add(ws);
     ws.on('error', (error: Error & { code?: string }) => {
       if (error.code === TOO_LARGE) this.dropped.too_large++;
@@ -159,8 +175,14 @@ export class ClientChannel {
         this.refuse(ws, 'the first message must be a valid hello');
         return;
       }
+      const verdict = this.options.limits.hello(address, message.sessionId);
+      if (verdict.retryAfterS > 0) {
+        // Refused before consent is recorded: a flood of made-up ids creates no sessions.
+        ws.close(WS_CLOSE_RATE_LIMITED, describeLimit('hellos', verdict));
+        return;
+      }
       early = [];
-      void this.hello(ws, message).then((welcomed) => {
+      void this.hello(ws, message, address).then((welcomed) => {
         const waiting = early ?? [];
         early = undefined;
         if (welcomed) for (const next of waiting) this.handle(ws, welcomed, next);
@@ -190,10 +212,17 @@ export class ClientChannel {
       case 'keepalive':
         this.sockets.touch(ws);
         return;
-      case 'events':
+      case 'events': {
+        const verdict = this.options.limits.events(peer.address, peer.sessionId);
+        if (verdict.retryAfterS > 0) {
+          this.options.intake.reject();
+          ws.close(WS_CLOSE_RATE_LIMITED, describeLimit('event batches', verdict));
+          return;
+        }
         // The hello carried consent (it is required there), so a welcomed socket may send events.
         this.options.intake.accept(peer.hash, message.events);
         return;
+      }
       case 'hello':
         this.dropped.repeated_hello++;
         return;
@@ -207,7 +236,7 @@ export class ClientChannel {
   }
 
   /** Sets the session up; resolves to the peer once welcomed, undefined when the socket was closed instead. */
-  private async hello(ws: WebSocket, hello: Extract<ClientToServer, { type: 'hello' }>): Promise<Peer | undefined> {
+  private async hello(ws: WebSocket, hello: Extract<ClientToServer, { type: 'hello' }>, address: string): Promise<Peer | undefined> {
     // Nothing more is read until the session is set up, so no message overtakes the welcome.
     ws.pause();
     const { store, logger } = this.options;
@@ -232,7 +261,7 @@ export class ClientChannel {
       ws.close(WS_CLOSE_TERMINATED, 'session terminated');
       return undefined;
     }
-    const peer = { sessionId: hello.sessionId, hash };
+    const peer = { sessionId: hello.sessionId, hash, address };
     this.peers.set(ws, peer);
     let set = this.bySession.get(hello.sessionId);
     if (set === undefined) this.bySession.set(hello.sessionId, (set = new Set()));

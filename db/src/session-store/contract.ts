@@ -246,6 +246,57 @@ export function describeSessionStoreContract(name: string, makeStore: MakeSessio
       expect(await store.findSession('000000000000')).toBeUndefined();
     });
 
+    it('expires sessions never shaped once idle, and keeps shaped and banned ones with their history', async () => {
+      const ids = {
+        seen: uniqueId('idle-seen'),
+        consented: uniqueId('idle-consented'),
+        shaped: uniqueId('idle-shaped'),
+        banned: uniqueId('idle-banned'),
+        fresh: uniqueId('fresh'),
+      };
+      await store.recordActivity([activity(ids.seen), activity(ids.banned, { bannedUntil: Date.now() + 600_000 })]);
+      await store.setConsent(ids.consented, true);
+      await apply(ids.shaped, { mode: 'downspin', latencyMs: 100 });
+      await apply(ids.shaped, { mode: 'upspin' });
+      // Everything above was written before the cutoff; `fresh` strictly after it.
+      const cutoff = Date.now() + 1;
+      while (Date.now() <= cutoff + 1) await new Promise((resolve) => setImmediate(resolve));
+      await store.recordActivity([activity(ids.fresh)]);
+
+      // The limit holds per call; repeated calls finish the job.
+      expect(await store.expireIdle(cutoff, 1)).toBe(1);
+      let more = 0;
+      for (let n = 1; n > 0; more += n) n = await store.expireIdle(cutoff, 2);
+      expect(more).toBeGreaterThanOrEqual(1);
+      expect(await store.expireIdle(cutoff, 1000)).toBe(0);
+
+      expect(await store.getSession(ids.seen)).toBeUndefined();
+      expect(await store.getSession(ids.consented)).toBeUndefined();
+      expect(await store.getSession(ids.banned)).toMatchObject({ bannedUntil: expect.any(Number) });
+      expect(await store.getSession(ids.fresh)).toMatchObject({ requests: 1 });
+      expect(await store.getShaping(ids.shaped)).toMatchObject({ version: 2, state: { mode: 'upspin' } });
+      expect((await store.history(ids.shaped, 10)).map((c) => c.version)).toEqual([2, 1]);
+      expect((await store.loadShaping()).map((s) => s.sessionId)).toContain(ids.shaped);
+
+      // An expired session that comes back starts again from nothing.
+      const [back] = await store.recordActivity([activity(ids.seen, { requests: 2 })]);
+      expect(back).toMatchObject({ sessionId: ids.seen, requests: 2, consent: false });
+    });
+
+    it('keeps parameter values out of the error of a refused statement', async () => {
+      // A NUL cannot be stored in text; the error is what the control API would log.
+      const secret = `secret-reason-${randomBytes(4).toString('hex')}`;
+      const error = await store
+        .applyShaping({ sessionId: uniqueId('nul'), state: { mode: 'terminated', reason: `${secret}\u0000` }, command: { kind: 'terminate', body: {} } })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(Error);
+      const logged = JSON.stringify(error, Object.getOwnPropertyNames(error as object)) + String((error as Error).stack);
+      expect(logged).not.toContain(secret);
+    });
+
     it('reports health, and stops being healthy once closed', async () => {
       const health = await store.health();
       expect(health.ok).toBe(true);

@@ -112,6 +112,13 @@ export interface SessionStore {
   setRisk(scores: readonly { sessionId: string; risk: number }[]): Promise<void>;
   /** Records whether the user consented (creates the session if new); returns its totals. */
   setConsent(sessionId: string, consent: boolean): Promise<RiskFacts>;
+  /**
+   * Deletes up to `limit` sessions that were never shaped (version 0), whose
+   * last write (activity, consent) is older than `idleSince` (epoch ms) and
+   * that are not banned now; oldest first. Shaped sessions and their command
+   * history are never touched. Returns how many were deleted.
+   */
+  expireIdle(idleSince: number, limit: number): Promise<number>;
   /** Most recently seen first. */
   listSessions(filter: SessionListFilter, limit: number): Promise<SessionRecord[]>;
   getSession(sessionId: string): Promise<SessionRecord | undefined>;

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { SqlClient, SqlExecutor } from './client.js';
+import { redactParams } from './redact.js';
 
 export interface PgliteClientOptions {
   /** Directory for the database files; in memory when omitted. */
@@ -19,8 +20,12 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
   const db = await PGlite.create(options.dataDir);
   const executor = (target: Pick<PGlite, 'query' | 'exec'>): SqlExecutor => ({
     async query<Row>(text: string, params: readonly unknown[] = []) {
-      const result = await target.query<Row>(text, [...params]);
-      return { rows: result.rows };
+      try {
+        const result = await target.query<Row>(text, [...params]);
+        return { rows: result.rows };
+      } catch (error) {
+        throw redactParams(error);
+      }
     },
     async exec(script: string) {
       await target.exec(script);

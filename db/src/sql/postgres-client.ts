@@ -1,6 +1,7 @@
 import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import type { SqlClient, SqlExecutor } from './client.js';
+import { redactParams } from './redact.js';
 
 export interface PostgresClientOptions {
   /** `postgres://user@host:5432/db` */
@@ -33,8 +34,13 @@ export function createPostgresClient(options: PostgresClientOptions): SqlClient 
 
   const executor = (target: pg.Pool | pg.PoolClient): SqlExecutor => ({
     async query<Row>(text: string, params: readonly unknown[] = []) {
-      const result = await target.query(text, [...params]);
-      return { rows: result.rows as Row[] };
+      try {
+        const result = await target.query(text, [...params]);
+        return { rows: result.rows as Row[] };
+      } catch (error) {
+        // pg attaches no parameters today; redacting here keeps both clients one rule.
+        throw redactParams(error);
+      }
     },
     async exec(script: string) {
       // Without parameters pg uses the simple protocol, which takes several statements.

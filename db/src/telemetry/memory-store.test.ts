@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { request, T0 } from './contract-fixtures.js';
 import { MemoryTelemetryStore } from './memory-store.js';
+import { estimateRowBytes } from './row-bytes.js';
+import type { ClientEventRow } from './types.js';
 import { describeTelemetryStoreContract } from './store-contract.js';
 
 describeTelemetryStoreContract('memory', async () => new MemoryTelemetryStore());
@@ -15,6 +17,38 @@ describe('MemoryTelemetryStore', () => {
     const kept = await store.sessionHistory({ from: T0, to: T0 + 10, session: 'aaaaaaaaaaaa' });
     expect(kept.requests.map((r) => r.path)).toEqual(['/5', '/4', '/3']);
     expect((await store.health()).detail).toContain('2 evicted');
+  });
+
+  it('bounds its rows by bytes: a flood of maximum-size client events evicts the oldest of them, not requests (#12.6)', async () => {
+    const maxBytes = 1024 * 1024;
+    const store = new MemoryTelemetryStore({ maxBytes });
+    const requests = [1, 2, 3].map((i) => request({ ts: T0 + i, sessionHash: 'bbbbbbbbbbbb', path: `/${i}`, route: `/${i}` }));
+    await store.insert({ kind: 'requests', id: 'r1', rows: requests });
+    const big = (i: number): ClientEventRow => ({
+      type: 'page_view',
+      ts: T0 + 10 + i,
+      url: `http://127.0.0.1:8080/${String(i).padStart(6, '0')}${'x'.repeat(2040)}`,
+      title: 't'.repeat(512),
+      sessionHash: 'bbbbbbbbbbbb',
+    });
+    const FLOOD = 2000;
+    for (let b = 0; b < FLOOD / 100; b++) {
+      await store.insert({ kind: 'client_events', id: `c${b}`, rows: Array.from({ length: 100 }, (_, i) => big(b * 100 + i)) });
+      expect(store.bytes).toBeLessThanOrEqual(maxBytes);
+    }
+    const perRow = estimateRowBytes(big(0));
+    // Well under the 100 000-row capacity: the bytes decided.
+    const kept = store.size.clientEvents;
+    expect(kept).toBeLessThan(maxBytes / 3000);
+    // Full to the byte: one more such row would not have fitted.
+    expect(store.bytes + perRow).toBeGreaterThan(maxBytes);
+    expect(store.evicted).toBe(FLOOD - kept);
+    expect(store.size.requests).toBe(3);
+    const history = await store.sessionHistory({ from: T0, to: T0 + 10 * FLOOD, session: 'bbbbbbbbbbbb', limit: 1000 });
+    // The newest events stay.
+    expect(history.clientEvents[0]!.ts).toBe(T0 + 10 + FLOOD - 1);
+    expect(history.clientEvents.at(-1)!.ts).toBe(T0 + 10 + FLOOD - kept);
+    expect((await store.health()).detail).toContain(`${FLOOD - kept} evicted`);
   });
 
   it('reports itself unhealthy and refuses work once closed', async () => {

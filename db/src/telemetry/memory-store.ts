@@ -3,6 +3,7 @@ import { TelemetryStoreError } from './errors.js';
 import { geoOf, inWindow, newest, overviewOf, timeseriesOf, topEndpointsOf } from './memory-queries.js';
 import { checkBatch, parseEndpoints, parseHistory, parseRange, parseTimeseries } from './query.js';
 import { RingBuffer } from './ring-buffer.js';
+import { estimateRowBytes } from './row-bytes.js';
 import { sanitizeClientEvent, sanitizeRequest, sanitizeWebSocket } from './rows.js';
 import type {
   AnalyticsRange,
@@ -22,6 +23,32 @@ import type {
 export interface MemoryTelemetryStoreOptions {
   /** Rows kept per kind (requests, WebSocket connections, client events); older ones are evicted. Default 100 000. */
   capacity?: number;
+  /**
+   * Estimated bytes (see `estimateRowBytes`) kept across all kinds; past it the oldest rows
+   * of the kind holding most are evicted. Default 128 MiB.
+   */
+  maxBytes?: number;
+}
+
+/** One kind's rows and their estimated bytes. */
+class Shelf<T extends object> {
+  bytes = 0;
+  readonly rows: RingBuffer<T>;
+  constructor(capacity: number) {
+    this.rows = new RingBuffer<T>(capacity);
+  }
+  /** Returns how many rows this pushed out (0 or 1). */
+  push(row: T): number {
+    this.bytes += estimateRowBytes(row);
+    const out = this.rows.push(row);
+    if (out === undefined) return 0;
+    this.bytes -= estimateRowBytes(out);
+    return 1;
+  }
+  shift(): void {
+    const out = this.rows.shift();
+    if (out !== undefined) this.bytes -= estimateRowBytes(out);
+  }
 }
 
 /** How many batch ids are remembered to make retried inserts idempotent. */
@@ -38,24 +65,34 @@ const REMEMBERED_BATCHES = 10_000;
  */
 export class MemoryTelemetryStore implements TelemetryStore {
   readonly kind = 'memory';
+  private readonly shelves: { requests: Shelf<RequestRow>; webSockets: Shelf<WsRow>; clientEvents: Shelf<ClientEventRow> };
   private readonly requests: RingBuffer<RequestRow>;
   private readonly webSockets: RingBuffer<WsRow>;
   private readonly clientEvents: RingBuffer<ClientEventRow>;
+  private readonly maxBytes: number;
   private readonly batches = new Set<string>();
   private closed = false;
-  /** Rows pushed out by newer ones. */
+  /** Rows pushed out by newer ones (over the row capacity or the byte bound). */
   evicted = 0;
 
   constructor(options: MemoryTelemetryStoreOptions = {}) {
     const capacity = options.capacity ?? 100_000;
-    this.requests = new RingBuffer(capacity);
-    this.webSockets = new RingBuffer(capacity);
-    this.clientEvents = new RingBuffer(capacity);
+    this.maxBytes = options.maxBytes ?? 128 * 1024 * 1024;
+    this.shelves = { requests: new Shelf(capacity), webSockets: new Shelf(capacity), clientEvents: new Shelf(capacity) };
+    this.requests = this.shelves.requests.rows;
+    this.webSockets = this.shelves.webSockets.rows;
+    this.clientEvents = this.shelves.clientEvents.rows;
   }
 
   /** Rows held now, per kind. */
   get size(): { requests: number; webSockets: number; clientEvents: number } {
     return { requests: this.requests.size, webSockets: this.webSockets.size, clientEvents: this.clientEvents.size };
+  }
+
+  /** Estimated bytes held now, all kinds (bounded by `maxBytes`). */
+  get bytes(): number {
+    const { requests, webSockets, clientEvents } = this.shelves;
+    return requests.bytes + webSockets.bytes + clientEvents.bytes;
   }
 
   async insert(batch: TelemetryBatch, options: InsertOptions = {}): Promise<void> {
@@ -67,15 +104,16 @@ export class MemoryTelemetryStore implements TelemetryStore {
     this.remember(key);
     switch (batch.kind) {
       case 'requests':
-        for (const row of batch.rows) this.keep(this.requests, sanitizeRequest(row));
+        for (const row of batch.rows) this.keep(this.shelves.requests, sanitizeRequest(row));
         break;
       case 'websockets':
-        for (const row of batch.rows) this.keep(this.webSockets, sanitizeWebSocket(row));
+        for (const row of batch.rows) this.keep(this.shelves.webSockets, sanitizeWebSocket(row));
         break;
       case 'client_events':
-        for (const row of batch.rows) this.keep(this.clientEvents, sanitizeClientEvent(row));
+        for (const row of batch.rows) this.keep(this.shelves.clientEvents, sanitizeClientEvent(row));
         break;
     }
+    this.trimToBytes();
   }
 
   async overview(range: AnalyticsRange): Promise<Overview> {
@@ -122,7 +160,7 @@ export class MemoryTelemetryStore implements TelemetryStore {
       ok: !this.closed,
       detail: this.closed
         ? 'closed'
-        : `in memory: ${requests} requests, ${webSockets} WebSocket connections, ${clientEvents} client events kept; ${this.evicted} evicted`,
+        : `in memory: ${requests} requests, ${webSockets} WebSocket connections, ${clientEvents} client events kept (~${Math.round(this.bytes / 1024 / 1024)} MiB); ${this.evicted} evicted`,
     };
   }
 
@@ -130,8 +168,19 @@ export class MemoryTelemetryStore implements TelemetryStore {
     this.closed = true;
   }
 
-  private keep<T>(buffer: RingBuffer<T>, row: T): void {
-    if (buffer.push(row)) this.evicted++;
+  private keep<T extends object>(shelf: Shelf<T>, row: T): void {
+    this.evicted += shelf.push(row);
+  }
+
+  /** Over the byte bound: the oldest rows of whichever kind holds most go first. */
+  private trimToBytes(): void {
+    const shelves = Object.values(this.shelves) as Shelf<object>[];
+    while (this.bytes > this.maxBytes) {
+      const largest = shelves.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+      if (largest.rows.size === 0) return;
+      largest.shift();
+      this.evicted++;
+    }
   }
 
   private remember(key: string): void {

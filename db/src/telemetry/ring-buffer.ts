@@ -13,16 +13,27 @@ export class RingBuffer<T> {
     return this.length;
   }
 
-  /** Adds an item; returns true when it pushed the oldest one out. */
-  push(item: T): boolean {
+  /** Adds an item; returns the oldest one when it pushed it out. */
+  push(item: T): T | undefined {
     const end = (this.start + this.length) % this.capacity;
+    const oldest = this.items[end];
     this.items[end] = item;
     if (this.length < this.capacity) {
       this.length++;
-      return false;
+      return undefined;
     }
     this.start = (this.start + 1) % this.capacity;
-    return true;
+    return oldest;
+  }
+
+  /** Removes and returns the oldest item. */
+  shift(): T | undefined {
+    if (this.length === 0) return undefined;
+    const oldest = this.items[this.start];
+    this.items[this.start] = undefined;
+    this.start = (this.start + 1) % this.capacity;
+    this.length--;
+    return oldest;
   }
 
   /** Oldest first. */

@@ -38,6 +38,26 @@ describe('SessionTable', () => {
   });
 });
 
+describe('SessionTable bound (#12.6)', () => {
+  it('stays bounded when its oldest 1,100 sessions hold open WebSockets', () => {
+    const table = new SessionTable({ idleMs: 60_000, maxSessions: 1200 });
+    for (let i = 0; i < 1100; i++) table.getOrCreate(`ws-${i}`).webSockets.add({} as never);
+    for (let i = 0; i < 5000; i++) table.getOrCreate(`flood-${i}`);
+    expect(table.size).toBeLessThanOrEqual(1200);
+    for (let i = 0; i < 1100; i++) expect(table.get(`ws-${i}`)?.webSockets.size).toBe(1);
+    expect(table.get('flood-4999')).toBeDefined();
+  });
+
+  it('keeps a running ban through a flood of new ids', () => {
+    const table = new SessionTable({ idleMs: 60_000, maxSessions: 3 });
+    const banned = table.getOrCreate('banned');
+    banned.bannedUntil = Date.now() + 60_000;
+    for (let i = 0; i < 5000; i++) table.getOrCreate(`flood-${i}`);
+    expect(table.size).toBeLessThanOrEqual(3);
+    expect(table.get('banned')).toBe(banned);
+  });
+});
+
 describe('SessionRuntime versions', () => {
   const shaping = (version: number, state: object) => ({ sessionId: 'v', version, state, updatedAt: 0 }) as never;
 

@@ -1,6 +1,9 @@
 import type { SessionActivity } from '@downspin/protocol';
 import { SessionRuntime } from './runtime.js';
 
+/** Most entries one eviction looks at, so a full table never costs a long scan on the request path. */
+const EVICTION_SCAN = 1000;
+
 export interface SessionTableOptions {
   /** Unshaped sessions idle this long are forgotten. */
   idleMs: number;
@@ -74,15 +77,25 @@ export class SessionTable {
     );
   }
 
-  /** Map order is insertion order: the first disposable entries are the oldest. */
+  /**
+   * Map order is insertion order: the first entries are the oldest. Sessions
+   * that must stay (shaping in force, open WebSockets, a ban running) are
+   * moved to the back as the scan passes them; left in front, a thousand of
+   * them would hide every disposable session behind them from each later
+   * scan, and the table would grow without bound (#12.6). A ban is kept so
+   * that a flood of new ids cannot wash it out.
+   */
   private evictOldest(): void {
+    const now = Date.now();
     let scanned = 0;
     for (const [id, session] of this.sessions) {
-      if (++scanned > 1000) break;
-      if (!session.holdsShaping && session.webSockets.size === 0) {
-        this.sessions.delete(id);
-        if (this.sessions.size < this.options.maxSessions) return;
+      if (++scanned > EVICTION_SCAN) break;
+      this.sessions.delete(id);
+      if (session.holdsShaping || session.webSockets.size > 0 || session.bannedUntil > now) {
+        this.sessions.set(id, session);
+        continue;
       }
+      if (this.sessions.size < this.options.maxSessions) return;
     }
   }
 }

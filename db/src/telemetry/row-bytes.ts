@@ -1,0 +1,21 @@
+/** What V8 spends on an object before its fields (header, hidden class share, map slot). */
+const OBJECT_BYTES = 64;
+/** A field's slot, or a number's heap box. */
+const SLOT_BYTES = 16;
+
+/**
+ * A deliberately high estimate of the heap a telemetry row holds: strings
+ * counted at two bytes a character (V8 keeps non-Latin-1 text that way) plus
+ * a header, every field a slot. The memory store bounds its rows by this, so
+ * a flood of large rows (2 KiB URLs, long titles) cannot grow the heap the
+ * way a row count alone would allow.
+ */
+export function estimateRowBytes(row: object): number {
+  let bytes = OBJECT_BYTES;
+  for (const value of Object.values(row)) {
+    bytes += SLOT_BYTES;
+    if (typeof value === 'string') bytes += 16 + value.length * 2;
+    else if (typeof value === 'object' && value !== null) bytes += estimateRowBytes(value);
+  }
+  return bytes;
+}
