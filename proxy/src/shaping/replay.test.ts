@@ -1,18 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { ProfileSchema, type Profile } from '@downspin/protocol';
 import type { RandomGenerator } from './random.js';
-import { ShapingPlan } from './plan.js';
-import type { LatencyEffect } from '../effects/index.js';
+import { createEffectStates, ShapingPlan } from './plan.js';
+import {
+  BandwidthEffect,
+  EffectRegistry,
+  FaultsEffect,
+  LatencyEffect,
+  RateLimitEffect,
+  type Effect,
+} from '../effects/index.js';
 
 /**
  * What a seeded profile draws, per effect: the latency delays (ms) and the
- * fault draws. A user who recorded a run with a seed replays exactly these.
+ * fault draws. A user who recorded a run with a seed replays exactly these;
+ * a change here changes every recorded seed, so it must be deliberate.
  */
 function draws(profile: object, count = 4): { latency?: number[]; faults?: number[] } {
   const plan = new ShapingPlan(ProfileSchema.parse(profile) as Profile);
-  const states = plan.createStates();
+  return drawsOf(plan.effects, plan.createStates(), count);
+}
+
+function drawsOf(effects: readonly Effect[], states: unknown[], count = 4): { latency?: number[]; faults?: number[] } {
   const out: { latency?: number[]; faults?: number[] } = {};
-  plan.effects.forEach((effect, i) => {
+  effects.forEach((effect, i) => {
     if (effect.type === 'latency') {
       const latency = effect as LatencyEffect;
       out.latency = Array.from({ length: count }, () => round(latency.sample(states[i] as RandomGenerator)));
@@ -33,22 +44,45 @@ const faultsOnly = { faults: { errorRate: 0.1, resetRate: 0.1 } };
 describe('seeded replay', () => {
   it('draws the pinned sequences for a few seeds and profiles', () => {
     expect(draws({ ...uniformAndFaults, seed: 1 })).toEqual({
-      latency: [149.999998322, 131.25200423, 114.473144129, 100.411293362],
-      faults: [0.322341102, 0.426426477, 0.492418655, 0.393624965],
+      latency: [64.904961657, 130.480992828, 125.421715919, 91.628082261],
+      faults: [0.07897441, 0.146831062, 0.301053474, 0.221651837],
     });
     expect(draws({ ...uniformAndFaults, seed: 7 })).toEqual({
-      latency: [149.99998826, 68.764029608, 138.650666647, 136.160487838],
-      faults: [0.217332056, 0.177333813, 0.938790584, 0.303783578],
+      latency: [149.459125426, 64.619083054, 146.681495005, 86.397933668],
+      faults: [0.080544169, 0.702302601, 0.32960373, 0.219216228],
     });
     expect(draws({ ...normal, seed: 42 })).toEqual({
-      latency: [351.940858804, 192.898979861, 194.890576442, 217.759081021],
+      latency: [135.814747187, 254.997649412, 183.040035828, 199.504844311],
     });
     expect(draws({ ...faultsOnly, seed: 123456789 })).toEqual({
-      faults: [0.387233752, 0.694497883, 0.626445472, 0.336870551],
+      faults: [0.537592648, 0.087033058, 0.083681321, 0.399485566],
     });
     // Another effect beside the faults leaves their draws alone.
     expect(draws({ ...uniformAndFaults, bandwidth: { downKbps: 500 }, seed: 7 }).faults).toEqual([
-      0.217332056, 0.177333813, 0.938790584, 0.303783578,
+      0.080544169, 0.702302601, 0.32960373, 0.219216228,
     ]);
+  });
+
+  it('replays the same draws from a registry built in another order', () => {
+    const reordered = new EffectRegistry();
+    reordered.register('faults', (settings) => new FaultsEffect(settings));
+    reordered.register('rateLimit', (settings) => new RateLimitEffect(settings));
+    reordered.register('bandwidth', (settings) => new BandwidthEffect(settings));
+    reordered.register('latency', (settings) => new LatencyEffect(settings));
+    const profile = ProfileSchema.parse({
+      ...uniformAndFaults,
+      rateLimit: { rps: 5 },
+      bandwidth: { downKbps: 500 },
+      seed: 7,
+    }) as Profile;
+    const effects = reordered.create(profile);
+    const plan = new ShapingPlan(profile);
+    // The orders really differ...
+    expect(effects.map((e) => e.type)).toEqual(['faults', 'rateLimit', 'bandwidth', 'latency']);
+    expect(plan.effects.map((e) => e.type)).toEqual(['latency', 'bandwidth', 'rateLimit', 'faults']);
+    // ...and every effect still draws what the pinned sequence says.
+    const pinned = draws({ ...uniformAndFaults, seed: 7 });
+    expect(drawsOf(effects, createEffectStates(effects, 7))).toEqual(pinned);
+    expect(draws({ ...profile })).toEqual(pinned);
   });
 });
