@@ -5,8 +5,8 @@ import type { ClientEventRow } from './types.js';
 
 /*
  * THE definition of each telemetry row's shape: one table per kind, one
- * entry per stored column (ClickHouse name and type, how to read it from a
- * row, its limit). The sanitiser (rows.ts), the insert column list, the
+ * entry per stored column (ClickHouse name and type, its limit; the row's
+ * field is the camelCase of the name). The sanitiser (rows.ts), the insert column list, the
  * RowBinary encoder and the decoder (clickhouse/columns.ts) are all made
  * from these tables; columns.test.ts checks them against the zod schemas in
  * protocol and against `DESCRIBE TABLE` of the migrated ClickHouse tables.
@@ -22,14 +22,12 @@ export type ColumnType =
   | 'Nullable(UInt64)'
   | 'Nullable(Float64)';
 
-export interface ColumnSpec<Row> {
+export interface ColumnSpec {
   /** The ClickHouse column. */
   readonly name: string;
   readonly type: ColumnType;
   /** Strings: most UTF-16 units kept. Integers: the largest value kept. */
   readonly limit?: number;
-  /** Reads the value from a row (one small function per column keeps each property load monomorphic). */
-  readonly get: (row: Row) => unknown;
   /** The row's field, when it is not the camelCase of `name`. */
   readonly field?: string;
   /** Client events: the event types that carry this column (others store NULL). Absent: every type. */
@@ -39,7 +37,9 @@ export interface ColumnSpec<Row> {
 }
 
 /** A column ready to use: its value cleaner, its RowBinary writer and its reader for values ClickHouse returns. */
-export interface Column<Row> extends ColumnSpec<Row> {
+/** `Row` is the row type the table describes (checked against the zod schema by columns.test.ts). */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+export interface Column<Row> extends ColumnSpec {
   readonly field: string;
   /** The value as every store keeps it (cut, clamped, never NaN); undefined stays undefined for Nullable columns. */
   readonly clean: (value: unknown) => unknown;
@@ -91,7 +91,7 @@ function codec(type: ColumnType, limit: number | undefined): Pick<Column<unknown
   }
 }
 
-function table<Row>(specs: ReadonlyArray<ColumnSpec<Row>>): ReadonlyArray<Column<Row>> {
+function table<Row>(specs: readonly ColumnSpec[]): ReadonlyArray<Column<Row>> {
   return specs.map((spec) => ({ ...spec, field: spec.field ?? camel(spec.name), ...codec(spec.type, spec.limit) }));
 }
 
@@ -99,76 +99,62 @@ function table<Row>(specs: ReadonlyArray<ColumnSpec<Row>>): ReadonlyArray<Column
 const KIND_LIMIT = 32;
 
 export const REQUEST_SHAPE = table<RequestRow>([
-  { name: 'ts', type: 'UInt64', get: (r) => r.ts },
-  { name: 'session_hash', type: 'String', limit: 32, get: (r) => r.sessionHash },
-  { name: 'proxy_id', type: 'String', limit: 128, get: (r) => r.proxyId },
-  { name: 'method', type: 'String', limit: 16, get: (r) => r.method },
-  { name: 'host', type: 'String', limit: 255, get: (r) => r.host },
-  { name: 'path', type: 'String', limit: 2048, get: (r) => r.path },
-  { name: 'route', type: 'String', limit: 2048, get: (r) => r.route },
-  { name: 'status', type: 'UInt16', limit: 999, get: (r) => r.status },
-  { name: 'upstream_ms', type: 'Float64', get: (r) => r.upstreamMs },
-  { name: 'total_ms', type: 'Float64', get: (r) => r.totalMs },
-  { name: 'injected_ms', type: 'Float64', get: (r) => r.injectedMs },
-  { name: 'bytes_in', type: 'UInt64', get: (r) => r.bytesIn },
-  { name: 'bytes_out', type: 'UInt64', get: (r) => r.bytesOut },
-  { name: 'shaping', type: 'String', limit: 512, get: (r) => r.shaping },
-  { name: 'shaping_version', type: 'UInt64', get: (r) => r.shapingVersion },
-  { name: 'fault', type: 'String', limit: KIND_LIMIT, get: (r) => r.fault },
-  { name: 'error', type: 'String', limit: KIND_LIMIT, get: (r) => r.error },
-  { name: 'country', type: 'String', limit: 8, get: (r) => r.country },
+  { name: 'ts', type: 'UInt64' },
+  { name: 'session_hash', type: 'String', limit: 32 },
+  { name: 'proxy_id', type: 'String', limit: 128 },
+  { name: 'method', type: 'String', limit: 16 },
+  { name: 'host', type: 'String', limit: 255 },
+  { name: 'path', type: 'String', limit: 2048 },
+  { name: 'route', type: 'String', limit: 2048 },
+  { name: 'status', type: 'UInt16', limit: 999 },
+  { name: 'upstream_ms', type: 'Float64' },
+  { name: 'total_ms', type: 'Float64' },
+  { name: 'injected_ms', type: 'Float64' },
+  { name: 'bytes_in', type: 'UInt64' },
+  { name: 'bytes_out', type: 'UInt64' },
+  { name: 'shaping', type: 'String', limit: 512 },
+  { name: 'shaping_version', type: 'UInt64' },
+  { name: 'fault', type: 'String', limit: KIND_LIMIT },
+  { name: 'error', type: 'String', limit: KIND_LIMIT },
+  { name: 'country', type: 'String', limit: 8 },
 ]);
 
 export const WEBSOCKET_SHAPE = table<WsRow>([
-  { name: 'ts', type: 'UInt64', get: (r) => r.ts },
-  { name: 'session_hash', type: 'String', limit: 32, get: (r) => r.sessionHash },
-  { name: 'proxy_id', type: 'String', limit: 128, get: (r) => r.proxyId },
-  { name: 'host', type: 'String', limit: 255, get: (r) => r.host },
-  { name: 'path', type: 'String', limit: 2048, get: (r) => r.path },
-  { name: 'route', type: 'String', limit: 2048, get: (r) => r.route },
-  { name: 'duration_ms', type: 'Float64', get: (r) => r.durationMs },
-  { name: 'messages_in', type: 'UInt64', get: (r) => r.messagesIn },
-  { name: 'messages_out', type: 'UInt64', get: (r) => r.messagesOut },
-  { name: 'bytes_in', type: 'UInt64', get: (r) => r.bytesIn },
-  { name: 'bytes_out', type: 'UInt64', get: (r) => r.bytesOut },
-  { name: 'close_code', type: 'UInt16', limit: 4999, get: (r) => r.closeCode },
-  { name: 'injected_ms', type: 'Float64', get: (r) => r.injectedMs },
-  { name: 'shaping_version', type: 'UInt64', get: (r) => r.shapingVersion },
-  { name: 'fault', type: 'String', limit: KIND_LIMIT, get: (r) => r.fault },
-  { name: 'error', type: 'String', limit: KIND_LIMIT, get: (r) => r.error },
-  { name: 'country', type: 'String', limit: 8, get: (r) => r.country },
+  { name: 'ts', type: 'UInt64' },
+  { name: 'session_hash', type: 'String', limit: 32 },
+  { name: 'proxy_id', type: 'String', limit: 128 },
+  { name: 'host', type: 'String', limit: 255 },
+  { name: 'path', type: 'String', limit: 2048 },
+  { name: 'route', type: 'String', limit: 2048 },
+  { name: 'duration_ms', type: 'Float64' },
+  { name: 'messages_in', type: 'UInt64' },
+  { name: 'messages_out', type: 'UInt64' },
+  { name: 'bytes_in', type: 'UInt64' },
+  { name: 'bytes_out', type: 'UInt64' },
+  { name: 'close_code', type: 'UInt16', limit: 4999 },
+  { name: 'injected_ms', type: 'Float64' },
+  { name: 'shaping_version', type: 'UInt64' },
+  { name: 'fault', type: 'String', limit: KIND_LIMIT },
+  { name: 'error', type: 'String', limit: KIND_LIMIT },
+  { name: 'country', type: 'String', limit: 8 },
 ]);
 
-/** Every field any client event type has, for the getters (the table's `of` says which type has which). */
-type AnyClientEvent = ClientEventRow & {
-  title?: string;
-  referrer?: string;
-  target?: string;
-  text?: string;
-  from?: string;
-  timeOnPageMs?: number;
-  ttfbMs?: number;
-  domContentLoadedMs?: number;
-  loadMs?: number;
-  transferBytes?: number;
-};
-
 /** Fields only some event types carry are Nullable, so "absent" stays absent. */
-export const CLIENT_EVENT_SHAPE = table<AnyClientEvent>([
-  { name: 'ts', type: 'UInt64', get: (e) => e.ts },
-  { name: 'session_hash', type: 'String', limit: 32, get: (e) => e.sessionHash },
-  { name: 'type', type: 'String', limit: 16, get: (e) => e.type },
-  { name: 'url', type: 'String', limit: 2048, get: (e) => e.url },
-  { name: 'title', type: 'Nullable(String)', limit: 512, of: ['page_view'], get: (e) => e.title },
-  { name: 'referrer', type: 'Nullable(String)', limit: 2048, of: ['page_view'], get: (e) => e.referrer },
-  { name: 'target', type: 'Nullable(String)', limit: 256, of: ['click'], required: true, get: (e) => e.target },
-  { name: 'text', type: 'Nullable(String)', limit: 256, of: ['click'], get: (e) => e.text },
-  { name: 'from_url', field: 'from', type: 'Nullable(String)', limit: 2048, of: ['navigation'], get: (e) => e.from },
-  { name: 'time_on_page_ms', type: 'Nullable(UInt64)', of: ['unload'], required: true, get: (e) => e.timeOnPageMs },
-  { name: 'ttfb_ms', type: 'Nullable(Float64)', of: ['timing'], get: (e) => e.ttfbMs },
-  { name: 'dom_content_loaded_ms', type: 'Nullable(Float64)', of: ['timing'], get: (e) => e.domContentLoadedMs },
-  { name: 'load_ms', type: 'Nullable(Float64)', of: ['timing'], get: (e) => e.loadMs },
-  { name: 'transfer_bytes', type: 'Nullable(UInt64)', of: ['timing'], get: (e) => e.transferBytes },
+export const CLIENT_EVENT_SHAPE = table<ClientEventRow>([
+  { name: 'ts', type: 'UInt64' },
+  { name: 'session_hash', type: 'String', limit: 32 },
+  { name: 'type', type: 'String', limit: 16 },
+  { name: 'url', type: 'String', limit: 2048 },
+  { name: 'title', type: 'Nullable(String)', limit: 512, of: ['page_view'] },
+  { name: 'referrer', type: 'Nullable(String)', limit: 2048, of: ['page_view'] },
+  { name: 'target', type: 'Nullable(String)', limit: 256, of: ['click'], required: true },
+  { name: 'text', type: 'Nullable(String)', limit: 256, of: ['click'] },
+  { name: 'from_url', field: 'from', type: 'Nullable(String)', limit: 2048, of: ['navigation'] },
+  { name: 'time_on_page_ms', type: 'Nullable(UInt64)', of: ['unload'], required: true },
+  { name: 'ttfb_ms', type: 'Nullable(Float64)', of: ['timing'] },
+  { name: 'dom_content_loaded_ms', type: 'Nullable(Float64)', of: ['timing'] },
+  { name: 'load_ms', type: 'Nullable(Float64)', of: ['timing'] },
+  { name: 'transfer_bytes', type: 'Nullable(UInt64)', of: ['timing'] },
 ]);
 
 /** The columns every table ends with: which insert batch a row came in, and its place in it (exactly-once retries). */
@@ -185,10 +171,10 @@ export const BATCH_COLUMNS: ReadonlyArray<{ name: string; type: string }> = [
 export function sanitizer<Row>(columns: ReadonlyArray<Column<Row>>): (row: Row) => Row {
   return (row) => {
     const out: Record<string, unknown> = {};
-    const type = (row as { type?: unknown }).type;
+    const values = row as Record<string, unknown>;
     for (const column of columns) {
-      if (column.of !== undefined && !column.of.includes(type as string)) continue;
-      const value = column.get(row);
+      if (column.of !== undefined && !column.of.includes(values.type as string)) continue;
+      const value = values[column.field];
       if (value !== undefined) out[column.field] = column.clean(value);
       else if (column.required === true) out[column.field] = column.clean(column.type === 'Nullable(String)' ? '' : 0);
       else if (column.of === undefined) out[column.field] = column.clean(value);

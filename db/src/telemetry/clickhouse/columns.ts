@@ -1,5 +1,6 @@
 import { CLIENT_EVENT_TYPES, type RequestRow, type WsRow } from '@downspin/protocol';
-import { CLIENT_EVENT_SHAPE, REQUEST_SHAPE, WEBSOCKET_SHAPE, type Column } from '../columns.js';
+import { count, ms, text } from '../clean.js';
+import { CLIENT_EVENT_SHAPE, REQUEST_SHAPE, WEBSOCKET_SHAPE, type Column, type ColumnType } from '../columns.js';
 import { sanitizeClientEvent } from '../rows.js';
 import type { ClientEventRow, TelemetryKind } from '../types.js';
 import type { RowBinaryWriter } from './row-binary.js';
@@ -33,12 +34,52 @@ export const INSERT_COLUMNS: Record<TelemetryKind, string> = {
 
 type Encoder<Row> = (w: RowBinaryWriter, row: Row, batchId: string, seq: number) => void;
 
-/** Writes a row's columns, cleaned on the way (no cleaned copy of the row is made), then its batch columns. */
+const enum Wire {
+  String,
+  UInt16,
+  UInt64,
+  Float64,
+}
+const WIRE: Partial<Record<ColumnType, Wire>> = {
+  String: Wire.String,
+  UInt16: Wire.UInt16,
+  UInt64: Wire.UInt64,
+  Float64: Wire.Float64,
+};
+
+/**
+ * Writes a row's columns, cleaned on the way (no cleaned copy of the row is
+ * made), then its batch columns. The hot loop switches on the column's wire
+ * type and calls the writer directly, reading each field by name: measured
+ * as cheap per row as the hand-written encoders (a getter function per column
+ * made each row ~10% dearer: one call site, 18 different targets).
+ */
 function encoder<Row>(columns: ReadonlyArray<Column<Row>>): Encoder<Row> {
+  const wires = columns.map((column) => {
+    const wire = WIRE[column.type];
+    if (wire === undefined) throw new Error(`no fast path for ${column.type}`);
+    return wire;
+  });
+  const limits = columns.map((column) => column.limit ?? Number.MAX_SAFE_INTEGER);
+  const fields = columns.map((column) => column.field);
   return (w, row, batchId, seq) => {
-    for (let i = 0; i < columns.length; i++) {
-      const column = columns[i]!;
-      column.write(w, column.get(row));
+    const values = row as Record<string, unknown>;
+    for (let i = 0; i < fields.length; i++) {
+      const value = values[fields[i]!];
+      switch (wires[i]) {
+        case Wire.String:
+          w.string(text(value, limits[i]!));
+          break;
+        case Wire.UInt16:
+          w.uint16(Math.min(count(value), limits[i]!, 0xffff));
+          break;
+        case Wire.UInt64:
+          w.uint64(count(value));
+          break;
+        case Wire.Float64:
+          w.float64(ms(value));
+          break;
+      }
     }
     w.string(batchId);
     w.uint32(seq);
@@ -50,7 +91,8 @@ function eventEncoder(columns: ReadonlyArray<Column<ClientEventRow>>): Encoder<C
   return (w, row, batchId, seq) => {
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i]!;
-      column.write(w, column.of === undefined || column.of.includes(row.type) ? column.get(row) : undefined);
+      const carried = column.of === undefined || column.of.includes(row.type);
+      column.write(w, carried ? (row as Record<string, unknown>)[column.field] : undefined);
     }
     w.string(batchId);
     w.uint32(seq);
