@@ -38,11 +38,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const maxHoldMs = options.maxHoldMs ?? 10 * 60_000;
   const startedAt = Date.now();
   const sessions = new SessionTable({ idleMs: 10 * 60_000, maxSessions: 100_000 });
-  const telemetry = new TelemetryEmitter({
-    sink: options.telemetry,
-    countryOf: options.countryOf ?? localCountryOf,
-    onSinkError: (error) => logger.error({ err: error }, 'telemetry sink failed; batch dropped'),
-  });
+  // The sink is the one telemetry queue; whoever made it closes it (rows are never held here).
+  const telemetry = new TelemetryEmitter({ sink: options.telemetry, countryOf: options.countryOf ?? localCountryOf });
 
   const connections = new Set<Socket>();
   const rate = new RequestRate();
@@ -128,7 +125,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     await once(server, 'listening');
   } catch (error) {
     await link.close();
-    telemetry.close();
     http_.forwarder.close();
     throw error;
   }
@@ -151,7 +147,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       server.close();
       for (const socket of connections) socket.destroy();
       http_.forwarder.close();
-      telemetry.close();
     },
   };
 }

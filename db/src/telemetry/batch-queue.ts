@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { RequestRow, WsRow } from '@downspin/protocol';
 import type { SpilledBatch } from './spill.js';
 import type { TelemetryBatch, TelemetryKind } from './types.js';
 
@@ -17,9 +18,9 @@ export interface Queued extends SpilledBatch {
  * with. Called with at most PREPARE_CHUNK rows at a time, before a row is
  * cut into a batch, spilled or sent.
  */
-export type RowPreparer = <K extends TelemetryKind>(
-  kind: K,
-  rows: ReadonlyArray<RowOf<K>>,
+export type RowPreparer = (
+  kind: 'requests' | 'websockets',
+  rows: ReadonlyArray<RequestRow | WsRow>,
   sources: readonly string[],
   from: number,
   to: number,
@@ -147,7 +148,8 @@ export class BatchQueue {
   private prepare(kind: TelemetryKind, to: number): void {
     const into = this.pending[kind];
     if (to <= into.prepared) return;
-    this.preparer?.(kind, into.rows, into.sources, into.prepared, to);
+    // Client events come whole from the control API, with nothing to compute.
+    if (kind !== 'client_events') this.preparer?.(kind, into.rows as ReadonlyArray<RequestRow | WsRow>, into.sources, into.prepared, to);
     into.prepared = to;
   }
 
