@@ -67,8 +67,11 @@ export class TelemetryWriter {
       maxRejections: options.maxRejections ?? 3,
       logger: this.logger,
     });
+    // A partial batch is cut only while no insert runs: rows that arrive
+    // during a slow insert join the next batch instead of queueing up as
+    // many small ones (each insert costs ClickHouse the same, however small).
     this.timer = setInterval(() => {
-      if (this.queue.cutAll()) this.kick();
+      if (this.running === undefined && this.queue.cutAll()) this.kick();
     }, options.flushIntervalMs ?? 1000).unref();
   }
 
