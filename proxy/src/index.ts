@@ -3,7 +3,7 @@ export type { ProxyOptions, ProxyStats, AbuseGuardOptions } from './options.js';
 export { DEFAULT_ABUSE_GUARD } from './options.js';
 export { explainProfile, explainShaping, ShapingPlan } from './shaping/plan.js';
 export { hashSessionId } from './session/runtime.js';
-export type { TelemetrySink } from './telemetry/sink.js';
+export type { RowPreparer, TelemetrySink } from './telemetry/sink.js';
 export { MemoryTelemetrySink } from './telemetry/sink.js';
 export { normalizeRoute } from './telemetry/route.js';
 export { localCountryOf } from './telemetry/country.js';
