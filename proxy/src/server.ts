@@ -51,11 +51,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   }
   const startedAt = Date.now();
   const sessions = new SessionTable({ idleMs: 10 * 60_000, maxSessions: 100_000 });
-  const telemetry = new TelemetryEmitter({
-    sink: options.telemetry,
-    countryOf: options.countryOf ?? localCountryOf,
-    onSinkError: (error) => logger.error({ err: error }, 'telemetry sink failed; batch dropped'),
-  });
+  // The sink is the one telemetry queue; whoever made it closes it (rows are never held here).
+  const telemetry = new TelemetryEmitter({ sink: options.telemetry, countryOf: options.countryOf ?? localCountryOf });
 
   const connections = new Set<Socket>();
   const rate = new RequestRate();
@@ -149,7 +146,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     await once(server, 'listening');
   } catch (error) {
     await link.close();
-    telemetry.close();
     http_.forwarder.close();
     bodies.close();
     context.addressGuard.close();
@@ -176,7 +172,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       http_.forwarder.close();
       bodies.close();
       context.addressGuard.close();
-      telemetry.close();
     },
   };
 }

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, request, type TimedResponse } from '@downspin/testing';
-import { presetProfile } from '@downspin/protocol';
+import { eventually, json, request, type TimedResponse } from '@downspin/testing';
+import { presetProfile, ProfileSchema } from '@downspin/protocol';
+import type { LatencyEffect } from './effects/index.js';
+import { hashSessionId } from './session/runtime.js';
+import { ShapingPlan } from './shaping/plan.js';
+import type { RandomGenerator } from './shaping/random.js';
 import { startHarness, type ProxyHarness } from './test-harness.js';
 
 /** Timer slack a busy 2-core machine adds on top of the requested delay. */
@@ -59,15 +63,29 @@ describe('shaping over real sockets', () => {
     expect((await get(h, 'routes-1', '/static/app.js')).ms).toBeLessThan(baseline + SLACK_MS);
   });
 
-  it('keeps jitter within its bounds and never negative', async () => {
-    await h.profile('jitter-1', { latency: { ms: 60, jitterMs: 50, distribution: 'uniform' }, seed: 7 });
-    const times: number[] = [];
-    for (let i = 0; i < 8; i++) times.push((await get(h, 'jitter-1')).ms - baseline);
-    for (const t of times) {
-      expect(t).toBeGreaterThanOrEqual(60 - 50 - 2);
-      expect(t).toBeLessThan(60 + 50 + SLACK_MS);
+  it('draws each jittered delay from the seed, within its bounds, and holds the request at least that long', async () => {
+    const profile = ProfileSchema.parse({ latency: { ms: 60, jitterMs: 50, distribution: 'uniform' }, seed: 7 });
+    await h.profile('jitter-1', profile);
+    const elapsed: number[] = [];
+    for (let i = 0; i < 8; i++) elapsed.push((await get(h, 'jitter-1')).ms);
+    // What the proxy decided: the delay it drew for each request, from its telemetry rows.
+    const drawn = await eventually(() => {
+      const rows = h.telemetry.requests.filter((row) => row.sessionHash === hashSessionId('jitter-1'));
+      expect(rows).toHaveLength(8);
+      return rows.map((row) => row.injectedMs);
+    });
+    // The same seed replays the same draws: the plan's own sequence for seed 7.
+    const plan = new ShapingPlan(profile);
+    const latency = plan.effects[0] as LatencyEffect;
+    const random = plan.createStates()[0] as RandomGenerator;
+    expect(drawn).toEqual(Array.from({ length: 8 }, () => latency.sample(random)));
+    for (const d of drawn) {
+      expect(d).toBeGreaterThanOrEqual(60 - 50);
+      expect(d).toBeLessThanOrEqual(60 + 50);
     }
-    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(10);
+    expect(Math.max(...drawn) - Math.min(...drawn)).toBeGreaterThan(10);
+    // A busy machine only ever adds time: each request took at least its drawn delay.
+    elapsed.forEach((ms, i) => expect(ms).toBeGreaterThanOrEqual(drawn[i]! - 2));
   });
 
   it('runs a timeline by the clock: offline, then back to normal', async () => {

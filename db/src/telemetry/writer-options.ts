@@ -16,7 +16,7 @@ export interface TelemetryWriterOptions {
   spillDir?: string;
   /** Rows per insert. Default DEFAULT_BATCH_SIZE. */
   batchSize?: number;
-  /** A partial batch is sent after at most this long. Default 1000 ms. */
+  /** Waiting rows are cut into a (partial) batch this often, whenever no insert is running. Default 1000 ms. */
   flushIntervalMs?: number;
   /** Rows held in memory before spilling to disk. Default 50 000. */
   maxQueuedRows?: number;

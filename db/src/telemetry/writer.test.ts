@@ -254,4 +254,52 @@ describe('TelemetryWriter', () => {
     await next.flush();
     expect(await store.paths()).toEqual(pathsOf(sent));
   });
+
+  it('takes single rows from the proxy under the same one bound and one drop counter', async () => {
+    const w = await writer({ maxQueuedRows: 10 });
+    store.mode = 'down';
+    for (const row of rows(25)) w.request(row, '127.0.0.1');
+    expect(w.stats()).toMatchObject({ queued: 10, dropped: 15 });
+  });
+
+  it('fills route and country from each row\'s source off the push, before the row is stored', async () => {
+    const w = await writer({ batchSize: 3 });
+    const calls: Array<[string, number, number]> = [];
+    w.prepareWith((kind, batch, sources, from, to) => {
+      calls.push([kind, from, to]);
+      for (let i = from; i < to; i++) {
+        batch[i]!.route = `${batch[i]!.path}?`;
+        batch[i]!.country = sources[i] === '10.0.0.1' ? 'LAN' : 'LO';
+      }
+    });
+    const sent = rows(4).map((row) => ({ ...row, route: '', country: '' }));
+    sent.forEach((row, i) => w.request(row, i % 2 === 0 ? '10.0.0.1' : '127.0.0.1'));
+    const socket = { ...ws({ ts: T0 + 9, sessionHash: A }), route: '', country: '' };
+    w.webSocket(socket, '10.0.0.1');
+    // Nothing was computed on the calls themselves (the request path).
+    expect(calls).toEqual([]);
+    expect(sent.map((row) => row.country)).toEqual(['', '', '', '']);
+    await w.flush();
+    const stored = await store.sessionHistory({ from: 0, to: T0 * 2, session: A });
+    expect(stored.requests.map((row) => [row.route, row.country]).reverse()).toEqual(
+      sent.map((row, i) => [`${row.path}?`, i % 2 === 0 ? 'LAN' : 'LO']),
+    );
+    expect(stored.webSockets.map((row) => row.country)).toEqual(['LAN']);
+    expect(w.stats()).toMatchObject({ written: 5, dropped: 0, queued: 0 });
+  });
+
+  it('prepares a burst a thousand rows per event-loop turn, not all at once', async () => {
+    const w = await writer({ batchSize: 20_000, flushIntervalMs: 60_000 });
+    const calls: Array<[number, number]> = [];
+    w.prepareWith((_kind, _rows, _sources, from, to) => void calls.push([from, to]));
+    for (const row of rows(2500)) w.request(row, '127.0.0.1');
+    expect(calls).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([[0, 1000]]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([[0, 1000], [1000, 2000]]);
+    await w.flush();
+    expect(calls).toEqual([[0, 1000], [1000, 2000], [2000, 2500]]);
+    expect(w.stats().written).toBe(2500);
+  });
 });

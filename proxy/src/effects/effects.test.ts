@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ProfileSchema } from '@downspin/protocol';
-import { randomStreams } from '../shaping/random.js';
+import { randomStream } from '../shaping/random.js';
 import { ShapingPlan } from '../shaping/plan.js';
 import { LatencyEffect } from './latency.js';
 
-const stream = (seed: number) => randomStreams(seed, 1)[0]!;
+const stream = (seed: number) => randomStream(seed, 'latency');
 
 describe('latency distributions', () => {
   it('uniform stays within ms ± jitter', () => {

@@ -1,11 +1,20 @@
-// Importing an effect module registers it; the order here is the order effects are listed.
+// Importing an effect module registers it; the order here is the order effects are listed in labels
+// (random streams are derived from each effect's name, so reordering these changes no seeded draw).
 import './latency.js';
 import './bandwidth.js';
 import './rate-limit.js';
 import './faults.js';
 
 export * from './effect.js';
-export { createEffects, registerEffect, registeredEffectTypes, type EffectType } from './registry.js';
+export {
+  createEffects,
+  effectRegistry,
+  EffectRegistry,
+  registerEffect,
+  registeredEffectTypes,
+  type EffectFactory,
+  type EffectType,
+} from './registry.js';
 export { LatencyEffect } from './latency.js';
 export { BandwidthEffect } from './bandwidth.js';
 export { RateLimitEffect } from './rate-limit.js';

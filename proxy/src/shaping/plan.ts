@@ -5,11 +5,10 @@ import {
   isBodyPacer,
   isRequestGate,
   isStatefulEffect,
-  registeredEffectTypes,
   type Effect,
   type RequestGate,
 } from '../effects/index.js';
-import { randomSeed, randomStreams } from './random.js';
+import { randomSeed, randomStream } from './random.js';
 
 /**
  * A profile compiled for the request path: its effects, the gates in the
@@ -58,12 +57,13 @@ export class ShapingPlan {
    * from the seed, so re-applying a seeded profile replays the same draws.
    */
   createStates(): unknown[] {
-    const types = registeredEffectTypes();
-    const streams = randomStreams(this.seed, types.length);
-    return this.effects.map((effect) =>
-      isStatefulEffect(effect) ? effect.createState(streams[types.indexOf(effect.type as never)]!) : undefined,
-    );
+    return createEffectStates(this.effects, this.seed);
   }
+}
+
+/** Each stateful effect's state, its random stream drawn from the seed and the effect's name (never its position). */
+export function createEffectStates(effects: readonly Effect[], seed: number): unknown[] {
+  return effects.map((effect) => (isStatefulEffect(effect) ? effect.createState(randomStream(seed, effect.type)) : undefined));
 }
 
 /** A plan with the state of one session. */

@@ -1,43 +1,67 @@
 import type { RequestRow, TelemetryTally, WsRow } from '@downspin/protocol';
 
 /**
- * Where the proxy's telemetry goes. Called off the request path with whole
- * batches; an implementation queues and never throws or blocks (a store
- * that is down is the sink's problem, not the proxy's).
+ * Fills the fields of queued rows computed off the request path (route,
+ * country), for rows[from, to), from the source each row came with.
+ * Structurally the same as @downspin/db's RowPreparer.
+ */
+export type RowPreparer = (
+  kind: 'requests' | 'websockets',
+  rows: ReadonlyArray<RequestRow | WsRow>,
+  sources: readonly string[],
+  from: number,
+  to: number,
+) => void;
+
+/**
+ * Where the proxy's telemetry goes: THE queue rows wait in (the proxy keeps
+ * no queue of its own). Taking a row is an array push on the request path:
+ * an implementation never throws or blocks, bounds what it holds and counts
+ * what it drops (a store that is down is the sink's problem, not the
+ * proxy's). TelemetryWriter in @downspin/db is the real one.
  */
 export interface TelemetrySink {
-  writeRequests(rows: RequestRow[]): void;
-  writeWebSockets(rows: WsRow[]): void;
-  /** The sink's own tallies (written, spilled, replayed, dropped), for /admin/stats. */
-  stats?(): Partial<TelemetryTally>;
+  /** One request row; `source` is the client IP its country is looked up from. */
+  request(row: RequestRow, source: string): void;
+  webSocket(row: WsRow, source: string): void;
+  /** Sets what fills each row's route and country, run off the request path before the row is stored. */
+  prepareWith(preparer: RowPreparer): void;
+  /** The sink's tallies (queued, written, spilled, replayed, dropped), for /admin/stats. */
+  stats(): Partial<TelemetryTally>;
 }
 
-/** A bounded in-memory sink: keeps the newest `capacity` rows of each kind. */
+/** A bounded in-memory sink for tests: prepares each row at once and keeps the newest `capacity` rows of each kind. */
 export class MemoryTelemetrySink implements TelemetrySink {
   readonly requests: RequestRow[] = [];
   readonly webSockets: WsRow[] = [];
   dropped = 0;
+  private preparer: RowPreparer | undefined;
 
   constructor(private readonly capacity = 100_000) {}
 
   stats(): Partial<TelemetryTally> {
-    return { written: this.requests.length + this.webSockets.length + this.dropped, dropped: this.dropped };
+    return { queued: 0, written: this.requests.length + this.webSockets.length + this.dropped, dropped: this.dropped };
   }
 
-  writeRequests(rows: RequestRow[]): void {
-    this.append(this.requests, rows);
+  prepareWith(preparer: RowPreparer): void {
+    this.preparer = preparer;
   }
 
-  writeWebSockets(rows: WsRow[]): void {
-    this.append(this.webSockets, rows);
+  request(row: RequestRow, source: string): void {
+    this.preparer?.('requests', [row], [source], 0, 1);
+    this.append(this.requests, row);
   }
 
-  private append<T>(into: T[], rows: T[]): void {
-    for (const row of rows) into.push(row);
-    const excess = into.length - this.capacity;
-    if (excess > 0) {
-      into.splice(0, excess);
-      this.dropped += excess;
+  webSocket(row: WsRow, source: string): void {
+    this.preparer?.('websockets', [row], [source], 0, 1);
+    this.append(this.webSockets, row);
+  }
+
+  private append<T>(into: T[], row: T): void {
+    into.push(row);
+    if (into.length > this.capacity) {
+      into.shift();
+      this.dropped++;
     }
   }
 }

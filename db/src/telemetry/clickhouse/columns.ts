@@ -1,16 +1,16 @@
-import type { RequestRow, WsRow } from '@downspin/protocol';
-import { sanitizeClientEvent, sanitizeRequest, sanitizeWebSocket } from '../rows.js';
+import { CLIENT_EVENT_TYPES, type RequestRow, type WsRow } from '@downspin/protocol';
+import { count, ms, text } from '../clean.js';
+import { CLIENT_EVENT_SHAPE, REQUEST_SHAPE, WEBSOCKET_SHAPE, type Column, type ColumnType } from '../columns.js';
+import { sanitizeClientEvent } from '../rows.js';
 import type { ClientEventRow, TelemetryKind } from '../types.js';
 import type { RowBinaryWriter } from './row-binary.js';
 
 /*
- * Row shapes as ClickHouse holds them (snake_case, batch columns) and back.
- * Rows travel as RowBinary bodies in the order of the *_INSERT_COLUMNS
- * lists, never inside SQL text. UInt64 columns come back as strings, hence
- * the Number() calls.
+ * Row shapes as ClickHouse holds them, made from the column tables in
+ * ../columns.ts: the SELECT and INSERT column lists, the RowBinary encoder
+ * (in the INSERT's column order; rows never travel inside SQL text) and the
+ * decoder for JSON answers (UInt64 columns arrive as strings).
  */
-
-type Record_ = Record<string, unknown>;
 
 export const TABLES: Record<TelemetryKind, string> = {
   requests: 'requests',
@@ -18,159 +18,109 @@ export const TABLES: Record<TelemetryKind, string> = {
   client_events: 'client_events',
 };
 
-export const REQUEST_COLUMNS =
-  'ts, session_hash, proxy_id, method, host, path, route, status, upstream_ms, total_ms, injected_ms, ' +
-  'bytes_in, bytes_out, shaping, shaping_version, fault, error, country';
-export const WS_COLUMNS =
-  'ts, session_hash, proxy_id, host, path, route, duration_ms, messages_in, messages_out, bytes_in, bytes_out, ' +
-  'close_code, injected_ms, shaping_version, fault, error, country';
-export const CLIENT_EVENT_COLUMNS =
-  'ts, session_hash, type, url, title, referrer, target, text, from_url, time_on_page_ms, ttfb_ms, ' +
-  'dom_content_loaded_ms, load_ms, transfer_bytes';
+const names = (columns: ReadonlyArray<{ name: string }>): string => columns.map((column) => column.name).join(', ');
 
-/** The columns an insert names, in the order the write* functions below put them. */
+/** The row columns, for SELECTs. */
+export const REQUEST_COLUMNS = names(REQUEST_SHAPE);
+export const WS_COLUMNS = names(WEBSOCKET_SHAPE);
+export const CLIENT_EVENT_COLUMNS = names(CLIENT_EVENT_SHAPE);
+
+/** The columns an insert names: the row's, then (batch_id, batch_seq), in the order the encoders write them. */
 export const INSERT_COLUMNS: Record<TelemetryKind, string> = {
   requests: `${REQUEST_COLUMNS}, batch_id, batch_seq`,
   websockets: `${WS_COLUMNS}, batch_id, batch_seq`,
   client_events: `${CLIENT_EVENT_COLUMNS}, batch_id, batch_seq`,
 };
 
-/** The columns both the requests and ws_connections tables end with, in that order. */
-function writeTail(w: RowBinaryWriter, row: RequestRow | WsRow, batchId: string, seq: number): void {
-  w.uint64(row.shapingVersion);
-  w.string(row.fault);
-  w.string(row.error);
-  w.string(row.country);
-  w.string(batchId);
-  w.uint32(seq);
-}
+type Encoder<Row> = (w: RowBinaryWriter, row: Row, batchId: string, seq: number) => void;
 
-export function writeRequest(w: RowBinaryWriter, input: RequestRow, batchId: string, seq: number): void {
-  const row = sanitizeRequest(input);
-  w.uint64(row.ts);
-  w.string(row.sessionHash);
-  w.string(row.proxyId);
-  w.string(row.method);
-  w.string(row.host);
-  w.string(row.path);
-  w.string(row.route);
-  w.uint16(row.status);
-  w.float64(row.upstreamMs);
-  w.float64(row.totalMs);
-  w.float64(row.injectedMs);
-  w.uint64(row.bytesIn);
-  w.uint64(row.bytesOut);
-  w.string(row.shaping);
-  writeTail(w, row, batchId, seq);
+const enum Wire {
+  String,
+  UInt16,
+  UInt64,
+  Float64,
 }
+const WIRE: Partial<Record<ColumnType, Wire>> = {
+  String: Wire.String,
+  UInt16: Wire.UInt16,
+  UInt64: Wire.UInt64,
+  Float64: Wire.Float64,
+};
 
-export function decodeRequest(r: Record_): RequestRow {
-  return {
-    ts: Number(r.ts),
-    sessionHash: String(r.session_hash),
-    proxyId: String(r.proxy_id),
-    method: String(r.method),
-    host: String(r.host),
-    path: String(r.path),
-    route: String(r.route),
-    status: Number(r.status),
-    upstreamMs: Number(r.upstream_ms),
-    totalMs: Number(r.total_ms),
-    injectedMs: Number(r.injected_ms),
-    bytesIn: Number(r.bytes_in),
-    bytesOut: Number(r.bytes_out),
-    shaping: String(r.shaping),
-    shapingVersion: Number(r.shaping_version),
-    fault: String(r.fault) as RequestRow['fault'],
-    error: String(r.error) as RequestRow['error'],
-    country: String(r.country),
+/**
+ * Writes a row's columns, cleaned on the way (no cleaned copy of the row is
+ * made), then its batch columns. The hot loop switches on the column's wire
+ * type and calls the writer directly, reading each field by name: measured
+ * as cheap per row as the hand-written encoders (a getter function per column
+ * made each row ~10% dearer: one call site, 18 different targets).
+ */
+function encoder<Row>(columns: ReadonlyArray<Column<Row>>): Encoder<Row> {
+  const wires = columns.map((column) => {
+    const wire = WIRE[column.type];
+    if (wire === undefined) throw new Error(`no fast path for ${column.type}`);
+    return wire;
+  });
+  const limits = columns.map((column) => column.limit ?? Number.MAX_SAFE_INTEGER);
+  const fields = columns.map((column) => column.field);
+  return (w, row, batchId, seq) => {
+    const values = row as Record<string, unknown>;
+    for (let i = 0; i < fields.length; i++) {
+      const value = values[fields[i]!];
+      switch (wires[i]) {
+        case Wire.String:
+          w.string(text(value, limits[i]!));
+          break;
+        case Wire.UInt16:
+          w.uint16(Math.min(count(value), limits[i]!, 0xffff));
+          break;
+        case Wire.UInt64:
+          w.uint64(count(value));
+          break;
+        case Wire.Float64:
+          w.float64(ms(value));
+          break;
+      }
+    }
+    w.string(batchId);
+    w.uint32(seq);
   };
 }
 
-export function writeWebSocket(w: RowBinaryWriter, input: WsRow, batchId: string, seq: number): void {
-  const row = sanitizeWebSocket(input);
-  w.uint64(row.ts);
-  w.string(row.sessionHash);
-  w.string(row.proxyId);
-  w.string(row.host);
-  w.string(row.path);
-  w.string(row.route);
-  w.float64(row.durationMs);
-  w.uint64(row.messagesIn);
-  w.uint64(row.messagesOut);
-  w.uint64(row.bytesIn);
-  w.uint64(row.bytesOut);
-  w.uint16(row.closeCode);
-  w.float64(row.injectedMs);
-  writeTail(w, row, batchId, seq);
-}
-
-export function decodeWebSocket(r: Record_): WsRow {
-  return {
-    ts: Number(r.ts),
-    sessionHash: String(r.session_hash),
-    proxyId: String(r.proxy_id),
-    host: String(r.host),
-    path: String(r.path),
-    route: String(r.route),
-    durationMs: Number(r.duration_ms),
-    messagesIn: Number(r.messages_in),
-    messagesOut: Number(r.messages_out),
-    bytesIn: Number(r.bytes_in),
-    bytesOut: Number(r.bytes_out),
-    closeCode: Number(r.close_code),
-    injectedMs: Number(r.injected_ms),
-    shapingVersion: Number(r.shaping_version),
-    fault: String(r.fault) as WsRow['fault'],
-    error: String(r.error) as WsRow['error'],
-    country: String(r.country),
+/** As encoder(), with NULL in the columns the event's type does not carry. */
+function eventEncoder(columns: ReadonlyArray<Column<ClientEventRow>>): Encoder<ClientEventRow> {
+  return (w, row, batchId, seq) => {
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i]!;
+      const carried = column.of === undefined || column.of.includes(row.type);
+      column.write(w, carried ? (row as Record<string, unknown>)[column.field] : undefined);
+    }
+    w.string(batchId);
+    w.uint32(seq);
   };
 }
 
-export function writeClientEvent(w: RowBinaryWriter, input: ClientEventRow, batchId: string, seq: number): void {
-  const e = sanitizeClientEvent(input);
-  w.uint64(e.ts);
-  w.string(e.sessionHash);
-  w.string(e.type);
-  w.string(e.url);
-  w.nullableString(e.type === 'page_view' ? e.title : undefined);
-  w.nullableString(e.type === 'page_view' ? e.referrer : undefined);
-  w.nullableString(e.type === 'click' ? e.target : undefined);
-  w.nullableString(e.type === 'click' ? e.text : undefined);
-  w.nullableString(e.type === 'navigation' ? e.from : undefined);
-  w.nullableUint64(e.type === 'unload' ? e.timeOnPageMs : undefined);
-  w.nullableFloat64(e.type === 'timing' ? e.ttfbMs : undefined);
-  w.nullableFloat64(e.type === 'timing' ? e.domContentLoadedMs : undefined);
-  w.nullableFloat64(e.type === 'timing' ? e.loadMs : undefined);
-  w.nullableUint64(e.type === 'timing' ? e.transferBytes : undefined);
-  w.string(batchId);
-  w.uint32(seq);
+function decoder<Row>(columns: ReadonlyArray<Column<Row>>): (r: Record<string, unknown>) => Row {
+  return (r) => {
+    const row: Record<string, unknown> = {};
+    for (const column of columns) row[column.field] = column.decode(r[column.name]);
+    return row as Row;
+  };
 }
 
-const maybeText = (value: unknown) => (value === null || value === undefined ? undefined : String(value));
-const maybeNumber = (value: unknown) => (value === null || value === undefined ? undefined : Number(value));
+export const writeRequest: Encoder<RequestRow> = encoder(REQUEST_SHAPE);
+export const decodeRequest = decoder(REQUEST_SHAPE);
 
-/** Rebuilds the event from its columns; a stored row of an unknown type is returned as a navigation without a source. */
-export function decodeClientEvent(r: Record_): ClientEventRow {
-  const base = { ts: Number(r.ts), sessionHash: String(r.session_hash), url: String(r.url) };
-  const type = String(r.type);
-  const event =
-    type === 'page_view'
-      ? { type, ...base, title: maybeText(r.title), referrer: maybeText(r.referrer) }
-      : type === 'click'
-        ? { type, ...base, target: String(r.target ?? ''), text: maybeText(r.text) }
-        : type === 'unload'
-          ? { type, ...base, timeOnPageMs: Number(r.time_on_page_ms ?? 0) }
-          : type === 'timing'
-            ? {
-                type,
-                ...base,
-                ttfbMs: maybeNumber(r.ttfb_ms),
-                domContentLoadedMs: maybeNumber(r.dom_content_loaded_ms),
-                loadMs: maybeNumber(r.load_ms),
-                transferBytes: maybeNumber(r.transfer_bytes),
-              }
-            : { type: 'navigation', ...base, from: maybeText(r.from_url) };
-  // The sanitizer drops the absent optional fields, giving the same shape the memory store keeps.
+export const writeWebSocket: Encoder<WsRow> = encoder(WEBSOCKET_SHAPE);
+export const decodeWebSocket = decoder(WEBSOCKET_SHAPE);
+
+export const writeClientEvent = eventEncoder(CLIENT_EVENT_SHAPE as ReadonlyArray<Column<ClientEventRow>>);
+const decodeEventColumns = decoder(CLIENT_EVENT_SHAPE);
+const EVENT_TYPES: ReadonlySet<string> = new Set(CLIENT_EVENT_TYPES);
+
+/** Rebuilds the event from its columns; a stored row of an unknown type is returned as a navigation. */
+export function decodeClientEvent(r: Record<string, unknown>): ClientEventRow {
+  const event = decodeEventColumns(r) as Record<string, unknown>;
+  if (!EVENT_TYPES.has(String(event.type))) event.type = 'navigation';
+  // The sanitizer keeps the type's fields only and drops absent optional ones: the shape the memory store keeps.
   return sanitizeClientEvent(event as ClientEventRow);
 }
