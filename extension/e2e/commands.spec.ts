@@ -35,12 +35,12 @@ test.describe('commands from the control API', () => {
       await other.close();
     }
 
-    await expect(popup.getByTestId('mode')).toHaveText('throttled (downspin)');
+    await expect(popup.getByTestId('mode')).toHaveText('downspin (added latency)');
     await expect(popup.getByTestId('shaping')).toContainText('1500');
     await expect.poll(() => extension.badge()).toBe('SLOW');
 
     expect((await downspin.api('POST', `/admin/sessions/${hash}/upspin`)).status).toBe(200);
-    await expect(popup.getByTestId('mode')).toHaveText('priority (upspin)');
+    await expect(popup.getByTestId('mode')).toHaveText('upspin (no added latency)');
     await expect.poll(() => extension.badge()).toBe('UP');
     expect((await timedFetch(page, '/api/items')).ms).toBeLessThan(1000);
   });

@@ -78,7 +78,7 @@ async function run(args: string[], env: Record<string, string | undefined> = {})
 }
 
 describe('downspin sessions: shaping', () => {
-  it('throttles by id and by hash, waits for the proxy, and shows it in the table', async () => {
+  it('downspins by id and by hash, waits for the proxy, and shows it in the table', async () => {
     const id = newId();
     const hash = await sessionHash(id);
     const down = await run(['downspin', id, '--latency-ms', '1500']);
