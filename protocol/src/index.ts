@@ -9,3 +9,4 @@ export * from './client-channel.js';
 export * from './bus-messages.js';
 export * from './dashboard-channel.js';
 export * from './analytics.js';
+export * from './backoff.js';
