@@ -239,6 +239,7 @@ export class Controller implements CommandContext {
         this.state.update({ connection: status.state === 'open' ? 'open' : 'connecting', retryAt: null });
         return;
       case 'waiting':
+        this.state.count('retries');
         this.state.update({ connection: 'waiting', retryAt: status.retryAt });
         return;
       case 'terminated':
