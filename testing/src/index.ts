@@ -7,3 +7,4 @@ export * from './eventually.js';
 export * from './downspin-process.js';
 export * from './downspin-start.js';
 export * from './process-watchdog.js';
+export * from './measure.js';
