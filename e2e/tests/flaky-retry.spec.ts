@@ -1,5 +1,5 @@
 import { test, expect } from '../support/test.js';
-import { timedFetch } from '../../playwright/test/support/measure.js';
+import { timedFetch } from '@downspin/testing';
 import { recordTexts } from '../support/page.js';
 
 test('two 503s from the API: the page retries, says so, and loads the items', async ({ page, shaper }) => {

@@ -1,5 +1,5 @@
 import { test, expect } from '../support/test.js';
-import { median } from '../../playwright/test/support/measure.js';
+import { median } from '@downspin/testing';
 import { feedNumbers } from '../support/page.js';
 
 const LATENCY_MS = 400;

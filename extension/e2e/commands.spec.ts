@@ -1,5 +1,6 @@
 import { chromium } from '@playwright/test';
 import type { AdminStats } from '@downspin/protocol';
+import type { ExtensionState } from '../src/shared/state.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config.js';
 import { expect, test, timedFetch } from './support/fixtures.js';
 
@@ -35,12 +36,12 @@ test.describe('commands from the control API', () => {
       await other.close();
     }
 
-    await expect(popup.getByTestId('mode')).toHaveText('throttled (downspin)');
+    await expect(popup.getByTestId('mode')).toHaveText('downspin (added latency)');
     await expect(popup.getByTestId('shaping')).toContainText('1500');
     await expect.poll(() => extension.badge()).toBe('SLOW');
 
     expect((await downspin.api('POST', `/admin/sessions/${hash}/upspin`)).status).toBe(200);
-    await expect(popup.getByTestId('mode')).toHaveText('priority (upspin)');
+    await expect(popup.getByTestId('mode')).toHaveText('upspin (no added latency)');
     await expect.poll(() => extension.badge()).toBe('UP');
     expect((await timedFetch(page, '/api/items')).ms).toBeLessThan(1000);
   });
@@ -81,13 +82,16 @@ test.describe('commands from the control API', () => {
     await expect.poll(() => extension.badge()).toBe('END');
     await expect.poll(connected).toBe(0);
 
-    // It stays closed (no reconnect), and the proxy refuses this session from now on.
-    await page.waitForTimeout(4000);
-    expect(await connected()).toBe(0);
+    // It stays closed: the channel is gone and no retry is scheduled (the state the background
+    // decided, mirrored to storage.session; channel.test.ts shows a terminated channel never
+    // opens again), and the proxy refuses this session from now on.
+    const state = await extension.background(async () => (await chrome.storage.session.get('state')).state as ExtensionState);
+    expect(state).toMatchObject({ connection: 'terminated', retryAt: null });
     expect((await timedFetch(page, '/api/items')).status).toBe(403);
 
     // A page loaded afterwards shows the notice too.
     await page.reload();
     await expect(page.locator('downspin-overlay .notice .message')).toHaveText('The checkout test is over.');
+    expect(await connected()).toBe(0);
   });
 });

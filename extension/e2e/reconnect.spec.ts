@@ -13,8 +13,9 @@ test.describe('command channel', () => {
 
     await downspin.stop();
     await expect(connection).toHaveAttribute('data-state', /waiting|connecting/);
-    // Down for a while: the backoff has grown to its cap.
-    await page.waitForTimeout(6000);
+    // Down until the backoff has grown to its cap: the fifth retry waits up to 3 s (250 ms doubled four times, capped).
+    const retries = popup.getByTestId('diag-retries');
+    await expect.poll(async () => Number(await retries.textContent()), { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
     await downspin.restart();
     const backAt = Date.now();
     await expect(connection).toHaveAttribute('data-state', 'open', { timeout: 15_000 });

@@ -88,7 +88,7 @@ export interface Shaper {
   apply(shaping: Shaping): Promise<ShapingApplied>;
 
   /**
-   * Throttle mode: `ms` of added latency on every request (default 2000).
+   * Downspin: `ms` of added latency on every request (default 2000).
    *
    * @example
    * await shaper.downspin(1500);
@@ -96,7 +96,7 @@ export interface Shaper {
   downspin(ms?: number): Promise<ShapingApplied>;
 
   /**
-   * Priority mode: no added latency, exempt from rate limits and the abuse guard.
+   * Upspin: no added latency, no rate limits, no abuse guard.
    *
    * @example
    * await shaper.upspin();

@@ -1,6 +1,6 @@
 import { test as fixtureTest, expect } from '../src/index.js';
 import { rendezvous } from './support/rendezvous.js';
-import { median, timedFetch } from './support/measure.js';
+import { median, timedFetch } from '@downspin/testing';
 import { withDownspin } from './support/with-downspin.js';
 
 const test = withDownspin(fixtureTest);

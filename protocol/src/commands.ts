@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProfileSchema } from './profile.js';
+import { MAX_LATENCY_MS, ProfileSchema } from './profile.js';
 import { plainText } from './text.js';
 import { PresetNameSchema } from './presets.js';
 import { DEFAULT_DOWNSPIN_LATENCY_MS, MODES } from './shaping.js';
@@ -9,7 +9,7 @@ import { DEFAULT_DOWNSPIN_LATENCY_MS, MODES } from './shaping.js';
 export const UpspinBodySchema = z.strictObject({});
 
 export const DownspinBodySchema = z.strictObject({
-  latency_ms: z.number().int().min(0).max(600_000).default(DEFAULT_DOWNSPIN_LATENCY_MS),
+  latency_ms: z.number().int().min(0).max(MAX_LATENCY_MS).default(DEFAULT_DOWNSPIN_LATENCY_MS),
 });
 
 export const TerminateBodySchema = z.strictObject({

@@ -13,3 +13,4 @@ export * from './analytics.js';
 export * from './explain.js';
 export * from './country.js';
 export * from './responses.js';
+export * from './backoff.js';

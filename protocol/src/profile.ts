@@ -5,7 +5,8 @@ import { plainText } from './text.js';
 export const LATENCY_DISTRIBUTIONS = ['uniform', 'normal', 'pareto'] as const;
 export type LatencyDistribution = (typeof LATENCY_DISTRIBUTIONS)[number];
 
-const MAX_DELAY_MS = 600_000;
+/** Most delay one request may be given (ten minutes): every latency setting, and the proxy's drawn delay, stop here. */
+export const MAX_LATENCY_MS = 600_000;
 /**
  * Slowest bandwidth, kbit/s. Below it a paced slice would wait longer than a
  * timer can (2^31 ms), and Node fires an overflowed timer at once: 1e-9 kbps
@@ -20,9 +21,9 @@ const rate = z.number().min(0).max(1);
 
 export const LatencySchema = z.strictObject({
   /** Base delay added before the request goes upstream. */
-  ms: z.number().int().min(0).max(MAX_DELAY_MS),
+  ms: z.number().int().min(0).max(MAX_LATENCY_MS),
   /** uniform: ± jitterMs; normal: standard deviation; pareto: scale of the tail above ms. */
-  jitterMs: z.number().int().min(0).max(MAX_DELAY_MS).default(0),
+  jitterMs: z.number().int().min(0).max(MAX_LATENCY_MS).default(0),
   distribution: z
     .enum(LATENCY_DISTRIBUTIONS, { error: `distribution must be one of ${LATENCY_DISTRIBUTIONS.join(', ')}` })
     .default('uniform'),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { ProfileSchema } from './profile.js';
+import { MAX_LATENCY_MS, ProfileSchema } from './profile.js';
 import { PresetNameSchema } from './presets.js';
 import { SessionIdSchema } from './session.js';
 import { plainText } from './text.js';
 
-/** Default added latency of the downspin (throttle) mode. */
+/** Default added latency of the downspin mode. */
 export const DEFAULT_DOWNSPIN_LATENCY_MS = 2000;
 /** Close code sent on WebSockets of a terminated session. */
 export const WS_CLOSE_TERMINATED = 4403;
@@ -29,10 +29,10 @@ export type TimelineStep = z.output<typeof TimelineStepSchema>;
  */
 export const ShapingStateSchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('none') }),
-  /** Priority: no added latency, exempt from rate limits and the abuse guard. */
+  /** Upspin: no added latency, no rate limits, no abuse guard. */
   z.strictObject({ mode: z.literal('upspin') }),
-  /** Throttle: a fixed latency. */
-  z.strictObject({ mode: z.literal('downspin'), latencyMs: z.number().int().min(0).max(600_000) }),
+  /** Downspin: a fixed added latency. */
+  z.strictObject({ mode: z.literal('downspin'), latencyMs: z.number().int().min(0).max(MAX_LATENCY_MS) }),
   z.strictObject({ mode: z.literal('profile'), profile: ProfileSchema, preset: PresetNameSchema.optional() }),
   z.strictObject({
     mode: z.literal('timeline'),

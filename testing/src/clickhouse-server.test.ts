@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startClickHouse, type ClickHouseServer } from './clickhouse-server.js';
+import type {} from './provided.js'; // the keys inject() reads
 
 async function sql(url: string, query: string): Promise<string> {
   const response = await fetch(url, { method: 'POST', body: query });

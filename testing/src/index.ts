@@ -9,3 +9,4 @@ export * from './downspin-start.js';
 export * from './process-watchdog.js';
 export * from './ws-client.js';
 export * from './raw-socket.js';
+export * from './measure.js';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   ApplyResponseSchema,
   DownspinBodySchema,
+  MAX_LATENCY_MS,
   describeZodError,
   NOTIFY_TYPES,
   NotifyBodySchema,
@@ -81,7 +82,7 @@ const LatencyFlagSchema = z.coerce
   .number({ error: 'expected a number of milliseconds' })
   .int('expected whole milliseconds')
   .min(0, 'expected 0 or more')
-  .max(600_000, 'expected at most 600000');
+  .max(MAX_LATENCY_MS, `expected at most ${MAX_LATENCY_MS}`);
 
 /** A profile from `--profile '{"latency":{"ms":400}}'` or `--profile @file.json`. */
 function readProfile(text: string): unknown {
@@ -127,7 +128,7 @@ export const SESSION_ACTIONS: readonly SessionAction[] = [
   }),
   action({
     name: 'upspin',
-    description: 'priority: no added latency, no rate limit',
+    description: 'full speed: no added latency, no rate limit',
     args: ['<id>'],
     options: [],
     request: ([id]) => ({ method: 'POST', path: sessionPath(id!, '/upspin'), body: {} }),
@@ -135,7 +136,7 @@ export const SESSION_ACTIONS: readonly SessionAction[] = [
   }),
   action({
     name: 'downspin',
-    description: 'throttle: add latency to every request',
+    description: 'add latency to every request',
     args: ['<id>'],
     options: [['--latency-ms <ms>', 'added latency, 0-600000 (default 2000)']],
     request([id], flags) {

@@ -6,6 +6,7 @@ import { MemoryBus } from '@downspin/bus';
 import { createControlApi, startControlServer, type ControlApi, type RunningControlServer } from '@downspin/control-api';
 import { createPgliteStore, type SessionStore } from '@downspin/db';
 import { presetProfile, sessionHash, SessionListResponseSchema, type ClientDelivery } from '@downspin/protocol';
+import { eventually } from '@downspin/testing';
 import { CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_API, EXIT_NOT_ACKNOWLEDGED, EXIT_USAGE, sessionsCommand } from '../commands/sessions.js';
@@ -40,7 +41,7 @@ beforeAll(async () => {
   app = await createControlApi({ store, bus, adminKey: KEY, ackTimeoutMs: 400, processMetrics: false });
   control = await startControlServer({ app, port: 0 });
   stopProxy = await fakeProxy('proxy-cli');
-  for (const deadline = Date.now() + 5000; app.proxies.liveIds().length === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+  await eventually(() => expect(app.proxies.liveIds()).toEqual(['proxy-cli']));
   tmp = await mkdtemp(path.join(tmpdir(), 'downspin-cli-sessions-'));
 });
 afterAll(async () => {
@@ -78,7 +79,7 @@ async function run(args: string[], env: Record<string, string | undefined> = {},
 }
 
 describe('downspin sessions: shaping', () => {
-  it('throttles by id and by hash, waits for the proxy, and shows it in the table', async () => {
+  it('downspins by id and by hash, waits for the proxy, and shows it in the table', async () => {
     const id = newId();
     const hash = await sessionHash(id);
     const down = await run(['downspin', id, '--latency-ms', '1500']);
@@ -143,15 +144,14 @@ describe('downspin sessions: shaping', () => {
     const sent = await run(['notify', id, 'Deploy', 'in', '5', 'minutes', '--type', 'warning']);
     expect(sent.code).toBe(0);
     expect(sent.out[0]).toMatch(/^notification \S+ \(warning\) sent: Deploy in 5 minutes$/);
-    for (const deadline = Date.now() + 5000; seen.length === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
-    expect(seen.map((d) => d.message)).toEqual([expect.objectContaining({ type: 'notify', message: 'Deploy in 5 minutes', level: 'warning' })]);
+    await eventually(() => expect(seen.map((d) => d.message)).toEqual([expect.objectContaining({ type: 'notify', message: 'Deploy in 5 minutes', level: 'warning' })]));
     await stop();
   });
 
   it('exits 3 when a live proxy did not acknowledge in time (the change is stored)', async () => {
     const stopMute = await fakeProxy('proxy-mute', false);
     try {
-      for (const deadline = Date.now() + 5000; app.proxies.liveIds().length < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+      await eventually(() => expect(app.proxies.liveIds()).toHaveLength(2));
       const id = newId();
       const result = await run(['downspin', id]);
       expect(result.code).toBe(EXIT_NOT_ACKNOWLEDGED);

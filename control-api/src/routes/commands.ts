@@ -58,12 +58,12 @@ export function registerCommandRoutes(app: OpenAPIHono, { store, shaping, maxBod
     return shaping.apply(id, state, { kind, body });
   };
 
-  app.openapi(route('post', 'upspin', UpspinBodySchema, 'Priority: no added latency, no rate limit'), async (c) => {
+  app.openapi(route('post', 'upspin', UpspinBodySchema, 'Upspin: no added latency, no rate limit'), async (c) => {
     const body = c.req.valid('json');
     return c.json(await apply(c.req.valid('param').id, { mode: 'upspin' }, 'upspin', body), 200);
   });
 
-  app.openapi(route('post', 'downspin', DownspinBodySchema, 'Throttle: add latency_ms (default 2000) to every request'), async (c) => {
+  app.openapi(route('post', 'downspin', DownspinBodySchema, 'Downspin: add latency_ms (default 2000) to every request'), async (c) => {
     const body = c.req.valid('json');
     return c.json(await apply(c.req.valid('param').id, { mode: 'downspin', latencyMs: body.latency_ms }, 'downspin', body), 200);
   });

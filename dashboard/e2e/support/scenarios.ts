@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { expect, type Page } from '@playwright/test';
-import { sessionHash } from '@downspin/protocol';
+import { DEFAULT_DOWNSPIN_LATENCY_MS, sessionHash } from '@downspin/protocol';
 import { eventually } from '@downspin/testing';
 import { api, cell, median, row, screenshot, signIn, viaProxy } from './dashboard.js';
 import type { Stack } from './stacks.js';
@@ -12,7 +12,6 @@ import type { Stack } from './stacks.js';
  * through the proxies.
  */
 
-const THROTTLE_MS = 2000;
 /** How soon a new session must be in the grid (proxy activity reports every 0.5 s, the activity flush 0.25 s, then a push at once). */
 export const GRID_DEADLINE_MS = 2000;
 /** Added to timing bounds for a busy 2-core machine. */
@@ -35,8 +34,8 @@ export async function wrongKeyIsNamed(page: Page, stack: Stack): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Sessions' })).toBeVisible();
 }
 
-/** Traffic makes a row within the deadline; its counters move without a reload; Throttle costs the next request 2 s; Priority removes it. */
-export async function liveGridThrottleAndPriority(page: Page, stack: Stack): Promise<number> {
+/** Traffic makes a row within the deadline; its counters move without a reload; Downspin costs the next request 2 s; Upspin removes it. */
+export async function liveGridDownspinAndUpspin(page: Page, stack: Stack): Promise<number> {
   await signIn(page, stack);
   const id = newSessionId('grid');
   const hash = await sessionHash(id);
@@ -53,18 +52,18 @@ export async function liveGridThrottleAndPriority(page: Page, stack: Stack): Pro
   const baseline = median([(await viaProxy(last, id)).ms, (await viaProxy(last, id)).ms, (await viaProxy(first, id)).ms]);
   await expect(cell(page, hash, 'Requests')).toHaveText('4');
 
-  await page.getByRole('button', { name: `Throttle session ${hash}` }).click();
+  await page.getByRole('button', { name: `Downspin session ${hash}` }).click();
   await expect(page.getByRole('status').filter({ hasText: `Session ${hash} is throttled` })).toBeVisible();
-  await expect(cell(page, hash, 'Shaping')).toContainText('Throttled');
-  await expect(cell(page, hash, 'Shaping')).toContainText(`latency ${THROTTLE_MS} ms`);
+  await expect(cell(page, hash, 'Shaping')).toContainText('Downspin');
+  await expect(cell(page, hash, 'Shaping')).toContainText(`latency ${DEFAULT_DOWNSPIN_LATENCY_MS} ms`);
   const slow = await viaProxy(last, id);
   expect(slow.status).toBe(200);
   // The added latency is counted from the request's arrival: the request takes at least that.
-  expect(slow.ms).toBeGreaterThanOrEqual(THROTTLE_MS - 2);
-  expect(slow.ms - baseline).toBeLessThan(THROTTLE_MS + SLACK_MS);
+  expect(slow.ms).toBeGreaterThanOrEqual(DEFAULT_DOWNSPIN_LATENCY_MS - 2);
+  expect(slow.ms - baseline).toBeLessThan(DEFAULT_DOWNSPIN_LATENCY_MS + SLACK_MS);
 
-  await page.getByRole('button', { name: `Priority for session ${hash}` }).click();
-  await expect(cell(page, hash, 'Shaping')).toContainText('Priority');
+  await page.getByRole('button', { name: `Upspin session ${hash}` }).click();
+  await expect(cell(page, hash, 'Shaping')).toContainText('Upspin');
   const fast = await viaProxy(first, id);
   expect(fast.ms).toBeLessThan(baseline + SLACK_MS / 2);
   return appearedMs;

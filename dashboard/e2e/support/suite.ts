@@ -3,7 +3,7 @@ import {
   analyticsAndExport,
   disconnectedThenRecovers,
   filtersWork,
-  liveGridThrottleAndPriority,
+  liveGridDownspinAndUpspin,
   profileAndNotify,
   terminateAsksThenBlocks,
   wrongKeyIsNamed,
@@ -39,8 +39,8 @@ export function describeDashboardOn({ title, start, startTimeoutMs, screenshots 
       await wrongKeyIsNamed(page, stack);
     });
 
-    test('a new session shows up live; Throttle slows its next request by 2 s, Priority removes it', async ({ page, stack }) => {
-      const appearedMs = await liveGridThrottleAndPriority(page, stack);
+    test('a new session shows up live; Downspin slows its next request by 2 s, Upspin removes it', async ({ page, stack }) => {
+      const appearedMs = await liveGridDownspinAndUpspin(page, stack);
       test.info().annotations.push({ type: 'grid latency', description: `${appearedMs} ms from the request to the row` });
       console.log(`${test.info().project.name}: a new session was in the grid ${appearedMs} ms after its request`);
     });

@@ -5,7 +5,7 @@ import type { NoticeKind } from './notices.js';
 export interface DashboardContextValue {
   client: ControlClient;
   notify(kind: NoticeKind, text: string): void;
-  /** Reports a failed action in words (`what`: "Throttle session 0a1b…"); a refused key signs out. */
+  /** Reports a failed action in words (`what`: "Downspin session 0a1b…"); a refused key signs out. */
   reportError(what: string, error: unknown): void;
 }
 

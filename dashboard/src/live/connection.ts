@@ -1,6 +1,15 @@
-import { ServerToDashboardSchema, type DashboardToServer, type ServerToDashboard, type WsTicketResponse } from '@downspin/protocol';
+import {
+  reconnectDelay,
+  ServerToDashboardSchema,
+  type BackoffOptions,
+  type DashboardToServer,
+  type ServerToDashboard,
+  type WsTicketResponse,
+} from '@downspin/protocol';
 import { ApiProblem, describeError } from '../api/problem.js';
-import { reconnectDelay, type BackoffOptions } from './backoff.js';
+
+/** The dashboard waits longer than the extension: 500 ms doubling to 5 s, each wait up to 20 % shorter by chance. */
+const DASHBOARD_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 5000, jitter: 0.2 };
 
 export type ConnectionStatus =
   | { state: 'connecting'; attempt: number }
@@ -197,7 +206,7 @@ export class LiveConnection {
 
   private scheduleRetry(reason: string): void {
     if (this.stopped) return;
-    const delay = reconnectDelay(this.attempt, this.options.backoff);
+    const delay = reconnectDelay(this.attempt, { ...DASHBOARD_BACKOFF, ...this.options.backoff });
     this.options.onStatus({ state: 'disconnected', attempt: this.attempt, retryAt: this.now() + delay, reason });
     this.attempt++;
     clearTimeout(this.retryTimer);

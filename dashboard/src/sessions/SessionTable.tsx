@@ -2,7 +2,7 @@ import type { SessionView } from '@downspin/protocol';
 import { countryLabel, formatBytes, formatCount, formatRelative, riskLevel } from '../format.js';
 import { MODE_LABELS } from './filters.js';
 
-export type RowAction = 'priority' | 'throttle' | 'notify' | 'profile' | 'terminate';
+export type RowAction = 'upspin' | 'downspin' | 'notify' | 'profile' | 'terminate';
 
 interface Props {
   sessions: SessionView[];
@@ -77,11 +77,11 @@ export function SessionTable({ sessions, busy, now, onAction }: Props) {
                 <td>{formatRelative(s.lastSeen, now)}</td>
                 <td>
                   <div className="actions" role="group" aria-label={`Commands for session ${s.hash}`}>
-                    <button type="button" disabled={working} onClick={act('priority')} aria-label={`Priority for session ${s.hash}`} title="Priority (upspin): no added latency, no rate limit">
-                      Priority
+                    <button type="button" disabled={working} onClick={act('upspin')} aria-label={`Upspin session ${s.hash}`} title="Upspin: no added latency, no rate limit">
+                      Upspin
                     </button>
-                    <button type="button" disabled={working} onClick={act('throttle')} aria-label={`Throttle session ${s.hash}`} title="Throttle (downspin): 2 s more per request">
-                      Throttle
+                    <button type="button" disabled={working} onClick={act('downspin')} aria-label={`Downspin session ${s.hash}`} title="Downspin: 2 s more per request">
+                      Downspin
                     </button>
                     <button type="button" disabled={working} onClick={act('notify')} aria-label={`Notify session ${s.hash}`} title="Show a message in the user's page">
                       Notify…

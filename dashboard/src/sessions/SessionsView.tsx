@@ -64,8 +64,8 @@ export function SessionsView({ live, connected, onApplied }: Props) {
   );
 
   const onAction = (action: RowAction, session: SessionView) => {
-    if (action === 'priority') void commands.priority(session.hash);
-    else if (action === 'throttle') void commands.throttle(session.hash);
+    if (action === 'upspin') void commands.upspin(session.hash);
+    else if (action === 'downspin') void commands.downspin(session.hash);
     else setDialog({ kind: action, hash: session.hash });
   };
   const close = () => setDialog(null);

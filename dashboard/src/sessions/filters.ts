@@ -16,8 +16,8 @@ export function matchesFilter(session: SessionView, filter: SessionsFilter): boo
 /** Words for a mode, as the grid's badge shows it. */
 export const MODE_LABELS: Record<SessionView['mode'], string> = {
   none: 'Normal',
-  upspin: 'Priority',
-  downspin: 'Throttled',
+  upspin: 'Upspin',
+  downspin: 'Downspin',
   profile: 'Profile',
   timeline: 'Timeline',
   terminated: 'Terminated',

@@ -1,10 +1,7 @@
-import type { ApplyResponse, NotifyType, SessionView } from '@downspin/protocol';
+import { DEFAULT_DOWNSPIN_LATENCY_MS, type ApplyResponse, type NotifyType, type SessionView } from '@downspin/protocol';
 import { useCallback, useState } from 'react';
 import { useDashboard } from '../app/context.js';
 import { describeApplied } from './outcome.js';
-
-/** Throttle (downspin) adds this much latency: the product's default, `latency_ms` 2000. */
-export const THROTTLE_MS = 2000;
 
 /**
  * The one-click commands of the grid. Each reports its outcome in words, and
@@ -45,8 +42,10 @@ export function useSessionCommands(onApplied: (session: SessionView) => void) {
 
   return {
     busy,
-    priority: (hash: string) => apply(hash, 'Priority for', 'has priority (no added latency, no rate limit)', () => client.upspin(hash)),
-    throttle: (hash: string) => apply(hash, 'Throttle', `is throttled (+${THROTTLE_MS / 1000} s per request)`, () => client.downspin(hash, THROTTLE_MS)),
+    upspin: (hash: string) => apply(hash, 'Upspin', 'is upspun (no added latency, no rate limit)', () => client.upspin(hash)),
+    // The product's default latency, said here so the notice can name it.
+    downspin: (hash: string) =>
+      apply(hash, 'Downspin', `is downspun (+${DEFAULT_DOWNSPIN_LATENCY_MS / 1000} s per request)`, () => client.downspin(hash, DEFAULT_DOWNSPIN_LATENCY_MS)),
     terminate: (hash: string, reason: string) => apply(hash, 'Terminate', 'is terminated (403 from now on)', () => client.terminate(hash, reason), true),
     profile: (hash: string, body: unknown, label: string) => apply(hash, 'Apply a profile to', `now runs ${label}`, () => client.setProfile(hash, body), true),
     message: async (hash: string, text: string, type: NotifyType) => {

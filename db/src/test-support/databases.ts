@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import type {} from '@downspin/testing'; // its ProvidedContext: the keys inject() reads
 
 /**
  * Creates an empty PostgreSQL database for one test file, named with this

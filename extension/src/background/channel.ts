@@ -1,5 +1,4 @@
-import { WS_CLOSE_TERMINATED, type ClientToServer } from '@downspin/protocol';
-import { reconnectDelay, type BackoffOptions } from './backoff.js';
+import { reconnectDelay, WS_CLOSE_TERMINATED, type BackoffOptions, type ClientToServer } from '@downspin/protocol';
 
 /** The part of the browser's WebSocket the channel uses (a fake in tests). */
 export interface SocketLike {
@@ -177,7 +176,7 @@ export class CommandChannel {
 
   private scheduleRetry(): void {
     this.clearTimers();
-    const delay = reconnectDelay(this.attempt, this.random, this.options.backoff);
+    const delay = reconnectDelay(this.attempt, this.options.backoff, this.random);
     this.attempt++;
     this.retryAt = this.now() + delay;
     this.setState('waiting');

@@ -1,7 +1,8 @@
-import { newSessionId, sessionHash } from '@downspin/protocol';
+import { newSessionId, sessionHash, type Mode, type NotifyType } from '@downspin/protocol';
 import browser from 'webextension-polyfill';
 import { COMMAND_HANDLERS } from '../commands/handlers/index.js';
 import { createDispatcher } from '../commands/dispatcher.js';
+import type { CommandContext } from '../commands/types.js';
 import type { PageConfig } from '../shared/messages.js';
 import { clientChannelUrl, isOnOrigins } from '../shared/origins.js';
 import { STORAGE_KEYS } from '../shared/storage-keys.js';
@@ -15,7 +16,6 @@ import {
 } from '../shared/settings.js';
 import type { ExtensionState } from '../shared/state.js';
 import { CommandChannel, type ChannelStatus } from './channel.js';
-import { commandContext } from './command-context.js';
 import { deliverEvents } from './events-outbox.js';
 import { registerPageScript, tellPages, unregisterPageScript } from './page-scripts.js';
 import { missingPermissions } from './permissions.js';
@@ -29,9 +29,10 @@ const DEFAULT_TERMINATE_REASON = 'Your downspin session was ended by an operator
  * The background's one owner of consent, the session id, the header rules,
  * the content script registration and the command channel. Lifecycle changes
  * run one at a time (`serial`), so a click on Revoke cannot interleave with
- * a settings change.
+ * a settings change. It is also what server commands may do
+ * (`CommandContext`): the handlers call it directly.
  */
-export class Controller {
+export class Controller implements CommandContext {
   readonly state = new StateStore();
   settings: Settings = settingsOrDefaults(undefined);
   session: StoredSession | null = null;
@@ -42,7 +43,7 @@ export class Controller {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly dispatch = createDispatcher({
     handlers: COMMAND_HANDLERS,
-    context: commandContext(this),
+    context: this,
     onOutcome: (outcome, detail) => {
       this.state.count(outcome === 'handled' ? 'handled' : outcome);
       if (outcome === 'failed') console.warn('downspin: a command handler failed', detail.type, detail.error);
@@ -152,21 +153,23 @@ export class Controller {
     });
   }
 
-  /** A `mode` or `welcome` from the server; versions only grow. */
-  applyMode(info: { mode: ExtensionState['mode']; shaping: string; version?: number; sessionHash?: string }): void {
-    if (info.version !== undefined) {
-      if (info.version < this.lastVersion) return;
-      this.lastVersion = info.version;
-    } else {
-      this.lastVersion = -1;
-    }
-    this.state.update({ mode: info.mode, shaping: info.shaping, ...(info.sessionHash ? { sessionHash: info.sessionHash } : {}) });
+  /** The server accepted the hello: the session's hash and current shaping. */
+  welcomed(info: { sessionHash: string; mode: Mode; shaping: string }): void {
+    if (this.channel?.welcomed()) this.state.count('reconnects');
+    this.lastVersion = -1;
+    this.state.update({ lastError: null, mode: info.mode, shaping: info.shaping, sessionHash: info.sessionHash });
   }
 
-  /** The server accepted the hello. */
-  welcomed(): void {
-    if (this.channel?.welcomed()) this.state.count('reconnects');
-    this.state.update({ lastError: null });
+  /** A `mode` from the server; versions only grow, an older one is ignored. */
+  modeChanged(info: { mode: Mode; shaping: string; version: number }): void {
+    if (info.version < this.lastVersion) return;
+    this.lastVersion = info.version;
+    this.state.update({ mode: info.mode, shaping: info.shaping });
+  }
+
+  /** A `notify` from the server: a toast (text only) in the proxied pages. */
+  async showToast(toast: { id: string; message: string; level: NotifyType }): Promise<void> {
+    await tellPages(this.settings.proxyOrigins, { downspin: 'toast', ...toast });
   }
 
   /** The session was terminated: remembered, shown, and the channel stops for good. */
@@ -236,6 +239,7 @@ export class Controller {
         this.state.update({ connection: status.state === 'open' ? 'open' : 'connecting', retryAt: null });
         return;
       case 'waiting':
+        this.state.count('retries');
         this.state.update({ connection: 'waiting', retryAt: status.retryAt });
         return;
       case 'terminated':

@@ -2,8 +2,8 @@ import type { Mode } from '@downspin/protocol';
 
 const WORDS: Record<Mode, string> = {
   none: 'no shaping',
-  upspin: 'priority (upspin)',
-  downspin: 'throttled (downspin)',
+  upspin: 'upspin (no added latency)',
+  downspin: 'downspin (added latency)',
   profile: 'shaping profile',
   timeline: 'shaping timeline',
   terminated: 'session terminated',

@@ -27,6 +27,8 @@ export interface Diagnostics {
   failed: number;
   /** Times the channel opened again after losing it. */
   reconnects: number;
+  /** Retries scheduled: each lost or failed connection waits longer, up to the backoff's cap. */
+  retries: number;
   /** Client events sent on the channel / by `POST /events`. */
   eventsSent: number;
   eventsPosted: number;
@@ -41,6 +43,7 @@ export const EMPTY_DIAGNOSTICS: Diagnostics = {
   unknown: 0,
   failed: 0,
   reconnects: 0,
+  retries: 0,
   eventsSent: 0,
   eventsPosted: 0,
   eventsDropped: 0,

@@ -1,11 +1,10 @@
-import type { LatencySettings } from '@downspin/protocol';
+import { MAX_LATENCY_MS, type LatencySettings } from '@downspin/protocol';
 import type { RandomGenerator } from '../shaping/random.js';
 import type { GateContext, RequestGate, StatefulEffect } from './effect.js';
 import { registerEffect } from './registry.js';
 
 /** Shape of the pareto tail: α = 2 gives a mean extra delay of jitterMs. */
 const PARETO_ALPHA = 2;
-const MAX_DELAY_MS = 600_000;
 
 /**
  * Delays each request before it goes upstream, and each WebSocket message
@@ -42,7 +41,7 @@ export class LatencyEffect implements RequestGate<RandomGenerator>, StatefulEffe
         delay = ms + jitterMs * (Math.pow(1 - random.next(), -1 / PARETO_ALPHA) - 1);
         break;
     }
-    return delay < 0 ? 0 : delay > MAX_DELAY_MS ? MAX_DELAY_MS : delay;
+    return delay < 0 ? 0 : delay > MAX_LATENCY_MS ? MAX_LATENCY_MS : delay;
   }
 }
 

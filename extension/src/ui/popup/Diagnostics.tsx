@@ -7,6 +7,7 @@ const ROWS: [keyof Counters, string][] = [
   ['malformed', 'Dropped: malformed'],
   ['failed', 'Handler failures'],
   ['reconnects', 'Reconnects'],
+  ['retries', 'Retries scheduled'],
   ['eventsSent', 'Events sent (channel)'],
   ['eventsPosted', 'Events sent (POST /events)'],
   ['eventsDropped', 'Events dropped'],
