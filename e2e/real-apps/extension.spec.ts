@@ -1,0 +1,82 @@
+import { createServer } from 'node:net';
+import { chromium, test as base, expect, type BrowserContext } from '@playwright/test';
+import type { SessionView } from '@downspin/protocol';
+import { startDownspin, type RunningDownspin } from '@downspin/testing';
+import { builtChromeExtension } from '../../extension/e2e/support/built-extension.js';
+import { deployButton } from './support/editor.js';
+import { startNodeRed, type NodeRed } from './support/node-red.js';
+
+/** `downspin start`'s default ports, which the extension's default options point at. */
+const PROXY_PORT = 8080;
+const CONTROL_PORT = 8081;
+
+/** Throws, naming the port, when something else listens there (this test needs the defaults). */
+function assertFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(`port ${port} is taken (${error.code}): this test runs downspin start on its default ports ${PROXY_PORT}/${CONTROL_PORT}`)),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
+interface Fixtures {
+  nodeRed: NodeRed;
+  /** `downspin start --port 8080 --control-port 8081 --target <Node-RED>`. */
+  server: RunningDownspin;
+  /** Chromium with the built extension, its options never touched. */
+  extensionContext: { context: BrowserContext; id: string };
+}
+
+const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
+  nodeRed: async ({}, use) => {
+    const nodeRed = await startNodeRed();
+    await use(nodeRed);
+    await nodeRed.stop();
+  },
+  server: async ({ nodeRed }, use) => {
+    await assertFree(PROXY_PORT);
+    await assertFree(CONTROL_PORT);
+    const server = await startDownspin({ port: PROXY_PORT, controlPort: CONTROL_PORT, args: ['--target', nodeRed.url], watchdog: true });
+    await use(server);
+    await server.dispose();
+  },
+  // The config's launch options (Debian's Chromium and its flags), plus the extension.
+  extensionContext: async ({ launchOptions }, use) => {
+    const extension = builtChromeExtension();
+    const context = await chromium.launchPersistentContext('', {
+      ...launchOptions,
+      headless: true,
+      args: [...(launchOptions.args ?? []), `--disable-extensions-except=${extension}`, `--load-extension=${extension}`],
+    });
+    const worker = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ?? (await context.waitForEvent('serviceworker'));
+    await use({ context, id: new URL(worker.url()).host });
+    await context.close();
+  },
+});
+
+test('with default options the extension tags a tab opened at the URL downspin start prints', async ({ server, extensionContext }) => {
+  test.setTimeout(180_000);
+  const { context, id } = extensionContext;
+  // What a newcomer copies from the banner (issue 11, item 6).
+  expect(server.proxyUrl).toBe(`http://127.0.0.1:${PROXY_PORT}`);
+
+  const popup = await context.newPage();
+  await popup.goto(`chrome-extension://${id}/popup.html`);
+  await popup.getByTestId('consent').click();
+  await expect(popup.getByTestId('session-hash')).toHaveText(/^[0-9a-f]{12}$/);
+  const hash = (await popup.getByTestId('session-hash').textContent())!;
+
+  const page = await context.newPage();
+  await page.goto(`${server.proxyUrl}/`);
+  await expect(deployButton(page)).toBeVisible({ timeout: 30_000 });
+
+  // The proxy counts the editor's requests for the extension's session, not for a cookie session of its own.
+  const requests = async (): Promise<number> => {
+    const res = await fetch(`${server.controlUrl}/admin/sessions/${hash}`, { headers: { 'x-api-key': server.adminKey } });
+    return res.ok ? ((await res.json()) as { session: SessionView }).session.requests : 0;
+  };
+  await expect.poll(requests, { message: `requests of the extension's session ${hash} at ${server.proxyUrl}`, timeout: 15_000 }).toBeGreaterThan(0);
+});
