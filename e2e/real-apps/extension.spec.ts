@@ -1,10 +1,10 @@
 import { createServer } from 'node:net';
-import { chromium, test as base, expect, type BrowserContext } from '@playwright/test';
+import { chromium, type BrowserContext } from '@playwright/test';
 import type { SessionView } from '@downspin/protocol';
 import { startDownspin, type RunningDownspin } from '@downspin/testing';
 import { builtChromeExtension } from '../../extension/e2e/support/built-extension.js';
 import { deployButton } from './support/editor.js';
-import { startNodeRed, type NodeRed } from './support/node-red.js';
+import { expect, START_TIMEOUT_MS, test as realApps } from './support/test.js';
 
 /** `downspin start`'s default ports, which the extension's default options point at. */
 const PROXY_PORT = 8080;
@@ -22,24 +22,17 @@ function assertFree(port: number): Promise<void> {
 }
 
 interface Fixtures {
-  nodeRed: NodeRed;
-  /** `downspin start --port 8080 --control-port 8081 --target <Node-RED>`. */
-  server: RunningDownspin;
+  /** `downspin start --port 8080 --control-port 8081 --target <the worker's Node-RED>`. */
+  defaultPorts: RunningDownspin;
   /** Chromium with the built extension, its options never touched. */
   extensionContext: { context: BrowserContext; id: string };
 }
 
-const test = base.extend<Fixtures>({
-  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
-  nodeRed: async ({}, use) => {
-    const nodeRed = await startNodeRed();
-    await use(nodeRed);
-    await nodeRed.stop();
-  },
-  server: async ({ nodeRed }, use) => {
+const test = realApps.extend<Fixtures>({
+  defaultPorts: async ({ nodeRed }, use) => {
     await assertFree(PROXY_PORT);
     await assertFree(CONTROL_PORT);
-    const server = await startDownspin({ port: PROXY_PORT, controlPort: CONTROL_PORT, args: ['--target', nodeRed.url], watchdog: true });
+    const server = await startDownspin({ port: PROXY_PORT, controlPort: CONTROL_PORT, args: ['--target', nodeRed.url], watchdog: true, timeoutMs: START_TIMEOUT_MS });
     await use(server);
     await server.dispose();
   },
@@ -57,7 +50,7 @@ const test = base.extend<Fixtures>({
   },
 });
 
-test('with default options the extension tags a tab opened at the URL downspin start prints', async ({ server, extensionContext }) => {
+test('with default options the extension tags a tab opened at the URL downspin start prints', async ({ defaultPorts: server, extensionContext }) => {
   test.setTimeout(180_000);
   const { context, id } = extensionContext;
   // What a newcomer copies from the banner (issue 11, item 6).

@@ -3,6 +3,9 @@ import { startDownspin, type RunningDownspin } from '@downspin/testing';
 import { startJsonApi, type JsonApi } from './json-api.js';
 import { startNodeRed, type NodeRed } from './node-red.js';
 
+/** How long Node-RED or downspin may take to come up. */
+export const START_TIMEOUT_MS = 120_000;
+
 /** Violations that ban a session here (50 by default): a ban in a few requests. */
 export const MAX_VIOLATIONS = 3;
 
@@ -29,11 +32,11 @@ export const test = base.extend<{ api: JsonApi }, RealApps>({
   nodeRed: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
     async ({}, use) => {
-      const nodeRed = await startNodeRed();
+      const nodeRed = await startNodeRed(START_TIMEOUT_MS);
       await use(nodeRed);
       await nodeRed.stop();
     },
-    { scope: 'worker', timeout: 90_000, title: 'Node-RED' },
+    { scope: 'worker', timeout: START_TIMEOUT_MS + 30_000, title: 'Node-RED' },
   ],
   server: [
     async ({ nodeRed }, use) => {
@@ -41,11 +44,13 @@ export const test = base.extend<{ api: JsonApi }, RealApps>({
         args: ['--target', nodeRed.url],
         env: { ABUSE_MAX_VIOLATIONS: String(MAX_VIOLATIONS) },
         watchdog: true,
+        // A first start on a busy 2-core machine can take most of a minute.
+        timeoutMs: START_TIMEOUT_MS,
       });
       await use(server);
       await server.dispose();
     },
-    { scope: 'worker', timeout: 90_000, title: 'downspin start --target Node-RED' },
+    { scope: 'worker', timeout: START_TIMEOUT_MS + 30_000, title: 'downspin start --target Node-RED' },
   ],
   api: async ({ server }, use) => {
     const api = await startJsonApi(new URL(server.proxyUrl).origin);
