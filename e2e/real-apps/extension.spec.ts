@@ -36,6 +36,8 @@ const test = realApps.extend<Fixtures>({
     await use(server);
     await server.dispose();
   },
+  // Playwright reads baseURL for every test: point it here, or it would start the worker's port-0 downspin for nothing.
+  baseURL: async ({ defaultPorts }, use) => use(defaultPorts.proxyUrl),
   // The config's launch options (Debian's Chromium and its flags), plus the extension.
   extensionContext: async ({ launchOptions }, use) => {
     const extension = builtChromeExtension();
