@@ -39,5 +39,7 @@ export default defineConfig({
     { name: 'extension', outputDir: 'test-results/extension', testDir: 'extension/e2e', workers: 1 },
     { name: 'dashboard', outputDir: 'test-results/dashboard', testDir: 'dashboard/e2e', workers: 1 },
     { name: 'e2e', outputDir: 'test-results/e2e', testDir: 'e2e/tests', workers: 1 },
+    // Real third-party apps from npm (Node-RED, json-server) behind their own `downspin start`.
+    { name: 'real-apps', outputDir: 'test-results/real-apps', testDir: 'e2e/real-apps', workers: 1, timeout: 120_000 },
   ],
 });
