@@ -100,12 +100,15 @@ test.describe('Node-RED behind the proxy', () => {
     }
     // Whatever came since (Node-RED's heartbeat) may be counted too: the upper bound is read after.
     const after = await browserBytes();
-    const slack = 64 * after.requests;
+    // Slack for what the browser does not report: transfer framing (chunk-size lines, a
+    // WebSocket's close). 1 % of the bodies: a byte counted twice anywhere would be far past it.
+    const slackIn = 64 * after.requests + Math.ceil(after.bodiesIn / 100);
+    const slackOut = 64 * after.requests + Math.ceil(after.bodiesOut / 100);
     const figures = `counted in/out ${stats.bytesIn}/${stats.bytesOut}; browser bodies ${moved.bodiesIn}/${moved.bodiesOut} (WebSocket ${moved.wsIn}/${moved.wsOut}) + headers ${after.headersIn}/${after.headersOut}, ${after.requests} requests`;
     expect.soft(stats.bytesIn, `bytesIn counts every body byte the browser sent (${figures})`).toBeGreaterThanOrEqual(moved.bodiesIn);
-    expect.soft(stats.bytesIn, `bytesIn is no more than bodies plus headers (${figures})`).toBeLessThanOrEqual(after.bodiesIn + after.headersIn + slack);
+    expect.soft(stats.bytesIn, `bytesIn is no more than bodies plus headers (${figures})`).toBeLessThanOrEqual(after.bodiesIn + after.headersIn + slackIn);
     expect.soft(stats.bytesOut, `bytesOut counts every body byte the browser received (${figures})`).toBeGreaterThanOrEqual(moved.bodiesOut);
-    expect.soft(stats.bytesOut, `bytesOut is no more than bodies plus headers (${figures})`).toBeLessThanOrEqual(after.bodiesOut + after.headersOut + slack);
+    expect.soft(stats.bytesOut, `bytesOut is no more than bodies plus headers (${figures})`).toBeLessThanOrEqual(after.bodiesOut + after.headersOut + slackOut);
   });
 
   test('terminate: the open socket closes with 4403 (Node-RED shows it lost the server), a navigation gets the HTML page, an API call still gets JSON', async ({ page, shaper }) => {
