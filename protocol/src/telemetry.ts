@@ -69,6 +69,21 @@ export const WsRowSchema = z.object({
 });
 export type WsRow = z.output<typeof WsRowSchema>;
 
+/**
+ * Fills the fields of queued rows that are computed off the request path
+ * (the proxy's route and country), for rows[from, to), from the `source`
+ * each row was queued with. The proxy makes it; the telemetry queue (in
+ * @downspin/db, or the proxy's memory sink) calls it before a row is cut
+ * into a batch, spilled or sent.
+ */
+export type RowPreparer = (
+  kind: 'requests' | 'websockets',
+  rows: ReadonlyArray<RequestRow | WsRow>,
+  sources: readonly string[],
+  from: number,
+  to: number,
+) => void;
+
 const url = z.string().max(2048);
 const at = z.number().int().nonnegative();
 

@@ -3,7 +3,7 @@ export type { ProxyOptions, ProxyStats, AbuseGuardOptions, AddressGuardOptions, 
 export { DEFAULT_ABUSE_GUARD, DEFAULT_ADDRESS_GUARD, DEFAULT_WEBSOCKET_LIMITS } from './options.js';
 export { ShapingPlan } from './shaping/plan.js';
 export { hashSessionId } from './session/runtime.js';
-export type { RowPreparer, TelemetrySink } from './telemetry/sink.js';
+export type { TelemetrySink } from './telemetry/sink.js';
 export { MemoryTelemetrySink } from './telemetry/sink.js';
 export { normalizeRoute } from './telemetry/route.js';
 export { countryOf, preloadGeoIp } from './telemetry/geoip.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RequestRow, WsRow } from '@downspin/protocol';
+import type { RequestRow, RowPreparer, WsRow } from '@downspin/protocol';
 import type { SpilledBatch } from './spill.js';
 import type { TelemetryBatch, TelemetryKind } from './types.js';
 
@@ -12,19 +12,6 @@ export interface Queued extends SpilledBatch {
   rejections: number;
 }
 
-/**
- * Fills the fields of queued rows that are computed off the request path
- * (the proxy's route and country), from the `source` each row was queued
- * with. Called with at most PREPARE_CHUNK rows at a time, before a row is
- * cut into a batch, spilled or sent.
- */
-export type RowPreparer = (
-  kind: 'requests' | 'websockets',
-  rows: ReadonlyArray<RequestRow | WsRow>,
-  sources: readonly string[],
-  from: number,
-  to: number,
-) => void;
 
 /** Rows prepared per event-loop turn: a burst never holds the loop for long. */
 const PREPARE_CHUNK = 1000;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { BatchQueue, type Queued, type RowOf, type RowPreparer } from './batch-queue.js';
+import type { RowPreparer } from '@downspin/protocol';
+import { BatchQueue, type Queued, type RowOf } from './batch-queue.js';
 import { errorText } from './errors.js';
 import { SpillQueue } from './spill.js';
 import type { TelemetryKind } from './types.js';

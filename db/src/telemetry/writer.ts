@@ -1,14 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestRow, WsRow } from '@downspin/protocol';
 import { pino, type Logger } from 'pino';
-import type { RowPreparer } from './batch-queue.js';
+import type { RowPreparer } from '@downspin/protocol';
 import { errorText } from './errors.js';
 import { TelemetryQueue } from './queue.js';
 import { TelemetrySender } from './sender.js';
 import type { ClientEventRow } from './types.js';
 import { DEFAULT_BATCH_SIZE, type TelemetryWriterOptions, type TelemetryWriterStats } from './writer-options.js';
 
-export type { RowPreparer } from './batch-queue.js';
 export { DEFAULT_BATCH_SIZE, type TelemetryWriterOptions, type TelemetryWriterStats } from './writer-options.js';
 
 /**

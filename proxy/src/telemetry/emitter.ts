@@ -1,5 +1,6 @@
 import type { RequestRow, TelemetryTally, WsRow } from '@downspin/protocol';
-import type { RowPreparer, TelemetrySink } from './sink.js';
+import type { RowPreparer } from '@downspin/protocol';
+import type { TelemetrySink } from './sink.js';
 import { normalizeRoute } from './route.js';
 
 export interface TelemetryEmitterOptions {

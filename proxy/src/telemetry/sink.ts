@@ -1,17 +1,5 @@
-import type { RequestRow, TelemetryTally, WsRow } from '@downspin/protocol';
+import type { RequestRow, RowPreparer, TelemetryTally, WsRow } from '@downspin/protocol';
 
-/**
- * Fills the fields of queued rows computed off the request path (route,
- * country), for rows[from, to), from the source each row came with.
- * Structurally the same as @downspin/db's RowPreparer.
- */
-export type RowPreparer = (
-  kind: 'requests' | 'websockets',
-  rows: ReadonlyArray<RequestRow | WsRow>,
-  sources: readonly string[],
-  from: number,
-  to: number,
-) => void;
 
 /**
  * Where the proxy's telemetry goes: THE queue rows wait in (the proxy keeps
