@@ -292,7 +292,7 @@ describe('README commands', () => {
       // curl -s prints no newline after a body: count the answers, not lines.
       expect(result.output.match(/\{"items":\[/g), result.output).toHaveLength(3);
       const s1 = await request(`${banner.controlUrl}/admin/sessions/s1`, { headers: { 'x-api-key': banner.adminKey } });
-      expect(json(s1)).toMatchObject({ session: { mode: 'downspin', shaping: 'throttle: latency 300 ms' } });
+      expect(json(s1)).toMatchObject({ session: { mode: 'downspin', shaping: 'downspin: latency 300 ms' } });
 
       for (const load of all.filter((c) => ruleOf(c)?.kind === 'run')) {
         const loaded = await run(load.text, { ...env, LOAD_URL: `${banner.proxyUrl}/api/items` }, 60_000);

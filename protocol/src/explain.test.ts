@@ -7,7 +7,7 @@ import {
   ProfileSchema,
   rateLimitBurst,
   ShapingStateSchema,
-  throttleProfile,
+  downspinProfile,
   type ProfileInput,
 } from './index.js';
 
@@ -70,8 +70,8 @@ describe('explainShaping', () => {
 
   it('words every mode', () => {
     expect(explain({ mode: 'none' })).toBe('no shaping');
-    expect(explain({ mode: 'upspin' })).toBe('priority: no added latency, no rate limit');
-    expect(explain({ mode: 'downspin', latencyMs: 2000 })).toBe('throttle: latency 2000 ms');
+    expect(explain({ mode: 'upspin' })).toBe('upspin: no added latency, no rate limit');
+    expect(explain({ mode: 'downspin', latencyMs: 2000 })).toBe('downspin: latency 2000 ms');
     expect(explain({ mode: 'profile', profile: { latency: { ms: 400, jitterMs: 100 } } })).toBe('latency 400±100 ms uniform');
     expect(explain({ mode: 'profile', profile: {}, preset: 'none' })).toBe('none');
     expect(explain({ mode: 'terminated', reason: 'bye' })).toBe('terminated: bye');
@@ -89,8 +89,8 @@ describe('explainShaping', () => {
     ]);
   });
 
-  it('throttles with the fixed latency its words name', () => {
-    expect(throttleProfile(750)).toEqual(ProfileSchema.parse({ latency: { ms: 750 } }));
+  it('downspin is the fixed latency its words name', () => {
+    expect(downspinProfile(750)).toEqual(ProfileSchema.parse({ latency: { ms: 750 } }));
   });
 });
 

@@ -67,8 +67,8 @@ export function explainProfile(profile: Profile, preset?: string): string {
   return preset === undefined ? words : `${preset} (${words})`;
 }
 
-/** The profile the downspin (throttle) mode applies: a fixed latency, no jitter. */
-export function throttleProfile(latencyMs: number): Profile {
+/** The profile the downspin mode applies: a fixed latency, no jitter. */
+export function downspinProfile(latencyMs: number): Profile {
   return { latency: { ms: latencyMs, jitterMs: 0, distribution: 'uniform' } };
 }
 
@@ -84,9 +84,9 @@ export function explainShaping(state: ShapingState): string {
     case 'none':
       return 'no shaping';
     case 'upspin':
-      return 'priority: no added latency, no rate limit';
+      return 'upspin: no added latency, no rate limit';
     case 'downspin':
-      return `throttle: ${explainProfile(throttleProfile(state.latencyMs))}`;
+      return `downspin: ${explainProfile(downspinProfile(state.latencyMs))}`;
     case 'profile':
       return explainProfile(state.profile, state.preset);
     case 'timeline':

@@ -50,7 +50,7 @@ describe('shaping over real sockets', () => {
     expect(fast.ms).toBeLessThan(baseline + SLACK_MS);
   });
 
-  it('priority (upspin) removes the delay again', async () => {
+  it('upspin removes the delay again', async () => {
     await h.shape('prio-1', { mode: 'downspin', latencyMs: 250 });
     expect((await get(h, 'prio-1')).ms).toBeGreaterThanOrEqual(248);
     await h.shape('prio-1', { mode: 'upspin' });
@@ -138,7 +138,7 @@ describe('rate limit and abuse guard', () => {
     expect(json(refused!)).toMatchObject({ error: { code: 'rate_limited' } });
   });
 
-  it('lets a priority session through without limits', async () => {
+  it('lets an upspin session through without limits', async () => {
     await h.profile('rl-2', { rateLimit: { rps: 1, burst: 1 } });
     await h.shape('rl-2', { mode: 'upspin' });
     for (let i = 0; i < 5; i++) expect((await get(h, 'rl-2')).status).toBe(200);

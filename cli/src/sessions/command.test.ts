@@ -84,7 +84,7 @@ describe('downspin sessions: shaping', () => {
     const hash = await sessionHash(id);
     const down = await run(['downspin', id, '--latency-ms', '1500']);
     expect(down).toMatchObject({ code: 0, err: '' });
-    expect(down.out).toEqual([`${hash}: downspin (version 1): throttle: latency 1500 ms; applied by proxy-cli`]);
+    expect(down.out).toEqual([`${hash}: downspin (version 1): downspin: latency 1500 ms; applied by proxy-cli`]);
     expect(await store.getShaping(id)).toMatchObject({ version: 1, state: { mode: 'downspin', latencyMs: 1500 } });
 
     const up = await run(['upspin', hash]);
@@ -95,7 +95,7 @@ describe('downspin sessions: shaping', () => {
     expect(list.code).toBe(0);
     expect(list.out[0]).toMatch(/^HASH +MODE +RISK/);
     const row = list.out.find((line) => line.startsWith(hash));
-    expect(row).toMatch(/ downspin .* throttle: latency 2000 ms$/);
+    expect(row).toMatch(/ downspin .* downspin: latency 2000 ms$/);
     expect(list.out.join('\n')).not.toContain(id);
   });
 

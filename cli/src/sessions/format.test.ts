@@ -5,7 +5,7 @@ import { ago, appliedLine, bytes, sessionTable, table } from './format.js';
 const session = (patch: Partial<SessionView> = {}): SessionView => ({
   hash: '0123456789ab',
   mode: 'downspin',
-  shaping: 'throttle: latency 2000 ms',
+  shaping: 'downspin: latency 2000 ms',
   throttled: true,
   version: 2,
   userAgent: 'Mozilla/5.0',
@@ -46,14 +46,14 @@ describe('session output', () => {
   it('lists sessions one per row, hash first, shaping last', () => {
     const lines = sessionTable([session(), session({ hash: 'ffffffffffff', mode: 'none', shaping: 'no shaping', browser: null, lastSeen: null })], Date.parse('2025-01-01T00:06:00Z'));
     expect(lines[0]).toMatch(/^HASH +MODE +RISK +REQUESTS +IN +OUT +BROWSER +COUNTRY +CONSENT +LAST SEEN +SHAPING$/);
-    expect(lines[1]).toMatch(/^0123456789ab +downspin +10 +12 +100 B +3\.0 MB +Firefox +LO +no +1m ago +throttle: latency 2000 ms$/);
+    expect(lines[1]).toMatch(/^0123456789ab +downspin +10 +12 +100 B +3\.0 MB +Firefox +LO +no +1m ago +downspin: latency 2000 ms$/);
     expect(lines[2]).toMatch(/^ffffffffffff +none .* - +LO +no +- +no shaping$/);
     expect(sessionTable([])).toEqual(['no sessions']);
   });
 
   it('says who applied a command, and who did not', () => {
     expect(appliedLine(session(), { version: 2, acknowledged: true, appliedBy: ['proxy-a', 'proxy-b'], pending: [] })).toBe(
-      '0123456789ab: downspin (version 2): throttle: latency 2000 ms; applied by proxy-a, proxy-b',
+      '0123456789ab: downspin (version 2): downspin: latency 2000 ms; applied by proxy-a, proxy-b',
     );
     expect(appliedLine(session(), { version: 2, acknowledged: true, appliedBy: [], pending: [] })).toContain('no live proxy');
     expect(appliedLine(session(), { version: 2, acknowledged: false, appliedBy: ['proxy-a'], pending: ['proxy-b'] })).toContain(

@@ -32,7 +32,7 @@ describe('session commands with no live proxy', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({
-      session: { hash: await sessionHash(id), mode: 'downspin', shaping: 'throttle: latency 300 ms', throttled: true, version: 1 },
+      session: { hash: await sessionHash(id), mode: 'downspin', shaping: 'downspin: latency 300 ms', throttled: true, version: 1 },
       applied: { version: 1, acknowledged: true, appliedBy: [], pending: [] },
     });
     expect(JSON.stringify(body)).not.toContain(id);
@@ -42,7 +42,7 @@ describe('session commands with no live proxy', () => {
     const id = newId();
     const down = await h.app.request(`/admin/sessions/${id}/downspin`, { method: 'POST', headers: { 'x-api-key': 'test-admin-key-0123456789' } });
     expect(down.status).toBe(200);
-    expect(await down.json()).toMatchObject({ session: { shaping: 'throttle: latency 2000 ms' } });
+    expect(await down.json()).toMatchObject({ session: { shaping: 'downspin: latency 2000 ms' } });
     const up = await h.call('POST', `/admin/sessions/${id}/upspin`, '', { 'content-type': 'application/json' });
     expect(up.status).toBe(200);
     expect(await up.json()).toMatchObject({ session: { mode: 'upspin', throttled: false, version: 2 }, applied: { version: 2 } });
@@ -88,7 +88,7 @@ describe('session commands with no live proxy', () => {
     expect(((await unknownPreset.json()) as { error: { message: string } }).error.message).toContain('steps.0.preset');
 
     const get = await h.call('GET', `/admin/sessions/${id}`);
-    expect(await get.json()).toMatchObject({ session: { version: 1, mode: 'downspin', shaping: 'throttle: latency 500 ms' } });
+    expect(await get.json()).toMatchObject({ session: { version: 1, mode: 'downspin', shaping: 'downspin: latency 500 ms' } });
     expect(await store.history(id, 10)).toHaveLength(1);
   });
 

@@ -83,7 +83,7 @@ describe('GET /admin/sessions', () => {
     expect(sessions).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ hash: hashes.risky, requests: 40, violations: 30, risk: 85, browser: 'curl', country: 'LO', mode: 'none', throttled: false }),
-        expect.objectContaining({ hash: hashes.throttled, mode: 'downspin', shaping: 'throttle: latency 700 ms', throttled: true, requests: 0 }),
+        expect.objectContaining({ hash: hashes.throttled, mode: 'downspin', shaping: 'downspin: latency 700 ms', throttled: true, requests: 0 }),
       ]),
     );
 

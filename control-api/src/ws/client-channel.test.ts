@@ -42,7 +42,7 @@ describe('WS /ws/client', () => {
     await api.call('POST', `/admin/sessions/${id}/downspin`, { latency_ms: 400 });
     expect(await store.getSession(id)).toMatchObject({ consent: false });
     const socket = await extension(id);
-    expect(socket.messages[0]).toEqual({ type: 'welcome', sessionHash: await sessionHash(id), mode: 'downspin', shaping: 'throttle: latency 400 ms' });
+    expect(socket.messages[0]).toEqual({ type: 'welcome', sessionHash: await sessionHash(id), mode: 'downspin', shaping: 'downspin: latency 400 ms' });
     expect(await store.getSession(id)).toMatchObject({ consent: true });
     expect(api.app.stats().channels.client).toMatchObject({ connected: 1, sessions: 1 });
     socket.close();

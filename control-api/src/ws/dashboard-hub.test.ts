@@ -87,7 +87,7 @@ describe('WS /ws/dashboard: what it pushes', () => {
     const snapshot = typed(socket.messages[0] as Record<string, unknown>);
     expect(snapshot.type).toBe('snapshot');
     if (snapshot.type !== 'snapshot') return;
-    expect(snapshot.sessions.find((s) => s.mode === 'downspin' && s.shaping === 'throttle: latency 700 ms')).toBeDefined();
+    expect(snapshot.sessions.find((s) => s.mode === 'downspin' && s.shaping === 'downspin: latency 700 ms')).toBeDefined();
     expect(snapshot.stats.channels.dashboard.connected).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(snapshot)).not.toContain(id);
     socket.close();
@@ -123,7 +123,7 @@ describe('WS /ws/dashboard: what it pushes', () => {
     }
     // The last state of every session arrives...
     const last = (hash: string) => (m: Record<string, unknown>) =>
-      m.type === 'sessions' && (m.sessions as { hash: string; shaping: string }[]).some((s) => s.hash === hash && s.shaping === 'throttle: latency 400 ms');
+      m.type === 'sessions' && (m.sessions as { hash: string; shaping: string }[]).some((s) => s.hash === hash && s.shaping === 'downspin: latency 400 ms');
     for (const hash of hashes) await socket.next(last(hash));
     // ...in fewer messages than the 12 changes: one per 500 ms tick at most.
     const elapsed = performance.now() - started;

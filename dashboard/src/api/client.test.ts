@@ -24,7 +24,7 @@ const json = (body: unknown, status = 200) => new Response(JSON.stringify(body),
 const session = {
   hash: '0a1b2c3d4e5f',
   mode: 'downspin',
-  shaping: 'throttle: latency 2000 ms',
+  shaping: 'downspin: latency 2000 ms',
   throttled: true,
   version: 2,
   userAgent: null,

@@ -68,7 +68,7 @@ describe('session filters', () => {
   });
 
   it('throttled as the API counts it: the flag the server computed', () => {
-    expect(matchesFilter(view({ mode: 'downspin', shaping: 'throttle: latency 2000 ms', throttled: true }), 'throttled')).toBe(true);
+    expect(matchesFilter(view({ mode: 'downspin', shaping: 'downspin: latency 2000 ms', throttled: true }), 'throttled')).toBe(true);
     expect(matchesFilter(view({ mode: 'profile', shaping: 'slow-3g (latency 2000 ms, …)', throttled: true }), 'throttled')).toBe(true);
     expect(matchesFilter(view({ mode: 'profile', shaping: 'none', throttled: false }), 'throttled')).toBe(false);
     expect(matchesFilter(view({ mode: 'upspin', throttled: false }), 'throttled')).toBe(false);

@@ -3,7 +3,7 @@ import {
   explainShaping,
   explainTimelineStep,
   SESSION_HASH_LENGTH,
-  throttleProfile,
+  downspinProfile,
   type SessionActivity,
   type SessionShaping,
   type ShapingState,
@@ -46,8 +46,8 @@ export class SessionRuntime {
   state: ShapingState = NO_SHAPING;
   /** Words for the shaping in force, for telemetry. */
   label = '';
-  /** Priority sessions skip every effect and the abuse guard. */
-  exempt = false;
+  /** Upspin sessions (full speed) skip every effect and the abuse guard. */
+  upspin = false;
   terminatedReason: string | undefined;
   bannedUntil = 0;
   violations = 0;
@@ -107,13 +107,13 @@ export class SessionRuntime {
     if (shaping.version === this.version && JSON.stringify(shaping.state) === JSON.stringify(this.state)) return false;
     this.version = shaping.version;
     this.state = shaping.state;
-    this.exempt = shaping.state.mode === 'upspin';
+    this.upspin = shaping.state.mode === 'upspin';
     this.terminatedReason = shaping.state.mode === 'terminated' ? shaping.state.reason : undefined;
     this.timeline = undefined;
     this.active = undefined;
     const state = shaping.state;
     if (state.mode === 'downspin') {
-      this.active = activate(new ShapingPlan(throttleProfile(state.latencyMs), explainShaping(state)));
+      this.active = activate(new ShapingPlan(downspinProfile(state.latencyMs), explainShaping(state)));
     } else if (state.mode === 'profile') {
       const plan = new ShapingPlan(state.profile, explainShaping(state));
       this.active = plan.isEmpty ? undefined : activate(plan);
@@ -126,7 +126,7 @@ export class SessionRuntime {
       };
     }
     this.label = this.active ? this.active.plan.label : state.mode === 'none' ? '' : explainShaping(state);
-    if (this.exempt) this.bannedUntil = 0;
+    if (this.upspin) this.bannedUntil = 0;
     this.syncLinks();
     this.planChanged();
     return true;

@@ -70,6 +70,6 @@ describe('SessionRuntime versions', () => {
     // Version 3 was published but its commit failed; the store gave 3 to the next command.
     expect(session.applyShaping(shaping(3, { mode: 'upspin' }))).toBe(true);
     expect(session.state).toEqual({ mode: 'upspin' });
-    expect(session.exempt).toBe(true);
+    expect(session.upspin).toBe(true);
   });
 });

@@ -57,7 +57,7 @@ export class GateDecision implements GateContext {
 
 /**
  * Decides what happens to a request of `session` for `path`: terminated and
- * banned sessions are refused, priority sessions pass, otherwise the plan in
+ * banned sessions are refused, upspin sessions pass, otherwise the plan in
  * force runs its gates when the path matches its routes. Rate-limit
  * refusals count toward the abuse guard and are answered without latency.
  */
@@ -78,7 +78,7 @@ export function decide(
     decision.addHeader('Retry-After', String(Math.ceil((session.bannedUntil - decision.ts) / 1000)));
     return;
   }
-  if (session.exempt) return;
+  if (session.upspin) return;
   const active = session.planAt(decision.ts);
   if (active === undefined) return;
   const plan = active.plan;
