@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { chromium, type BrowserContext } from '@playwright/test';
 import type { SessionView } from '@downspin/protocol';
 import { startDownspin, type RunningDownspin } from '@downspin/testing';
-import { builtChromeExtension } from '../../extension/e2e/support/built-extension.js';
+import { builtChromeExtension } from '../../browser-support/built-extension.js';
 import { deployButton } from './support/editor.js';
 import { expect, START_TIMEOUT_MS, test as realApps } from './support/test.js';
 

@@ -1,5 +1,5 @@
 import { test as base } from '@downspin/playwright';
-import { withDownspin, type TestWithDownspin } from '../../playwright/test/support/with-downspin.js';
+import { withDownspin, type TestWithDownspin } from '../../browser-support/with-downspin.js';
 
 /**
  * The published fixture (`@downspin/playwright`, as a user imports it),

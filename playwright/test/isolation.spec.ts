@@ -1,7 +1,7 @@
 import { test as fixtureTest, expect } from '../src/index.js';
 import { rendezvous } from './support/rendezvous.js';
 import { median, timedFetch } from '@downspin/testing';
-import { withDownspin } from './support/with-downspin.js';
+import { withDownspin } from '../../browser-support/with-downspin.js';
 
 const test = withDownspin(fixtureTest);
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { test as fixtureTest, expect } from '../src/index.js';
-import { withDownspin } from './support/with-downspin.js';
+import { withDownspin } from '../../browser-support/with-downspin.js';
 
 const test = withDownspin(fixtureTest);
 const exec = promisify(execFile);

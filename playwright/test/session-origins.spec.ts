@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test as fixtureTest, expect } from '../src/index.js';
-import { withDownspin } from './support/with-downspin.js';
+import { withDownspin } from '../../browser-support/with-downspin.js';
 
 /** A third-party JSON API with strict CORS: it allows only the proxy's origin and only `content-type`. */
 interface ThirdParty {

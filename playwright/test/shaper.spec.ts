@@ -2,7 +2,7 @@ import { SESSION_ID_PATTERN } from '@downspin/protocol';
 import { test as fixtureTest, expect, DownspinApiError, DownspinConnectionError } from '../src/index.js';
 import { closedPort, sessionView } from './support/control.js';
 import { timedFetch } from '@downspin/testing';
-import { withDownspin } from './support/with-downspin.js';
+import { withDownspin } from '../../browser-support/with-downspin.js';
 
 const test = withDownspin(fixtureTest);
 

@@ -1,6 +1,6 @@
 import type { Request } from '@playwright/test';
 import { test as fixtureTest, expect } from '../src/index.js';
-import { withDownspin } from './support/with-downspin.js';
+import { withDownspin } from '../../browser-support/with-downspin.js';
 
 const test = withDownspin(fixtureTest);
 

@@ -1,6 +1,6 @@
 import { test as base, chromium, expect, type BrowserContext, type Page, type Worker } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../playwright.config.js';
-import { builtChromeExtension } from './built-extension.js';
+import { builtChromeExtension } from '../../../browser-support/built-extension.js';
 import { startExtensionDownspin, type Downspin } from './downspin.js';
 import { startRecorder, type Recorder } from './recorder.js';
 

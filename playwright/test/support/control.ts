@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { SessionView } from '@downspin/protocol';
-import type { DownspinServer } from './downspin-server.js';
+import type { DownspinServer } from '../../../browser-support/downspin-server.js';
 
 /** Reads a session straight from the control API (to check the fixture from the outside). */
 export async function sessionView(server: DownspinServer, id: string): Promise<{ status: number; session?: SessionView }> {

@@ -1,6 +1,6 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runDirectory } from './downspin-server.js';
+import { runDirectory } from '../../../browser-support/downspin-server.js';
 
 /**
  * Waits until `parties` tests (in any workers of this run) reached the point

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const EXTENSION = fileURLToPath(new URL('../../', import.meta.url));
+const EXTENSION = fileURLToPath(new URL('../extension/', import.meta.url));
 export const CHROME_BUILD = path.join(EXTENSION, 'build/chrome-mv3-prod');
 
 function newest(dir: string): number {

@@ -1,5 +1,5 @@
 import type { PlaywrightTestArgs, PlaywrightTestOptions, PlaywrightWorkerArgs, PlaywrightWorkerOptions, TestType } from '@playwright/test';
-import type { DownspinFixtures, DownspinTestOptions, DownspinTestType } from '../../src/index.js';
+import type { DownspinFixtures, DownspinTestOptions, DownspinTestType } from '../playwright/src/index.js';
 import { sharedDownspin, type DownspinServer } from './downspin-server.js';
 
 /** The fixture's `test` plus the run's downspin as the worker fixture `downspinServer`. */
