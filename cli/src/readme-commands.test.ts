@@ -58,6 +58,7 @@ const RULES: Rule[] = [
   { kind: 'serve', match: /^npx downspin start --target \S+$/ },
   { kind: 'run', match: /^npx downspin load / },
   { kind: 'resolve', match: /^npm run build$/, reason: 'npm test builds first, so CI runs it on every change' },
+  { kind: 'resolve', match: /^npm run lint$/, reason: 'npm test lints (ESLint and the import-cycle check) after building, so CI runs it on every change' },
   { kind: 'resolve', match: /^npm run bench( -- .*)?$/, reason: 'a benchmark of 1 to 5 minutes (bench/README.md)' },
   { kind: 'resolve', match: /^npx vitest run( \S+)+$/, reason: 'a test suite of its own; npm test runs it' },
   { kind: 'resolve', match: /^npx playwright test --project[= ]\S+$/, reason: 'a browser suite of its own; npm test runs it' },
