@@ -53,6 +53,8 @@ describe('explainProfile', () => {
     expect(explainProfile(presetProfile('slow-3g'), 'slow-3g')).toBe('slow-3g (latency 2000 ms, bandwidth ↓400 kbps ↑400 kbps)');
     expect(explainProfile(presetProfile('offline'), 'offline')).toBe('offline (faults 100% reset)');
     expect(explainProfile(presetProfile('flaky'), 'flaky')).toBe('flaky (latency 200±150 ms uniform, faults 20% 503, 2% reset)');
+    expect(explainProfile(presetProfile('devtools-slow-4g'), 'devtools-slow-4g')).toBe('devtools-slow-4g (latency 563 ms, bandwidth ↓1440 kbps ↑675 kbps)');
+    expect(explainProfile(presetProfile('wpt-dsl'), 'wpt-dsl')).toBe('wpt-dsl (latency 50 ms, bandwidth ↓1500 kbps ↑384 kbps)');
   });
 });
 

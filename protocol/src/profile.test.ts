@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESET_NAMES, presetProfile, ProfileSchema, describeZodError, TimelineBodySchema, sessionHash, newSessionId, isValidSessionId } from './index.js';
+import { PRESET_NAMES, PresetNameSchema, presetProfile, type PresetName, ProfileSchema, describeZodError, TimelineBodySchema, sessionHash, newSessionId, isValidSessionId } from './index.js';
 
 describe('ProfileSchema', () => {
   it('fills defaults when decoding', () => {
@@ -32,6 +32,40 @@ describe('presets', () => {
     expect(presetProfile('fast-3g')).toMatchObject({ latency: { ms: 563 }, bandwidth: { downKbps: 1440, upKbps: 675 } });
     expect(presetProfile('offline').faults?.resetRate).toBe(1);
     for (const name of PRESET_NAMES) expect(() => presetProfile(name)).not.toThrow();
+  });
+
+  // [name, round-trip ms, down kbit/s, up kbit/s], as DevTools and WebPageTest quote them.
+  const network: [PresetName, number, number, number][] = [
+    ['devtools-slow-3g', 2000, 400, 400],
+    ['devtools-slow-4g', 563, 1440, 675], // DevTools: 562.5 ms; latency is whole ms
+    ['devtools-fast-3g', 563, 1440, 675], // the former name of Slow 4G
+    ['devtools-fast-4g', 165, 8100, 1350],
+    ['wpt-cable', 28, 5000, 1000],
+    ['wpt-dsl', 50, 1500, 384],
+    ['wpt-3g', 300, 1600, 768],
+    ['wpt-3g-fast', 150, 1600, 768],
+    ['wpt-4g', 170, 9000, 9000],
+    ['wpt-lte', 70, 12000, 12000],
+    ['wpt-edge', 840, 240, 200],
+    ['wpt-2g', 800, 280, 256],
+  ];
+  it.each(network)('%s decodes to %i ms, ↓%i ↑%i kbit/s and nothing else', (name, ms, downKbps, upKbps) => {
+    expect(presetProfile(name)).toEqual({
+      latency: { ms, jitterMs: 0, distribution: 'uniform' },
+      bandwidth: { downKbps, upKbps },
+    });
+  });
+
+  it('keeps the older names and their values', () => {
+    expect(PRESET_NAMES.slice(0, 5)).toEqual(['none', 'fast-3g', 'slow-3g', 'offline', 'flaky']);
+    expect(presetProfile('fast-3g')).toEqual(presetProfile('devtools-slow-4g'));
+    expect(presetProfile('slow-3g')).toEqual(presetProfile('devtools-slow-3g'));
+    expect(presetProfile('none')).toEqual({});
+  });
+
+  it('are accepted by name where a preset is', () => {
+    for (const [name] of network) expect(PresetNameSchema.parse(name)).toBe(name);
+    expect(PresetNameSchema.safeParse('wpt-5g').success).toBe(false);
   });
 });
 
