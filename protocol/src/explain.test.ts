@@ -31,6 +31,8 @@ describe('explainProfile', () => {
     expect(words({ faults: { failFirst: 3, errorRate: 0.125, status: 502, resetRate: 0.02, timeoutRate: 0.0333 } })).toBe(
       'faults first 3 fail 502, 12.5% 502, 2% reset, 3.3% timeout',
     );
+    expect(words({ connection: { setupMs: 300 } })).toBe('connection set-up 300 ms');
+    expect(words({ connection: { setupMs: 300 }, latency: { ms: 100 } })).toBe('latency 100 ms, connection set-up 300 ms');
   });
 
   it('lists effects in a fixed order, then the routes, whatever order the profile names them in', () => {

@@ -1,4 +1,4 @@
-import type { BandwidthSettings, FaultSettings, LatencySettings, Profile, RateLimitSettings } from './profile.js';
+import type { BandwidthSettings, ConnectionSettings, FaultSettings, LatencySettings, Profile, RateLimitSettings } from './profile.js';
 import type { ShapingState, TimelineStep } from './shaping.js';
 
 /*
@@ -51,6 +51,11 @@ export function explainFaults({ errorRate, status, resetRate, timeoutRate, failF
   return parts.length > 0 ? `faults ${parts.join(', ')}` : 'faults none';
 }
 
+/** e.g. "connection set-up 300 ms". */
+export function explainConnection({ setupMs }: ConnectionSettings): string {
+  return `connection set-up ${setupMs} ms`;
+}
+
 /**
  * Words for a profile: its effects, then the routes it is limited to; with
  * `preset`, the preset's name first, e.g. "slow-3g (latency 2000 ms, …)".
@@ -62,6 +67,7 @@ export function explainProfile(profile: Profile, preset?: string): string {
   if (profile.bandwidth) parts.push(explainBandwidth(profile.bandwidth));
   if (profile.rateLimit) parts.push(explainRateLimit(profile.rateLimit));
   if (profile.faults) parts.push(explainFaults(profile.faults));
+  if (profile.connection) parts.push(explainConnection(profile.connection));
   if (parts.length === 0) return preset ?? 'no shaping';
   const words = profile.routes ? `${parts.join(', ')} on ${profile.routes.join(' ')}` : parts.join(', ');
   return preset === undefined ? words : `${preset} (${words})`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESET_NAMES, PresetNameSchema, presetProfile, type PresetName, ProfileSchema, describeZodError, TimelineBodySchema, sessionHash, newSessionId, isValidSessionId } from './index.js';
+import { isEmptyProfile, MAX_CONNECTION_SETUP_MS, PRESET_NAMES, PresetNameSchema, presetProfile, type PresetName, ProfileSchema, describeZodError, TimelineBodySchema, sessionHash, newSessionId, isValidSessionId } from './index.js';
 
 describe('ProfileSchema', () => {
   it('fills defaults when decoding', () => {
@@ -23,6 +23,21 @@ describe('ProfileSchema', () => {
 
   it('rejects fault rates summing past 1', () => {
     expect(ProfileSchema.safeParse({ faults: { errorRate: 0.6, resetRate: 0.6 } }).success).toBe(false);
+  });
+});
+
+describe('connection set-up cost', () => {
+  it('takes whole ms from 0 to a minute, and nothing else', () => {
+    expect(ProfileSchema.parse({ connection: { setupMs: 300 } }).connection).toEqual({ setupMs: 300 });
+    expect(ProfileSchema.parse({ connection: { setupMs: MAX_CONNECTION_SETUP_MS } }).connection?.setupMs).toBe(60_000);
+    for (const bad of [{ setupMs: -1 }, { setupMs: 60_001 }, { setupMs: 2.5 }, {}, { setupMs: 10, tls: true }, { setupMs: '10' }]) {
+      expect(ProfileSchema.safeParse({ connection: bad }).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('makes a profile non-empty on its own', () => {
+    expect(isEmptyProfile(ProfileSchema.parse({ connection: { setupMs: 1 } }))).toBe(false);
+    expect(isEmptyProfile(ProfileSchema.parse({}))).toBe(true);
   });
 });
 

@@ -63,6 +63,18 @@ export const FaultsSchema = z
     message: 'errorRate + resetRate + timeoutRate must not exceed 1',
   });
 
+/**
+ * Most set-up cost one connection may be given (one minute): a TCP and TLS
+ * handshake is two or three round trips, a few seconds even on a bad
+ * satellite or 2G link.
+ */
+export const MAX_CONNECTION_SETUP_MS = 60_000;
+
+export const ConnectionSchema = z.strictObject({
+  /** Added once, to the first request (or WebSocket handshake) of each new client connection. */
+  setupMs: z.number().int().min(0).max(MAX_CONNECTION_SETUP_MS),
+});
+
 /** A path glob (picomatch syntax) such as `/api/**`. */
 export const RouteGlobSchema = plainText(
   z
@@ -77,6 +89,7 @@ export const ProfileSchema = z.strictObject({
   bandwidth: BandwidthSchema.optional(),
   rateLimit: RateLimitSchema.optional(),
   faults: FaultsSchema.optional(),
+  connection: ConnectionSchema.optional(),
   /** Only matching paths are shaped; others pass untouched. */
   routes: z.array(RouteGlobSchema).min(1).max(64).optional(),
   /** Makes every random draw of the profile reproducible. */
@@ -91,8 +104,9 @@ export type LatencySettings = z.output<typeof LatencySchema>;
 export type BandwidthSettings = z.output<typeof BandwidthSchema>;
 export type RateLimitSettings = z.output<typeof RateLimitSchema>;
 export type FaultSettings = z.output<typeof FaultsSchema>;
+export type ConnectionSettings = z.output<typeof ConnectionSchema>;
 
 /** True when the profile shapes nothing. */
 export function isEmptyProfile(profile: Profile): boolean {
-  return !profile.latency && !profile.bandwidth && !profile.rateLimit && !profile.faults;
+  return !profile.latency && !profile.bandwidth && !profile.rateLimit && !profile.faults && !profile.connection;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ErrorCode } from '@downspin/protocol';
 import type { ProxyContext } from './context.js';
 import {
@@ -10,6 +11,14 @@ import {
   sessionCookie,
 } from './session/resolve.js';
 import { decide, type GateDecision } from './shaping/gates.js';
+
+/**
+ * Client connections that have sent a request (or WebSocket handshake):
+ * the connection set-up cost (effects/connection.ts) is paid once, by the
+ * first. A WeakSet, so a closed socket is forgotten with it; one entry per
+ * connection, nothing allocated per request.
+ */
+const connectedSockets = new WeakSet<Socket>();
 
 export type AdmissionContext = Pick<ProxyContext, 'sessions' | 'guard' | 'addressGuard' | 'logger'>;
 
@@ -29,6 +38,11 @@ export function admit(
   path: string,
   context: AdmissionContext,
 ): ErrorCode | undefined {
+  // Marked first: a refused first request still opened the connection.
+  if (!connectedSockets.has(req.socket)) {
+    connectedSockets.add(req.socket);
+    decision.newConnection = true;
+  }
   // Refusals before a session exists go here, and only here: the per-address guard first,
   // so a client rotating session ids cannot get past it.
   const addressRefusal = context.addressGuard.refusal(req.socket.remoteAddress ?? '', decision);

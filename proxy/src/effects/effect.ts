@@ -34,6 +34,12 @@ export interface GateContext {
    * that only means something for requests (a rate limit, a status) skips it.
    */
   readonly message: boolean;
+  /**
+   * True for the first request, or WebSocket handshake, of a client
+   * connection (admission marks the socket); false for later requests on it
+   * and for WebSocket messages.
+   */
+  readonly newConnection: boolean;
   verdict: Verdict;
   status: number;
   fault: FaultKind;

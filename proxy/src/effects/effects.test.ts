@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ProfileSchema } from '@downspin/protocol';
+import { MAX_LATENCY_MS, ProfileSchema } from '@downspin/protocol';
+import { GateDecision } from '../shaping/gates.js';
 import { randomStream } from '../shaping/random.js';
 import { ShapingPlan } from '../shaping/plan.js';
+import { ConnectionEffect } from './connection.js';
 import { LatencyEffect } from './latency.js';
 
 const stream = (seed: number) => randomStream(seed, 'latency');
@@ -69,5 +71,45 @@ describe('plans', () => {
     };
     const faults = { faults: { errorRate: 0.5 } };
     expect(draws({ ...faults, latency: { ms: 10, jitterMs: 5 } })).toEqual(draws(faults));
+  });
+});
+
+describe('connection set-up cost', () => {
+  const decided = (newConnection: boolean, message = false, delayMs = 0): GateDecision => {
+    const decision = new GateDecision(0, 0);
+    decision.newConnection = newConnection;
+    decision.message = message;
+    decision.delayMs = delayMs;
+    return decision;
+  };
+
+  it('adds setupMs to the first request of a connection only, after the latency it already has', () => {
+    const effect = new ConnectionEffect({ setupMs: 300 });
+    const first = decided(true, false, 100);
+    effect.gate(first);
+    expect(first.delayMs).toBe(400);
+    const later = decided(false, false, 100);
+    effect.gate(later);
+    expect(later.delayMs).toBe(100);
+  });
+
+  it('never charges a WebSocket message, even on a decision reused from the handshake', () => {
+    const decision = decided(true);
+    decision.reset(1, 1);
+    decision.message = true;
+    new ConnectionEffect({ setupMs: 300 }).gate(decision);
+    expect(decision.delayMs).toBe(0);
+  });
+
+  it('caps the sum at the most delay a request may be given', () => {
+    const decision = decided(true, false, MAX_LATENCY_MS - 10);
+    new ConnectionEffect({ setupMs: 60_000 }).gate(decision);
+    expect(decision.delayMs).toBe(MAX_LATENCY_MS);
+  });
+
+  it('is built from a profile, runs after latency, and is labelled', () => {
+    const plan = new ShapingPlan(ProfileSchema.parse({ connection: { setupMs: 250 }, latency: { ms: 50 } }));
+    expect(plan.gates.map((gate) => gate.type)).toEqual(['latency', 'connection']);
+    expect(plan.label).toBe('latency 50 ms, connection set-up 250 ms');
   });
 });

@@ -4,6 +4,7 @@ import './latency.js';
 import './bandwidth.js';
 import './rate-limit.js';
 import './faults.js';
+import './connection.js';
 
 export * from './effect.js';
 export {
@@ -19,3 +20,4 @@ export { LatencyEffect } from './latency.js';
 export { BandwidthEffect } from './bandwidth.js';
 export { RateLimitEffect } from './rate-limit.js';
 export { FaultsEffect } from './faults.js';
+export { ConnectionEffect } from './connection.js';

@@ -19,6 +19,8 @@ interface AddressState {
 class Decision implements GateContext {
   now = 0;
   readonly message = false;
+  /** Only the rate limit runs here; the connection set-up cost is the session's plan's. */
+  readonly newConnection = false;
   verdict: Verdict = Verdict.Forward;
   status = 0;
   fault: FaultKind = '';

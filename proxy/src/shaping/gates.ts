@@ -8,6 +8,8 @@ import type { ShapingPlan } from './plan.js';
 /** The decision gates write into, for an HTTP request, a WebSocket handshake or message. */
 export class GateDecision implements GateContext {
   message = false;
+  /** Set by admission: the first request of its client connection. */
+  newConnection = false;
   /** The session admitted (see admission.ts); set before the gates run. */
   session!: SessionRuntime;
   /** Set-Cookie for a newly assigned session id. */
@@ -35,6 +37,7 @@ export class GateDecision implements GateContext {
   reset(now: number, ts: number): void {
     this.now = now;
     this.ts = ts;
+    this.newConnection = false;
     this.verdict = Verdict.Forward;
     this.status = 0;
     this.fault = '';
