@@ -1,4 +1,12 @@
-import type { BandwidthSettings, ConnectionSettings, FaultSettings, LatencySettings, Profile, RateLimitSettings } from './profile.js';
+import type {
+  BandwidthSettings,
+  ConnectionSettings,
+  FaultSettings,
+  LatencySettings,
+  Profile,
+  RateLimitSettings,
+  TruncateSettings,
+} from './profile.js';
 import type { ShapingState, TimelineStep } from './shaping.js';
 
 /*
@@ -56,6 +64,11 @@ export function explainConnection({ setupMs }: ConnectionSettings): string {
   return `connection set-up ${setupMs} ms`;
 }
 
+/** e.g. "truncate 5% after 1024 bytes". */
+export function explainTruncate({ rate, afterBytes }: TruncateSettings): string {
+  return `truncate ${percent(rate)} after ${afterBytes} bytes`;
+}
+
 /**
  * Words for a profile: its effects, then the routes it is limited to; with
  * `preset`, the preset's name first, e.g. "slow-3g (latency 2000 ms, …)".
@@ -68,6 +81,7 @@ export function explainProfile(profile: Profile, preset?: string): string {
   if (profile.rateLimit) parts.push(explainRateLimit(profile.rateLimit));
   if (profile.faults) parts.push(explainFaults(profile.faults));
   if (profile.connection) parts.push(explainConnection(profile.connection));
+  if (profile.truncate) parts.push(explainTruncate(profile.truncate));
   if (parts.length === 0) return preset ?? 'no shaping';
   const words = profile.routes ? `${parts.join(', ')} on ${profile.routes.join(' ')}` : parts.join(', ');
   return preset === undefined ? words : `${preset} (${words})`;

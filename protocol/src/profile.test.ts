@@ -41,6 +41,16 @@ describe('connection set-up cost', () => {
   });
 });
 
+describe('truncated body', () => {
+  it('takes a rate from 0 to 1 and whole bytes up to 1 GB, and nothing else', () => {
+    expect(ProfileSchema.parse({ truncate: { rate: 0.1, afterBytes: 0 } }).truncate).toEqual({ rate: 0.1, afterBytes: 0 });
+    for (const bad of [{ rate: 1.1, afterBytes: 1 }, { rate: -0.1, afterBytes: 1 }, { rate: 0.5 }, { rate: 0.5, afterBytes: 1.5 }, { rate: 0.5, afterBytes: 1_000_000_001 }, { afterBytes: 1 }]) {
+      expect(ProfileSchema.safeParse({ truncate: bad }).success, JSON.stringify(bad)).toBe(false);
+    }
+    expect(isEmptyProfile(ProfileSchema.parse({ truncate: { rate: 0, afterBytes: 0 } }))).toBe(false);
+  });
+});
+
 describe('presets', () => {
   it('decode to the documented DevTools figures', () => {
     expect(presetProfile('slow-3g')).toMatchObject({ latency: { ms: 2000 }, bandwidth: { downKbps: 400, upKbps: 400 } });

@@ -75,6 +75,16 @@ export const ConnectionSchema = z.strictObject({
   setupMs: z.number().int().min(0).max(MAX_CONNECTION_SETUP_MS),
 });
 
+/** Most body bytes a truncated response may pass before its connection drops (1 GB). */
+export const MAX_TRUNCATE_AFTER_BYTES = 1_000_000_000;
+
+export const TruncateSchema = z.strictObject({
+  /** Share of forwarded responses whose connection drops mid-body (one draw per request). */
+  rate,
+  /** Response body bytes the client gets before the drop; a shorter body arrives whole. */
+  afterBytes: z.number().int().min(0).max(MAX_TRUNCATE_AFTER_BYTES),
+});
+
 /** A path glob (picomatch syntax) such as `/api/**`. */
 export const RouteGlobSchema = plainText(
   z
@@ -90,6 +100,7 @@ export const ProfileSchema = z.strictObject({
   rateLimit: RateLimitSchema.optional(),
   faults: FaultsSchema.optional(),
   connection: ConnectionSchema.optional(),
+  truncate: TruncateSchema.optional(),
   /** Only matching paths are shaped; others pass untouched. */
   routes: z.array(RouteGlobSchema).min(1).max(64).optional(),
   /** Makes every random draw of the profile reproducible. */
@@ -105,8 +116,9 @@ export type BandwidthSettings = z.output<typeof BandwidthSchema>;
 export type RateLimitSettings = z.output<typeof RateLimitSchema>;
 export type FaultSettings = z.output<typeof FaultsSchema>;
 export type ConnectionSettings = z.output<typeof ConnectionSchema>;
+export type TruncateSettings = z.output<typeof TruncateSchema>;
 
 /** True when the profile shapes nothing. */
 export function isEmptyProfile(profile: Profile): boolean {
-  return !profile.latency && !profile.bandwidth && !profile.rateLimit && !profile.faults && !profile.connection;
+  return !profile.latency && !profile.bandwidth && !profile.rateLimit && !profile.faults && !profile.connection && !profile.truncate;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Why the proxy answered instead of the app, if it did. */
-export const FAULT_KINDS = ['', 'error', 'reset', 'timeout', 'fail_first', 'rate_limited', 'banned', 'terminated'] as const;
+export const FAULT_KINDS = ['', 'error', 'reset', 'timeout', 'fail_first', 'rate_limited', 'banned', 'terminated', 'truncated'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What went wrong outside shaping, if anything. */

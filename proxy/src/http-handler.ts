@@ -11,6 +11,7 @@ import { Exchange } from './exchange.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
 import { UpstreamFailures } from './upstream-failures.js';
 import { PacedStream } from './pacing/paced-stream.js';
+import { TruncatingStream } from './pacing/truncating-stream.js';
 
 
 export interface HttpHandlerOptions extends ProxyContext {
@@ -111,13 +112,34 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       res.destroy();
     });
     const downLink = exchange.plan === undefined ? undefined : exchange.session.linkDown();
-    if (downLink === undefined) {
-      proxyRes.pipe(res);
+    let body: NodeJS.ReadableStream = proxyRes;
+    if (downLink !== undefined) {
+      const paced = new PacedStream(downLink);
+      exchange.downPacer = paced;
+      body = proxyRes.pipe(paced);
+    }
+    if (exchange.truncateAfterBytes < 0) {
+      body.pipe(res);
       return;
     }
-    const paced = new PacedStream(downLink);
-    exchange.downPacer = paced;
-    proxyRes.pipe(paced).pipe(res);
+    // Cut after pacing, so the bytes the client gets were paced like any others.
+    const cut = new TruncatingStream(exchange.truncateAfterBytes);
+    body.pipe(cut).pipe(res, { end: false });
+    cut.once('end', () => endTruncated(exchange, cut, proxyRes));
+  }
+
+  /** Once the client has been written every byte it gets: a whole body ends the response, a cut one the connection. */
+  function endTruncated(exchange: Exchange, cut: TruncatingStream, proxyRes: IncomingMessage): void {
+    const { req, res } = exchange;
+    if (!cut.truncated) {
+      res.end();
+      return;
+    }
+    exchange.fault = 'truncated';
+    if (!res.headersSent) res.flushHeaders();
+    proxyRes.destroy();
+    // end, not destroy: the bytes already written (and still corked) reach the client before the FIN.
+    req.socket.end();
   }
 
   function onUpstreamError(error: NodeJS.ErrnoException, req: IncomingMessage, res: ServerResponse | Socket): void {

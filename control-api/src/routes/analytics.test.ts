@@ -85,7 +85,7 @@ describe('GET /admin/analytics', () => {
       bytesOut: 4050,
       sessions: 2,
       rateLimited: 0,
-      faults: { error: 1, reset: 0, timeout: 0, fail_first: 0, rate_limited: 0, banned: 0, terminated: 0 },
+      faults: { error: 1, reset: 0, timeout: 0, fail_first: 0, rate_limited: 0, banned: 0, terminated: 0, truncated: 0 },
     });
   });
 

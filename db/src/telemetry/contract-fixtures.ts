@@ -147,7 +147,7 @@ export const e4: ClientEventRow = { type: 'unload', ts: T0 + 4000, sessionHash: 
 export const e5: ClientEventRow = { type: 'navigation', ts: T0 + 5000, sessionHash: A, url: 'http://app.test/a', from: 'http://app.test/' };
 export const CLIENT_EVENTS = [e1, e2, e3, e4, e5];
 
-const noFaults = { error: 0, reset: 0, timeout: 0, fail_first: 0, rate_limited: 0, banned: 0, terminated: 0 };
+const noFaults = { error: 0, reset: 0, timeout: 0, fail_first: 0, rate_limited: 0, banned: 0, terminated: 0, truncated: 0 };
 
 /** r1..r7. Latencies sorted: 1 5 10 20 30 40 50 → p50 = 20, p95 = 40 + 0.7·10, p99 = 40 + 0.94·10. */
 export const OVERVIEW = {

@@ -40,6 +40,8 @@ export interface GateContext {
    * and for WebSocket messages.
    */
   readonly newConnection: boolean;
+  /** Response body bytes to pass before the client connection drops; -1: the whole body. */
+  truncateAfterBytes: number;
   verdict: Verdict;
   status: number;
   fault: FaultKind;

@@ -3,7 +3,10 @@ import { MAX_LATENCY_MS, ProfileSchema } from '@downspin/protocol';
 import { GateDecision } from '../shaping/gates.js';
 import { randomStream } from '../shaping/random.js';
 import { ShapingPlan } from '../shaping/plan.js';
+import { TruncatingStream } from '../pacing/truncating-stream.js';
+import type { RandomGenerator } from '../shaping/random.js';
 import { ConnectionEffect } from './connection.js';
+import { TruncateEffect } from './truncate.js';
 import { LatencyEffect } from './latency.js';
 
 const stream = (seed: number) => randomStream(seed, 'latency');
@@ -111,5 +114,67 @@ describe('connection set-up cost', () => {
     const plan = new ShapingPlan(ProfileSchema.parse({ connection: { setupMs: 250 }, latency: { ms: 50 } }));
     expect(plan.gates.map((gate) => gate.type)).toEqual(['latency', 'connection']);
     expect(plan.label).toBe('latency 50 ms, connection set-up 250 ms');
+  });
+});
+
+describe('truncated body', () => {
+  it('draws once per forwarded request, never for a message or a refused request', () => {
+    const effect = new TruncateEffect({ rate: 1, afterBytes: 64 });
+    const random = randomStream(5, 'truncate');
+    let draws = 0;
+    const counted: RandomGenerator = { next: () => (draws++, random.next()) };
+    const forwarded = new GateDecision(0, 0);
+    effect.gate(forwarded, counted);
+    expect(forwarded.truncateAfterBytes).toBe(64);
+    const message = new GateDecision(0, 0);
+    message.message = true;
+    effect.gate(message, counted);
+    const refused = new GateDecision(0, 0);
+    refused.respond(503, 'error');
+    effect.gate(refused, counted);
+    expect([message.truncateAfterBytes, refused.truncateAfterBytes, draws]).toEqual([-1, -1, 1]);
+  });
+
+  it('cuts at the rate asked, and never at rate 0', () => {
+    const random = randomStream(9, 'truncate');
+    const cuts = (rate: number): number => {
+      const effect = new TruncateEffect({ rate, afterBytes: 1 });
+      let n = 0;
+      for (let i = 0; i < 4000; i++) {
+        const decision = new GateDecision(0, 0);
+        effect.gate(decision, random);
+        if (decision.truncateAfterBytes === 1) n++;
+      }
+      return n;
+    };
+    expect(cuts(0)).toBe(0);
+    expect(cuts(0.25)).toBeGreaterThan(900);
+    expect(cuts(0.25)).toBeLessThan(1100);
+  });
+});
+
+describe('TruncatingStream', () => {
+  it('passes exactly the limit across chunk boundaries, then ends and says so', async () => {
+    const cut = new TruncatingStream(10);
+    const out: Buffer[] = [];
+    cut.on('data', (chunk: Buffer) => out.push(chunk));
+    const ended = new Promise((resolve) => cut.once('end', resolve));
+    cut.write(Buffer.from('abcd'));
+    cut.write(Buffer.from('efghijklmn'));
+    cut.write(Buffer.from('more'));
+    await ended;
+    expect(Buffer.concat(out).toString()).toBe('abcdefghij');
+    expect(cut.truncated).toBe(true);
+  });
+
+  it('passes a shorter body whole and is not truncated', async () => {
+    const cut = new TruncatingStream(10);
+    const out: Buffer[] = [];
+    cut.on('data', (chunk: Buffer) => out.push(chunk));
+    const ended = new Promise((resolve) => cut.once('end', resolve));
+    cut.end(Buffer.from('short'));
+    await ended;
+    expect(Buffer.concat(out).toString()).toBe('short');
+    expect(cut.truncated).toBe(false);
   });
 });

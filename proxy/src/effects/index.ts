@@ -5,6 +5,7 @@ import './bandwidth.js';
 import './rate-limit.js';
 import './faults.js';
 import './connection.js';
+import './truncate.js';
 
 export * from './effect.js';
 export {
@@ -21,3 +22,4 @@ export { BandwidthEffect } from './bandwidth.js';
 export { RateLimitEffect } from './rate-limit.js';
 export { FaultsEffect } from './faults.js';
 export { ConnectionEffect } from './connection.js';
+export { TruncateEffect } from './truncate.js';

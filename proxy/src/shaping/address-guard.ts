@@ -21,6 +21,7 @@ class Decision implements GateContext {
   readonly message = false;
   /** Only the rate limit runs here; the connection set-up cost is the session's plan's. */
   readonly newConnection = false;
+  truncateAfterBytes = -1;
   verdict: Verdict = Verdict.Forward;
   status = 0;
   fault: FaultKind = '';

@@ -10,6 +10,7 @@ export class GateDecision implements GateContext {
   message = false;
   /** Set by admission: the first request of its client connection. */
   newConnection = false;
+  truncateAfterBytes = -1;
   /** The session admitted (see admission.ts); set before the gates run. */
   session!: SessionRuntime;
   /** Set-Cookie for a newly assigned session id. */
@@ -38,6 +39,7 @@ export class GateDecision implements GateContext {
     this.now = now;
     this.ts = ts;
     this.newConnection = false;
+    this.truncateAfterBytes = -1;
     this.verdict = Verdict.Forward;
     this.status = 0;
     this.fault = '';
