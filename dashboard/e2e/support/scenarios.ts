@@ -53,7 +53,7 @@ export async function liveGridDownspinAndUpspin(page: Page, stack: Stack): Promi
   await expect(cell(page, hash, 'Requests')).toHaveText('4');
 
   await page.getByRole('button', { name: `Downspin session ${hash}` }).click();
-  await expect(page.getByRole('status').filter({ hasText: `Session ${hash} is throttled` })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: `Session ${hash} is downspun` })).toBeVisible();
   await expect(cell(page, hash, 'Shaping')).toContainText('Downspin');
   await expect(cell(page, hash, 'Shaping')).toContainText(`latency ${DEFAULT_DOWNSPIN_LATENCY_MS} ms`);
   const slow = await viaProxy(last, id);
