@@ -92,12 +92,13 @@ test.describe('Node-RED behind the proxy', () => {
 
     const moved = await browserBytes();
     // Proxies report activity about once a second: poll, with a deadline, for the counters to reach what the browser moved.
-    const deadline = Date.now() + 15_000;
     let stats = await shaper.stats();
-    while ((stats.bytesIn < moved.bodiesIn || stats.bytesOut < moved.bodiesOut) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    const reached = async (): Promise<boolean> => {
       stats = await shaper.stats();
-    }
+      return stats.bytesIn >= moved.bodiesIn && stats.bytesOut >= moved.bodiesOut;
+    };
+    // Soft: the assertions below name every figure when the counters fall short.
+    await expect.soft.poll(reached, { timeout: 15_000, message: 'the session counters reach what the browser moved' }).toBe(true);
     // Whatever came since (Node-RED's heartbeat) may be counted too: the upper bound is read after.
     const after = await browserBytes();
     // Slack for what the browser does not report: transfer framing (chunk-size lines, a
