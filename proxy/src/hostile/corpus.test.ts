@@ -1,8 +1,7 @@
-import { MemoryBus } from '@downspin/bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, RawConnection, statusLines } from '@downspin/testing';
-import { startProxy, type RunningProxy } from '../server.js';
-import { startLoggingUpstream, type LoggingUpstream } from './logging-upstream.js';
+import type { RunningProxy } from '../server.js';
+import { startProxiedLoggingUpstream, type LoggingUpstream, type ProxiedLoggingUpstream } from './logging-upstream.js';
 
 /**
  * The request smuggling and parsing corpus (issue 12), sent as raw bytes to
@@ -127,19 +126,14 @@ const CORPUS: Case[] = [
 ];
 
 describe('hostile-input corpus: smuggling and parsing (raw bytes, logging upstream)', () => {
+  let stack: ProxiedLoggingUpstream;
   let upstream: LoggingUpstream;
   let proxy: RunningProxy;
-  let bus: MemoryBus;
   beforeAll(async () => {
-    upstream = await startLoggingUpstream();
-    bus = new MemoryBus();
-    proxy = await startProxy({ target: upstream.url, port: 0, bus, loadShaping: async () => [] });
+    stack = await startProxiedLoggingUpstream();
+    ({ upstream, proxy } = stack);
   });
-  afterAll(async () => {
-    await proxy.close();
-    await upstream.close();
-    await bus.close();
-  });
+  afterAll(async () => stack.close());
 
   for (const c of CORPUS) {
     it(c.name, async () => {

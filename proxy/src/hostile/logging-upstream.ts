@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
+import { MemoryBus } from '@downspin/bus';
+import { startProxy, type RunningProxy } from '../server.js';
 
 /** One request the upstream parsed. */
 export interface LoggedRequest {
@@ -19,7 +21,6 @@ export interface LoggingUpstream {
   requests: LoggedRequest[];
   /** Every byte received, per connection (latin1), for failure messages. */
   raw: { bytes: string }[];
-  openConnections(): number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -83,7 +84,6 @@ export async function startLoggingUpstream(): Promise<LoggingUpstream> {
     port,
     requests,
     raw,
-    openConnections: () => sockets.size,
     reset() {
       requests.length = 0;
       raw.length = 0;
@@ -93,6 +93,28 @@ export async function startLoggingUpstream(): Promise<LoggingUpstream> {
       parser.closeAllConnections();
       parser.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A logging upstream with an unshaped proxy in front of it, as the hostile-input suites use it. */
+export interface ProxiedLoggingUpstream {
+  upstream: LoggingUpstream;
+  proxy: RunningProxy;
+  close(): Promise<void>;
+}
+
+export async function startProxiedLoggingUpstream(): Promise<ProxiedLoggingUpstream> {
+  const upstream = await startLoggingUpstream();
+  const bus = new MemoryBus();
+  const proxy = await startProxy({ target: upstream.url, port: 0, bus, loadShaping: async () => [] });
+  return {
+    upstream,
+    proxy,
+    close: async () => {
+      await proxy.close();
+      await upstream.close();
+      await bus.close();
     },
   };
 }

@@ -7,7 +7,7 @@ import { MemoryBus } from '@downspin/bus';
 import { MAX_REQUEST_HEADERS } from '../request-limits.js';
 import { startProxy, type RunningProxy } from '../server.js';
 import { startHarness, type ProxyHarness } from '../test-harness.js';
-import { startLoggingUpstream, type LoggingUpstream } from './logging-upstream.js';
+import { startProxiedLoggingUpstream, type ProxiedLoggingUpstream } from './logging-upstream.js';
 
 /** `count` short headers (`z0:1` …), so many fit in Node's 16 KiB header limit. */
 const manyHeaders = (count: number): string =>
@@ -141,20 +141,14 @@ describe('WebSocket upgrade headers named in Connection (issue 12.9)', () => {
 });
 
 describe("the upstream's hop-by-hop response headers (issue 12.9)", () => {
-  let upstream: LoggingUpstream;
+  let stack: ProxiedLoggingUpstream;
   let proxy: RunningProxy;
-  let bus: MemoryBus;
   beforeAll(async () => {
     // This upstream keeps idle connections 60 s and says so in `Keep-Alive: timeout=60`.
-    upstream = await startLoggingUpstream();
-    bus = new MemoryBus();
-    proxy = await startProxy({ target: upstream.url, port: 0, bus, loadShaping: async () => [] });
+    stack = await startProxiedLoggingUpstream();
+    ({ proxy } = stack);
   });
-  afterAll(async () => {
-    await proxy.close();
-    await upstream.close();
-    await bus.close();
-  });
+  afterAll(async () => stack.close());
 
   it("does not pass on the upstream's Keep-Alive timeout (the client would reuse connections the proxy closed)", async () => {
     const client = await RawConnection.open(proxy.port);
