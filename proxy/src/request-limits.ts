@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { writeErrorResponse, writeUpgradeRefusal } from './errors.js';
+import { originFormOf } from './url.js';
 
 /**
  * Most request headers forwarded. Node's servers (the app under test is
@@ -42,12 +43,10 @@ export function refuseRequestShape(req: IncomingMessage, res: ServerResponse): b
 /** Rewrites an absolute-form target to origin-form (path and query); false when it is no http(s) URL. */
 export function toOriginForm(req: IncomingMessage): boolean {
   const url = req.url ?? '/';
-  // Origin-form (`/…`) and asterisk-form (`*`) are the common case: one character compare.
-  if (url.charCodeAt(0) === 47 || url === '*') return true;
-  if (!URL.canParse(url)) return false;
-  const parsed = new URL(url);
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
-  req.url = `${parsed.pathname}${parsed.search}`;
+  if (url === '*') return true;
+  const path = originFormOf(url);
+  if (path === undefined) return false;
+  if (path !== url) req.url = path;
   return true;
 }
 

@@ -5,18 +5,19 @@ export function pathOf(url: string): string {
 }
 
 /**
- * The origin-form (path and query) of a request target, for building the
- * upstream URL: an absolute-form target (`GET http://host/x`) keeps only its
- * path, so a client never picks the host. Undefined when the target is
- * neither (`*`, authority-form, garbage).
+ * The origin-form (path and query) of a request target: an absolute-form
+ * target (`GET http://host/x`) keeps only its path, so a client never picks
+ * the host and route globs see `/x`. Undefined when the target is neither
+ * (`*`, authority-form, another scheme, garbage). The one parser of request
+ * targets: the server rewrites every request and upgrade with it before
+ * shaping (request-limits.ts), the WebSocket path builds its upstream URL
+ * from it.
  */
 export function originFormOf(target: string): string | undefined {
-  if (target.startsWith('/')) return target;
-  if (!/^(?:https?|wss?):\/\//i.test(target)) return undefined;
-  try {
-    const url = new URL(target);
-    return url.pathname + url.search;
-  } catch {
-    return undefined;
-  }
+  // Origin-form is the common case: one character compare.
+  if (target.charCodeAt(0) === 47) return target;
+  if (!URL.canParse(target)) return undefined;
+  const url = new URL(target);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  return url.pathname + url.search;
 }
