@@ -1,6 +1,6 @@
-import type { FaultKind } from '@downspin/protocol';
 import type { Logger } from 'pino';
 import { Verdict, type GateContext } from '../effects/index.js';
+import { GateDecision } from './gates.js';
 import { RateLimitEffect } from '../effects/rate-limit.js';
 import type { AddressGuardOptions } from '../options.js';
 
@@ -13,38 +13,6 @@ interface AddressState {
   violations: number;
   /** performance.now() until which the address is banned. */
   bannedUntil: number;
-}
-
-/** A reusable GateContext for the rate-limit effect: the guard decides one request at a time, synchronously. */
-class Decision implements GateContext {
-  now = 0;
-  readonly message = false;
-  /** Only the rate limit runs here; the connection set-up cost is the session's plan's. */
-  readonly newConnection = false;
-  truncateAfterBytes = -1;
-  verdict: Verdict = Verdict.Forward;
-  status = 0;
-  fault: FaultKind = '';
-  delayMs = 0;
-  readonly headers: string[] = [];
-
-  reset(now: number): void {
-    this.now = now;
-    this.verdict = Verdict.Forward;
-    this.status = 0;
-    this.fault = '';
-    this.headers.length = 0;
-  }
-
-  respond(status: number, fault: FaultKind): void {
-    this.verdict = Verdict.Respond;
-    this.status = status;
-    this.fault = fault;
-  }
-
-  addHeader(name: string, value: string): void {
-    this.headers.push(name, value);
-  }
 }
 
 /**
@@ -64,7 +32,8 @@ class Decision implements GateContext {
 export class AddressGuard {
   private readonly addresses = new Map<string, AddressState>();
   private readonly limit: RateLimitEffect;
-  private readonly decision = new Decision();
+  /** Reused for every check: the guard decides one request at a time, synchronously. */
+  private readonly decision = new GateDecision(0, 0);
   private readonly sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -88,7 +57,7 @@ export class AddressGuard {
     const code = this.check(address, performance.now());
     if (code === undefined) return undefined;
     const headers = this.decision.headers;
-    for (let i = 0; i < headers.length; i += 2) reply.addHeader(headers[i]!, headers[i + 1]!);
+    if (headers !== undefined) for (let i = 0; i < headers.length; i += 2) reply.addHeader(headers[i]!, headers[i + 1]!);
     return code;
   }
 
@@ -102,7 +71,7 @@ export class AddressGuard {
       this.addresses.set(address, state);
     }
     const decision = this.decision;
-    decision.reset(now);
+    decision.reset(now, 0);
     if (state.bannedUntil > now) {
       decision.addHeader('Retry-After', String(Math.ceil((state.bannedUntil - now) / 1000)));
       return 'address_banned';
