@@ -13,7 +13,6 @@ export {
   effectRegistry,
   EffectRegistry,
   registerEffect,
-  registeredEffectTypes,
   type EffectFactory,
   type EffectType,
 } from './registry.js';

@@ -28,10 +28,6 @@ export class EffectRegistry {
     }
     return effects;
   }
-
-  types(): EffectType[] {
-    return [...this.factories.keys()];
-  }
 }
 
 /** The registry every effect module registers itself in when imported. */
@@ -47,6 +43,3 @@ export function createEffects(profile: Profile): Effect[] {
   return effectRegistry.create(profile);
 }
 
-export function registeredEffectTypes(): EffectType[] {
-  return effectRegistry.types();
-}
