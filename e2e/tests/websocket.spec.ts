@@ -30,10 +30,12 @@ test('the live feed round trip grows by the latency, the lag by half (latency is
   test.info().annotations.push({ type: 'measured', description: `before ${JSON.stringify(before)}, with ${LATENCY_MS} ms latency ${JSON.stringify(after)}` });
   // Latency is a round trip, as for a request: the handshake waits it once; a message waits half
   // of it each way, in order, so an echo gains the latency once and a one-way tick half of it.
+  // The injected delay is a floor for each reading (the page rounds to 1 ms); subtracting the
+  // unshaped reading would let a slow one on a busy machine make the delay look short.
   expect(after.connected).toBeGreaterThanOrEqual(LATENCY_MS);
-  expect(after.rtt - before.rtt).toBeGreaterThanOrEqual(LATENCY_MS - 20);
+  expect(after.rtt).toBeGreaterThanOrEqual(LATENCY_MS - 1);
   expect(after.rtt - before.rtt).toBeLessThan(LATENCY_MS + 600);
-  expect(after.lag - before.lag).toBeGreaterThanOrEqual(LATENCY_MS / 2 - 20);
+  expect(after.lag).toBeGreaterThanOrEqual(LATENCY_MS / 2 - 1);
   expect(after.lag - before.lag).toBeLessThan(LATENCY_MS / 2 + 400);
   await expect(page.getByTestId('feed-status')).toHaveText(/^Closed \(code 1000/);
 });

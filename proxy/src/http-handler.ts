@@ -171,7 +171,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     exchange.downPacer?.destroy();
     takeSocketBytes(req.socket, exchange);
     const { session, bytesIn, bytesOut } = exchange;
-    session.recordBytes(bytesIn, bytesOut);
+    session.recordRequest(bytesIn, bytesOut);
     const finished = this.writableFinished;
     if (!finished && exchange.error === '' && exchange.fault === '') exchange.error = 'client_aborted';
     if (!telemetry.enabled) return;

@@ -77,11 +77,10 @@ export class SessionRuntime {
     this.hash = hashSessionId(id);
   }
 
-  /** Notes a request (or WebSocket handshake) from this session. */
+  /** Notes that a request (or WebSocket handshake) of this session arrived; it counts once answered (recordRequest). */
   touch(ts: number, userAgent: string | undefined, ip: string | undefined): void {
     if (this.firstSeen === 0) this.firstSeen = ts;
     this.lastSeen = ts;
-    this.requests++;
     if (userAgent !== undefined) this.userAgent = userAgent;
     if (ip !== undefined) this.ip = ip;
   }
@@ -161,6 +160,16 @@ export class SessionRuntime {
       clearTimeout(this.stepTimer);
       this.stepTimer = undefined;
     }
+  }
+
+  /**
+   * Counts an answered request with its bytes, in the same activity report: a
+   * request counted in one report and its bytes in the next would let a reader
+   * (the fixture's stats()) see the request and miss its bytes.
+   */
+  recordRequest(bytesIn: number, bytesOut: number): void {
+    this.requests++;
+    this.recordBytes(bytesIn, bytesOut);
   }
 
   /** Adds bytes the proxy moved for this session (HTTP and WebSocket alike) to the next activity report. */

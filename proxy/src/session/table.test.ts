@@ -13,7 +13,10 @@ describe('SessionTable', () => {
     reset.applyShaping(shaping('reset', 1, { mode: 'downspin', latencyMs: 100 }));
     reset.applyShaping(shaping('reset', 2, { mode: 'none' }));
     shaped.applyShaping(shaping('shaped', 1, { mode: 'profile', profile: ProfileSchema.parse({ latency: { ms: 5 } }) }));
-    for (const session of [passing, reset, shaped]) session.touch(1, 'ua', '127.0.0.1');
+    for (const session of [passing, reset, shaped]) {
+      session.touch(1, 'ua', '127.0.0.1');
+      session.recordRequest(100, 200);
+    }
     table.takeActivity(10);
     expect(table.sweep(5000)).toBe(2);
     expect(table.get('shaped')).toBe(shaped);
@@ -23,7 +26,9 @@ describe('SessionTable', () => {
 
   it('keeps a session whose activity has not been reported yet', () => {
     const table = new SessionTable({ idleMs: 1000, maxSessions: 100 });
-    table.getOrCreate('busy').touch(1, 'ua', '127.0.0.1');
+    const busy = table.getOrCreate('busy');
+    busy.touch(1, 'ua', '127.0.0.1');
+    busy.recordRequest(100, 200);
     expect(table.sweep(5000)).toBe(0);
   });
 

@@ -96,6 +96,8 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
     }
     if (decision.setCookie !== undefined) req[kSetCookie] = decision.setCookie;
     const { session } = decision;
+    // The handshake counts once admitted; the connection's bytes come when it ends (record).
+    session.recordRequest(0, 0);
     const ip = req.socket.remoteAddress ?? '';
 
     const record = (result: Partial<RelayResult>): void => {
