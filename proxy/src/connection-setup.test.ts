@@ -72,13 +72,10 @@ describe('connection set-up cost over real sockets', () => {
     const ws = new WebSocket(`${h.proxy.url.replace('http', 'ws')}/ws`, { headers: { 'x-downspin-session': 'setup-ws' } });
     ws.on('error', () => undefined);
     await once(ws, 'open');
-    // Each echo would take at least setupMs if a message paid it; far less is left for a busy machine.
     for (let i = 0; i < 3; i++) {
-      const started = performance.now();
       ws.send(`m${i}`);
       const [data] = (await once(ws, 'message')) as [Buffer];
       expect(data.toString()).toBe(`m${i}`);
-      expect(performance.now() - started).toBeLessThan(setupMs);
     }
     ws.close(1000);
     await once(ws, 'close');
@@ -87,6 +84,7 @@ describe('connection set-up cost over real sockets', () => {
       expect(found).toBeDefined();
       return found!;
     });
+    // The connection's whole injected delay is the one set-up cost: no message paid it again.
     expect(row).toMatchObject({ injectedMs: setupMs, messagesIn: 3, messagesOut: 3 });
   });
 });

@@ -7,28 +7,32 @@ import { ShapingPlan } from './shaping/plan.js';
 import type { RandomGenerator } from './shaping/random.js';
 import { startHarness, type ProxyHarness } from './test-harness.js';
 
-/** Timer slack a busy 2-core machine adds on top of the requested delay. */
-const SLACK_MS = 40;
-
 const get = (h: ProxyHarness, session: string, path = '/echo'): Promise<TimedResponse> =>
   request(`${h.proxy.url}${path}`, { headers: { 'x-downspin-session': session } });
 
-async function fastest(h: ProxyHarness, session: string, path = '/echo', times = 3): Promise<number> {
-  let best = Infinity;
-  for (let i = 0; i < times; i++) best = Math.min(best, (await get(h, session, path)).ms);
-  return best;
+/**
+ * What the proxy decided for a session's requests: the delay it injected for
+ * each, from its telemetry rows, once `count` of them are there. Tests check
+ * these rather than an upper bound on wall-clock time, which a busy 2-core
+ * machine can always exceed; a floor on elapsed time stays (a busy machine
+ * only ever adds time).
+ */
+function injected(h: ProxyHarness, session: string, count: number, path?: string): Promise<number[]> {
+  return eventually(() => {
+    const rows = h.telemetry.requests.filter((row) => row.sessionHash === hashSessionId(session) && (path === undefined || row.path === path));
+    expect(rows).toHaveLength(count);
+    return rows.map((row) => row.injectedMs);
+  });
 }
 
 describe('shaping over real sockets', () => {
   let h: ProxyHarness;
-  let baseline: number;
   beforeAll(async () => {
     h = await startHarness();
-    baseline = await fastest(h, 'warmup');
   });
   afterAll(async () => h.close());
 
-  it('adds the requested latency before the request goes upstream, within a few ms', async () => {
+  it('adds the requested latency before the request goes upstream', async () => {
     await h.profile('lat-1', { latency: { ms: 200 } });
     for (let i = 0; i < 3; i++) {
       const started = performance.now();
@@ -38,8 +42,9 @@ describe('shaping over real sockets', () => {
       // The upstream saw the request no earlier than the delay.
       expect(arrived - started).toBeGreaterThanOrEqual(198);
       expect(res.ms).toBeGreaterThanOrEqual(198);
-      expect(res.ms - baseline).toBeLessThan(200 + SLACK_MS);
     }
+    // Exactly the requested delay, no more: how close the timers keep to it is the bench's to measure.
+    expect(await injected(h, 'lat-1', 3)).toEqual([200, 200, 200]);
   });
 
   it('shapes a session id before its first request, and leaves other sessions alone', async () => {
@@ -47,20 +52,25 @@ describe('shaping over real sockets', () => {
     const slow = await get(h, 'never-seen-yet');
     const fast = await get(h, 'someone-else');
     expect(slow.ms).toBeGreaterThanOrEqual(298);
-    expect(fast.ms).toBeLessThan(baseline + SLACK_MS);
+    expect(fast.status).toBe(200);
+    expect(await injected(h, 'never-seen-yet', 1)).toEqual([300]);
+    expect(await injected(h, 'someone-else', 1)).toEqual([0]);
   });
 
   it('upspin removes the delay again', async () => {
     await h.shape('prio-1', { mode: 'downspin', latencyMs: 250 });
     expect((await get(h, 'prio-1')).ms).toBeGreaterThanOrEqual(248);
     await h.shape('prio-1', { mode: 'upspin' });
-    expect((await get(h, 'prio-1')).ms).toBeLessThan(baseline + SLACK_MS);
+    expect((await get(h, 'prio-1')).status).toBe(200);
+    expect(await injected(h, 'prio-1', 2)).toEqual([250, 0]);
   });
 
   it('applies a profile only to paths matching its route globs', async () => {
     await h.profile('routes-1', { latency: { ms: 200 }, routes: ['/api/**'] });
     expect((await get(h, 'routes-1', '/api/items/1')).ms).toBeGreaterThanOrEqual(198);
-    expect((await get(h, 'routes-1', '/static/app.js')).ms).toBeLessThan(baseline + SLACK_MS);
+    expect((await get(h, 'routes-1', '/static/app.js')).status).toBe(200);
+    expect(await injected(h, 'routes-1', 1, '/api/items/1')).toEqual([200]);
+    expect(await injected(h, 'routes-1', 1, '/static/app.js')).toEqual([0]);
   });
 
   it('draws each jittered delay from the seed, within its bounds, and holds the request at least that long', async () => {
@@ -69,11 +79,7 @@ describe('shaping over real sockets', () => {
     const elapsed: number[] = [];
     for (let i = 0; i < 8; i++) elapsed.push((await get(h, 'jitter-1')).ms);
     // What the proxy decided: the delay it drew for each request, from its telemetry rows.
-    const drawn = await eventually(() => {
-      const rows = h.telemetry.requests.filter((row) => row.sessionHash === hashSessionId('jitter-1'));
-      expect(rows).toHaveLength(8);
-      return rows.map((row) => row.injectedMs);
-    });
+    const drawn = await injected(h, 'jitter-1', 8);
     // The same seed replays the same draws: the plan's own sequence for seed 7.
     const plan = new ShapingPlan(profile);
     const latency = plan.effects[0] as LatencyEffect;
@@ -95,11 +101,12 @@ describe('shaping over real sockets', () => {
       startedAt: started,
       steps: [
         { atMs: 0, profile: presetProfile('offline'), preset: 'offline' },
-        { atMs: 800, profile: presetProfile('none'), preset: 'none' },
+        // Far enough out that the ack and the first request land in the offline step on a busy machine.
+        { atMs: 1500, profile: presetProfile('none'), preset: 'none' },
       ],
     });
     await expect(get(h, 'timeline-1')).rejects.toThrow(/socket hang up|ECONNRESET/);
-    const wait = started + 850 - Date.now();
+    const wait = started + 1550 - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const recovered = await get(h, 'timeline-1');
     expect(recovered.status).toBe(200);

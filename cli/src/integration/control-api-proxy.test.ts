@@ -3,7 +3,7 @@ import { MemoryBus } from '@downspin/bus';
 import { createControlApi, startControlServer, type ControlApi, type RunningControlServer } from '@downspin/control-api';
 import { createPgliteStore, createPostgresStore, type SessionStore } from '@downspin/db';
 import { sessionHash } from '@downspin/protocol';
-import { startProxy, type RunningProxy } from '@downspin/proxy';
+import { hashSessionId, MemoryTelemetrySink, startProxy, type RunningProxy } from '@downspin/proxy';
 import { connect, eventually, json, request, startTestUpstream, type TestUpstream } from '@downspin/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -26,6 +26,7 @@ describe.each(stores)('control API driving a real proxy (%s store)', (_name, mak
   let app: ControlApi;
   let control: RunningControlServer;
   let proxy: RunningProxy;
+  const telemetry = new MemoryTelemetrySink();
   // Unique per run: the PostgreSQL database is shared with other test files.
   const s1 = `s1-${randomBytes(4).toString('hex')}`;
   const s2 = `s2-${randomBytes(4).toString('hex')}`;
@@ -43,6 +44,7 @@ describe.each(stores)('control API driving a real proxy (%s store)', (_name, mak
       proxyId: 'proxy-it',
       loadShaping: () => store.loadShaping(),
       reportIntervalMs: 200,
+      telemetry,
     });
     await eventually(() => expect(app.proxies.liveIds()).toContain('proxy-it'));
   });
@@ -56,6 +58,17 @@ describe.each(stores)('control API driving a real proxy (%s store)', (_name, mak
     await store?.close();
   });
 
+  /**
+   * The delay the proxy decided for each of a session's requests so far, from
+   * its telemetry rows: "fast" is checked by what the proxy decided, since a
+   * busy machine can make any unshaped request slow.
+   */
+  const injected = (session: string, count: number) =>
+    eventually(() => {
+      const rows = telemetry.requests.filter((row) => row.sessionHash === hashSessionId(session));
+      expect(rows).toHaveLength(count);
+      return rows.map((row) => row.injectedMs);
+    });
   const through = (session: string) => request(`${proxy.url}/api/ping`, { headers: { 'x-downspin-session': session } });
   const admin = (method: string, path: string, body?: unknown) =>
     request(`${control.url}${path}`, {
@@ -77,7 +90,9 @@ describe.each(stores)('control API driving a real proxy (%s store)', (_name, mak
     expect(slow.status).toBe(200);
     // Timers may fire a hair early; the proxy itself adds the 300 ms.
     expect(slow.ms).toBeGreaterThanOrEqual(295);
-    expect(fast.ms).toBeLessThan(200);
+    expect(fast.status).toBe(200);
+    expect(await injected(s1, 2)).toEqual([0, 300]);
+    expect(await injected(s2, 1)).toEqual([0]);
 
     const profile = await admin('PUT', `/admin/sessions/${s1}/profile`, { preset: 'fast-3g' });
     expect(json(profile)).toMatchObject({ session: { mode: 'profile' }, applied: { acknowledged: true } });
@@ -88,7 +103,8 @@ describe.each(stores)('control API driving a real proxy (%s store)', (_name, mak
 
     const up = await admin('POST', `/admin/sessions/${s1}/upspin`);
     expect(json(up)).toMatchObject({ session: { mode: 'upspin', version: 3 }, applied: { version: 3, acknowledged: true } });
-    expect((await through(s1)).ms).toBeLessThan(200);
+    expect((await through(s1)).status).toBe(200);
+    expect((await injected(s1, 4)).at(-1)).toBe(0);
   });
 
   it('shows what the proxy saw of each session in the list, by hash', async () => {
@@ -107,13 +123,12 @@ describe.each(stores)('control API driving a real proxy (%s store)', (_name, mak
     try {
       await dashboard.next((m) => m.type === 'snapshot');
       expect((await through(s3)).status).toBe(200);
-      const sent = performance.now();
-      // Proxy report (200 ms) + activity flush (100 ms) + dashboard push (500 ms), with slack for a busy machine.
+      // Proxy report (200 ms) + activity flush (100 ms) + dashboard push (500 ms); how soon is the bench's
+      // to measure (propagation), the wait here only bounds the test.
       const push = await dashboard.next<{ sessions: { hash: string; requests: number }[] }>(
         (m) => m.type === 'sessions' && JSON.stringify(m).includes(hash),
-        5000,
+        10_000,
       );
-      expect(performance.now() - sent).toBeLessThan(2500);
       expect(push.sessions.find((s) => s.hash === hash)).toMatchObject({ requests: 1 });
       const stats = json<{ requestsTotal: number; proxies: { proxyId: string; url: string | null }[] }>(await admin('GET', '/admin/stats'));
       expect(stats.requestsTotal).toBeGreaterThanOrEqual(1);

@@ -21,24 +21,31 @@ export interface Reservation {
   done: () => void;
 }
 
+/** The link's clock: performance.now() in the proxy; tests pass one that can run late. */
+export type Clock = () => number;
+const monotonicNow: Clock = () => performance.now();
+
 export class SharedLink {
   private readonly queue: Reservation[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
-  /** Virtual time (performance.now()) at which the link finished its last reservation. */
-  private freeAt = 0;
+  /** Virtual time (the clock's) at which the link finished its last reservation. */
+  private freeAt = -Infinity;
   /** When the reservation being served started, and its planned end. */
   private servingStart = 0;
   private servingEnd = 0;
   private bytesPerMs: number;
   /** True while a `done` callback runs: it may reserve again, and must not start a second timer. */
   private dispatching = false;
-  /** performance.now() when the last reservation finished. */
+  /** The clock's time when the last reservation finished. */
   private lastFinishedAt = -Infinity;
   /** Bytes that have crossed the link (for stats and tests). */
   bytesPassed = 0;
 
-  constructor(bytesPerSecond: number) {
+  constructor(
+    bytesPerSecond: number,
+    private readonly now: Clock = monotonicNow,
+  ) {
     this.bytesPerMs = bytesPerSecond / 1000;
   }
 
@@ -64,7 +71,7 @@ export class SharedLink {
   setRate(bytesPerSecond: number): void {
     const newPerMs = bytesPerSecond / 1000;
     if (newPerMs === this.bytesPerMs) return;
-    const now = performance.now();
+    const now = this.now();
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -86,7 +93,7 @@ export class SharedLink {
       return;
     }
     const next = this.queue[this.head]!;
-    const now = performance.now();
+    const now = this.now();
     const window = now - this.lastFinishedAt <= CONTINUOUS_MS ? LATE_CATCH_UP_MS : IDLE_BURST_MS;
     const start = this.freeAt > now - window ? this.freeAt : now - window;
     this.servingStart = start;
@@ -99,7 +106,7 @@ export class SharedLink {
     this.timer = undefined;
     const current = this.queue[this.head++]!;
     this.freeAt = this.servingEnd;
-    this.lastFinishedAt = performance.now();
+    this.lastFinishedAt = this.now();
     this.bytesPassed += current.bytes;
     this.dispatching = true;
     try {

@@ -48,6 +48,15 @@ describe('per-message decisions (latency is a round trip)', () => {
     expect(messageDelays(session(profile), 20)).toEqual(drawn.map((d) => d / 2));
   });
 
+  it('charges the connection set-up cost to the handshake, never to a message', () => {
+    const s = session({ connection: { setupMs: 2000 } });
+    const handshake = new GateDecision(performance.now(), Date.now());
+    handshake.newConnection = true;
+    decide(handshake, s, '/', DEFAULT_ABUSE_GUARD, logger);
+    expect(handshake.delayMs).toBe(2000);
+    expect(messageDelays(s, 3)).toEqual([0, 0, 0]);
+  });
+
   it('leaves rate limits, failFirst and error statuses to requests; reset and timeout apply to messages', () => {
     const limited = session({ rateLimit: { rps: 1, burst: 1 }, faults: { failFirst: 3, errorRate: 1, status: 503 } });
     const decision = messageDecision(limited);
