@@ -147,7 +147,8 @@ describe('RedisBus', () => {
     expect(proxy.status().detail).toMatch(/^reconnecting: \S/);
     const started = performance.now();
     await expect(proxy.publish('acks', SAMPLE_MESSAGES.acks)).rejects.toThrow(BusUnavailableError);
-    expect(performance.now() - started).toBeLessThan(500);
+    // Refused at once rather than queued until the link is back (a queued publish would wait for restore()).
+    expect(performance.now() - started).toBeLessThan(2000);
     expect(reconnects).not.toHaveBeenCalled();
     // Subscribing meanwhile is accepted and takes effect once the link is back.
     const presence: string[] = [];
@@ -222,7 +223,7 @@ describe('createRedisBus when Redis cannot be used', () => {
     expect(error.message).toContain(`redis://127.0.0.1:${port}`);
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.message).not.toContain('\n');
-    expect(ms).toBeLessThan(1000 + 1500);
+    expect(ms).toBeLessThan(1000 + 3000);
     // ioredis prints unhandled 'error' events with console.error: there must be none.
     expect(consoleError).not.toHaveBeenCalled();
     consoleError.mockRestore();
@@ -241,7 +242,7 @@ describe('createRedisBus when Redis cannot be used', () => {
       const { error, ms } = await failure({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 800 });
       expect(error.message).toMatch(new RegExp(`^cannot connect to Redis at redis://127\\.0\\.0\\.1:${port}/? within 800 ms: `));
       expect(ms).toBeGreaterThanOrEqual(790);
-      expect(ms).toBeLessThan(800 + 1500);
+      expect(ms).toBeLessThan(800 + 3000);
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
@@ -254,7 +255,7 @@ describe('createRedisBus when Redis cannot be used', () => {
       expect(error).toBeInstanceOf(BusUnavailableError);
       expect(error.message).toContain('must be a redis:// or rediss:// URL');
       expect(error.message).not.toContain('\n');
-      expect(ms).toBeLessThan(500);
+      expect(ms).toBeLessThan(2000);
     }
   });
 

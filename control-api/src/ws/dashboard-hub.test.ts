@@ -104,9 +104,9 @@ describe('WS /ws/dashboard: what it pushes', () => {
       proxyId: 'proxy-d',
       sessions: [{ sessionId: id, firstSeen: now, lastSeen: now, requests: 9, bytesIn: 10, bytesOut: 2000, violations: 0, userAgent: 'Mozilla/5.0 Firefox/130.0', ip: '127.0.0.1' }],
     });
-    const push = typed(await socket.next((m) => m.type === 'sessions' && JSON.stringify(m).includes(hash), 3000));
+    const push = typed(await socket.next((m) => m.type === "sessions" && JSON.stringify(m).includes(hash), 5000));
     // Flush (100 ms here), then a push at once (nothing was pushed just before), + slack for a busy machine.
-    expect(performance.now() - started).toBeLessThan(1500);
+    expect(performance.now() - started).toBeLessThan(2500);
     expect(push.type === 'sessions' && push.sessions.find((s) => s.hash === hash)).toMatchObject({ requests: 9, bytesOut: 2000, country: 'LO' });
     socket.close();
   });
