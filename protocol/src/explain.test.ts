@@ -34,6 +34,7 @@ describe('explainProfile', () => {
     expect(words({ connection: { setupMs: 300 } })).toBe('connection set-up 300 ms');
     expect(words({ connection: { setupMs: 300 }, latency: { ms: 100 } })).toBe('latency 100 ms, connection set-up 300 ms');
     expect(words({ truncate: { rate: 0.05, afterBytes: 1024 } })).toBe('truncate 5% after 1024 bytes');
+    expect(words({ stall: { rate: 0.1, afterBytes: 1024, ms: 3000 } })).toBe('stall 10% for 3000 ms after 1024 bytes');
   });
 
   it('lists effects in a fixed order, then the routes, whatever order the profile names them in', () => {

@@ -5,6 +5,7 @@ import type {
   LatencySettings,
   Profile,
   RateLimitSettings,
+  StallSettings,
   TruncateSettings,
 } from './profile.js';
 import type { ShapingState, TimelineStep } from './shaping.js';
@@ -69,6 +70,11 @@ export function explainTruncate({ rate, afterBytes }: TruncateSettings): string 
   return `truncate ${percent(rate)} after ${afterBytes} bytes`;
 }
 
+/** e.g. "stall 10% for 3000 ms after 1024 bytes". */
+export function explainStall({ rate, afterBytes, ms }: StallSettings): string {
+  return `stall ${percent(rate)} for ${ms} ms after ${afterBytes} bytes`;
+}
+
 /**
  * Words for a profile: its effects, then the routes it is limited to; with
  * `preset`, the preset's name first, e.g. "slow-3g (latency 2000 ms, …)".
@@ -82,6 +88,7 @@ export function explainProfile(profile: Profile, preset?: string): string {
   if (profile.faults) parts.push(explainFaults(profile.faults));
   if (profile.connection) parts.push(explainConnection(profile.connection));
   if (profile.truncate) parts.push(explainTruncate(profile.truncate));
+  if (profile.stall) parts.push(explainStall(profile.stall));
   if (parts.length === 0) return preset ?? 'no shaping';
   const words = profile.routes ? `${parts.join(', ')} on ${profile.routes.join(' ')}` : parts.join(', ');
   return preset === undefined ? words : `${preset} (${words})`;

@@ -51,6 +51,16 @@ describe('truncated body', () => {
   });
 });
 
+describe('mid-body stall', () => {
+  it('takes a rate, whole bytes up to 1 GB and a pause of 1 ms to 10 minutes, and nothing else', () => {
+    expect(ProfileSchema.parse({ stall: { rate: 1, afterBytes: 1024, ms: 3000 } }).stall).toEqual({ rate: 1, afterBytes: 1024, ms: 3000 });
+    for (const bad of [{ rate: 0.5, afterBytes: 1 }, { rate: 0.5, afterBytes: 1, ms: 0 }, { rate: 0.5, afterBytes: 1, ms: 600_001 }, { rate: 2, afterBytes: 1, ms: 5 }, { rate: 0.5, afterBytes: -1, ms: 5 }, { rate: 0.5, afterBytes: 1, ms: 5, extra: 1 }]) {
+      expect(ProfileSchema.safeParse({ stall: bad }).success, JSON.stringify(bad)).toBe(false);
+    }
+    expect(isEmptyProfile(ProfileSchema.parse({ stall: { rate: 0, afterBytes: 0, ms: 1 } }))).toBe(false);
+  });
+});
+
 describe('presets', () => {
   it('decode to the documented DevTools figures', () => {
     expect(presetProfile('slow-3g')).toMatchObject({ latency: { ms: 2000 }, bandwidth: { downKbps: 400, upKbps: 400 } });

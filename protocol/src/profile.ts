@@ -85,6 +85,15 @@ export const TruncateSchema = z.strictObject({
   afterBytes: z.number().int().min(0).max(MAX_TRUNCATE_AFTER_BYTES),
 });
 
+export const StallSchema = z.strictObject({
+  /** Share of forwarded responses that stall mid-body (one draw per request). */
+  rate,
+  /** Response body bytes the client gets before the pause; a shorter body never stalls. */
+  afterBytes: z.number().int().min(0).max(MAX_TRUNCATE_AFTER_BYTES),
+  /** How long the body pauses, as a congested or handing-over mobile link does. */
+  ms: z.number().int().min(1).max(MAX_LATENCY_MS),
+});
+
 /** A path glob (picomatch syntax) such as `/api/**`. */
 export const RouteGlobSchema = plainText(
   z
@@ -101,6 +110,7 @@ export const ProfileSchema = z.strictObject({
   faults: FaultsSchema.optional(),
   connection: ConnectionSchema.optional(),
   truncate: TruncateSchema.optional(),
+  stall: StallSchema.optional(),
   /** Only matching paths are shaped; others pass untouched. */
   routes: z.array(RouteGlobSchema).min(1).max(64).optional(),
   /** Makes every random draw of the profile reproducible. */
@@ -117,8 +127,9 @@ export type RateLimitSettings = z.output<typeof RateLimitSchema>;
 export type FaultSettings = z.output<typeof FaultsSchema>;
 export type ConnectionSettings = z.output<typeof ConnectionSchema>;
 export type TruncateSettings = z.output<typeof TruncateSchema>;
+export type StallSettings = z.output<typeof StallSchema>;
 
 /** True when the profile shapes nothing. */
 export function isEmptyProfile(profile: Profile): boolean {
-  return !profile.latency && !profile.bandwidth && !profile.rateLimit && !profile.faults && !profile.connection && !profile.truncate;
+  return !profile.latency && !profile.bandwidth && !profile.rateLimit && !profile.faults && !profile.connection && !profile.truncate && !profile.stall;
 }

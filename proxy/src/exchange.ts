@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorKind } from '@downspin/protocol';
 import type { PacedStream } from './pacing/paced-stream.js';
+import type { StallingStream } from './pacing/stalling-stream.js';
 import { GateDecision } from './shaping/gates.js';
 
 /**
@@ -15,6 +16,7 @@ export class Exchange extends GateDecision {
   timer: NodeJS.Timeout | undefined;
   upPacer: PacedStream | undefined;
   downPacer: PacedStream | undefined;
+  stall: StallingStream | undefined;
   bytesIn = 0;
   bytesOut = 0;
 

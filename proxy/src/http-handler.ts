@@ -11,6 +11,7 @@ import { Exchange } from './exchange.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
 import { UpstreamFailures } from './upstream-failures.js';
 import { PacedStream } from './pacing/paced-stream.js';
+import { StallingStream } from './pacing/stalling-stream.js';
 import { TruncatingStream } from './pacing/truncating-stream.js';
 
 
@@ -118,6 +119,12 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       exchange.downPacer = paced;
       body = proxyRes.pipe(paced);
     }
+    if (exchange.stallAfterBytes >= 0) {
+      // After pacing: the pause comes on top of the link's rate, at the asked byte of what the client gets.
+      const stall = new StallingStream(exchange.stallAfterBytes, exchange.stallMs);
+      exchange.stall = stall;
+      body = body.pipe(stall);
+    }
     if (exchange.truncateAfterBytes < 0) {
       body.pipe(res);
       return;
@@ -169,6 +176,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     if (exchange.timer !== undefined) clearTimeout(exchange.timer);
     exchange.upPacer?.destroy();
     exchange.downPacer?.destroy();
+    exchange.stall?.destroy();
     takeSocketBytes(req.socket, exchange);
     const { session, bytesIn, bytesOut } = exchange;
     session.recordRequest(bytesIn, bytesOut);
@@ -187,7 +195,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       status: this.headersSent ? this.statusCode : 0,
       upstreamMs: exchange.upstreamMs,
       totalMs: performance.now() - exchange.now,
-      injectedMs: exchange.delayMs,
+      // A stall that happened is injected time too: lateness (total − upstream − injected) stays the proxy's own.
+      injectedMs: exchange.stall?.stalled === true ? exchange.delayMs + exchange.stallMs : exchange.delayMs,
       bytesIn,
       bytesOut,
       shaping: exchange.shapingLabel,

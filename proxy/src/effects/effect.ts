@@ -42,6 +42,9 @@ export interface GateContext {
   readonly newConnection: boolean;
   /** Response body bytes to pass before the client connection drops; -1: the whole body. */
   truncateAfterBytes: number;
+  /** Response body bytes to pass before the body pauses for `stallMs`; -1: no stall. */
+  stallAfterBytes: number;
+  stallMs: number;
   verdict: Verdict;
   status: number;
   fault: FaultKind;

@@ -6,6 +6,7 @@ import './rate-limit.js';
 import './faults.js';
 import './connection.js';
 import './truncate.js';
+import './stall.js';
 
 export * from './effect.js';
 export {
@@ -22,3 +23,4 @@ export { RateLimitEffect } from './rate-limit.js';
 export { FaultsEffect } from './faults.js';
 export { ConnectionEffect } from './connection.js';
 export { TruncateEffect } from './truncate.js';
+export { StallEffect } from './stall.js';

@@ -2,7 +2,7 @@ import type { Profile } from '@downspin/protocol';
 import type { Effect } from './effect.js';
 
 /** The profile keys that name an effect. */
-export type EffectType = 'latency' | 'bandwidth' | 'rateLimit' | 'faults' | 'connection' | 'truncate';
+export type EffectType = 'latency' | 'bandwidth' | 'rateLimit' | 'faults' | 'connection' | 'truncate' | 'stall';
 type SettingsOf<T extends EffectType> = NonNullable<Profile[T]>;
 export type EffectFactory<T extends EffectType> = (settings: SettingsOf<T>) => Effect;
 

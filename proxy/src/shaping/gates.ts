@@ -11,6 +11,8 @@ export class GateDecision implements GateContext {
   /** Set by admission: the first request of its client connection. */
   newConnection = false;
   truncateAfterBytes = -1;
+  stallAfterBytes = -1;
+  stallMs = 0;
   /** The session admitted (see admission.ts); set before the gates run. */
   session!: SessionRuntime;
   /** Set-Cookie for a newly assigned session id. */
@@ -40,6 +42,8 @@ export class GateDecision implements GateContext {
     this.ts = ts;
     this.newConnection = false;
     this.truncateAfterBytes = -1;
+    this.stallAfterBytes = -1;
+    this.stallMs = 0;
     this.verdict = Verdict.Forward;
     this.status = 0;
     this.fault = '';
