@@ -14,8 +14,9 @@ import { pickLoadGenerator } from './load.js';
 import { hasNginx, startNginx, type RunningNginx } from './nginx.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { killAllNow, startChild, stopAll } from './processes.js';
-import { bandwidthChecks, checksTable, latencyReport, throughputChecks, throughputTable, type Check } from './report.js';
+import { bandwidthChecks, bodyEffectsReport, checksTable, latencyReport, throughputChecks, throughputTable, type Check } from './report.js';
 import { measureBandwidthAccuracy } from './scenarios/bandwidth.js';
+import { measureBodyEffects } from './scenarios/body-effects.js';
 import { measureLatencyAccuracy } from './scenarios/latency.js';
 import { measurePropagation, propagationReport } from './scenarios/propagation.js';
 import { benchClickHouse, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
@@ -138,6 +139,19 @@ async function run(options: BenchOptions): Promise<void> {
         const own = bandwidthChecks(result);
         out(checksTable(own));
         checks.push(...own);
+      },
+    );
+
+    await section(
+      `3b. Body effects (connection set-up cost on fresh connections; where a stall pauses and a truncation cuts a 4 MiB body)`,
+      checks,
+      async () => {
+        progress('measuring the body effects…');
+        const result = await measureBodyEffects({ upstreamUrl: upstream.url, downspin, samples: options.latencySamples });
+        const report = bodyEffectsReport(result);
+        for (const line of report.lines) out(line);
+        out(checksTable(report.checks));
+        checks.push(...report.checks);
       },
     );
 

@@ -1,4 +1,5 @@
 import type { BandwidthAccuracy, RateMeasurement } from './scenarios/bandwidth.js';
+import { CHUNK_BYTES, type BodyEffectsAccuracy } from './scenarios/body-effects.js';
 import type { LatencyAccuracy } from './scenarios/latency.js';
 import type { ThroughputRow } from './scenarios/throughput.js';
 
@@ -104,4 +105,20 @@ function rateCheck(m: RateMeasurement): Check {
 
 export function bandwidthChecks(result: BandwidthAccuracy): Check[] {
   return [rateCheck(result.download), rateCheck(result.upload), rateCheck(result.parallel)];
+}
+
+export function bodyEffectsReport(result: BodyEffectsAccuracy): { lines: string[]; checks: Check[] } {
+  const { setup, stall, truncate } = result;
+  const lines = [
+    `  connection set-up ${setup.setupMs} ms, ${setup.samples} fresh connections: |error| p50 ${ms(setup.absErrorP50Ms)} ms, p99 ${ms(setup.absErrorP99Ms)} ms`,
+    `  stall ${stall.ms} ms after ${int(stall.askedBytes)} bytes: paused at ${stall.gotBytes.map(int).join(', ')} bytes; shortest pause ${ms(stall.shortestPauseMs, 0)} ms`,
+    `  truncate after ${int(truncate.askedBytes)} bytes: cut at ${truncate.gotBytes.map(int).join(', ')} bytes`,
+  ];
+  const chunk = `± one chunk (${int(CHUNK_BYTES)} bytes)`;
+  const checks: Check[] = [
+    { label: 'connection set-up |error| p99', value: `${ms(setup.absErrorP99Ms)} ms`, target: '< 5 ms', pass: setup.absErrorP99Ms < 5 },
+    { label: 'stall at the asked byte', value: `worst ${int(stall.worstErrorBytes)} bytes off`, target: chunk, pass: stall.worstErrorBytes <= CHUNK_BYTES && stall.shortestPauseMs >= stall.ms - 1 },
+    { label: 'truncation at the asked byte', value: `worst ${int(truncate.worstErrorBytes)} bytes off`, target: chunk, pass: truncate.worstErrorBytes <= CHUNK_BYTES },
+  ];
+  return { lines, checks };
 }
