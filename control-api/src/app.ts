@@ -16,6 +16,7 @@ import { registerHealthRoute } from './routes/health.js';
 import { registerMetricsRoute, type MetricsAccess } from './routes/metrics.js';
 import { registerAnalyticsRoutes } from './routes/analytics.js';
 import { registerOpenApiRoute } from './routes/openapi.js';
+import { registerHarRoute } from './routes/har.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerStatsRoute } from './routes/stats.js';
 import { registerWsTicketRoute } from './routes/ws-ticket.js';
@@ -210,6 +211,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
   registerEventsRoute(app, { store, intake, limits: clientLimits, clientOrigins: deps.clientOrigins });
   registerMetricsRoute(app, { metrics, access: deps.metricsAccess ?? 'local-or-key', keyMatches });
   registerAnalyticsRoutes(app, { telemetry: deps.telemetry, store });
+  registerHarRoute(app, { telemetry: deps.telemetry, store });
   registerOpenApiRoute(app);
   // Last: it answers only GET/HEAD paths no route above took.
   registerDashboardRoutes(app, { dashboardDir: deps.dashboardDir });

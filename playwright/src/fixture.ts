@@ -71,7 +71,7 @@ const extended = base.extend<DownspinTestOptions & DownspinFixtures & InternalFi
   },
 
   shaper: [
-    async ({ downspin, baseURL, _downspinSession, _downspinTraffic }, use) => {
+    async ({ downspin, baseURL, _downspinSession, _downspinTraffic }, use, testInfo) => {
       const options = resolveOptions(downspin, baseURL);
       // Without an origin nothing carries the session: shaping would change
       // nothing and the test would pass falsely.
@@ -91,6 +91,14 @@ const extended = base.extend<DownspinTestOptions & DownspinFixtures & InternalFi
         proxyOrigins: options.proxyOrigins,
       });
       await use(shaper);
+      if (downspin.harOnFailure === true && testInfo.status !== testInfo.expectedStatus) {
+        // Evidence for the bug report; a HAR that cannot be had is said in its place, never a second failure.
+        const har = await shaper.har({ timeoutMs: 3000 }).then(
+          (value) => ({ name: 'downspin-session.har', body: JSON.stringify(value, null, 2), contentType: 'application/json' }),
+          (error: unknown) => ({ name: 'downspin-session.har.txt', body: String(error), contentType: 'text/plain' }),
+        );
+        await testInfo.attach(har.name, { body: har.body, contentType: har.contentType });
+      }
       // A test that shaped nothing leaves nothing to undo (and creates no session record).
       if (shaper.changed) await shaper.reset();
     },

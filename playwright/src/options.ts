@@ -37,6 +37,12 @@ export interface DownspinOptions {
   statsTimeoutMs?: number;
   /** How long one control API call may take. Default 15 000 ms. */
   requestTimeoutMs?: number;
+  /**
+   * Attach the session's HAR (`shaper.har()`, named `downspin-session.har`)
+   * to the report of a test that failed: what the network did, and what
+   * downspin injected, beside the trace. Default false.
+   */
+  harOnFailure?: boolean;
 }
 
 /** Options with every fallback applied. */

@@ -1,8 +1,10 @@
 import {
   ApplyResponseSchema,
+  HarSchema,
   NotifyResponseSchema,
   SESSION_HEADER,
   SessionDetailResponseSchema,
+  type Har,
   type Mode,
   type NotifyType,
   type PresetName,
@@ -141,6 +143,20 @@ export interface Shaper {
    * expect((await shaper.stats()).requests).toBeGreaterThan(0);
    */
   stats(options?: StatsOptions): Promise<SessionStats>;
+
+  /**
+   * The session's requests as HAR 1.2, from the proxy's telemetry: each
+   * entry's `timings.blocked` is the delay downspin injected, `wait` the
+   * upstream time, and its `comment` the shaping in force (and any fault);
+   * the log's `comment` is the shaping history. Opens in Chrome DevTools'
+   * network panel. Like `stats()`, it first waits (at most
+   * `downspin.statsTimeoutMs`) until it holds as many requests as this
+   * test's browser got answered by the proxy. Needs telemetry on.
+   *
+   * @example
+   * await testInfo.attach('network.har', { body: JSON.stringify(await shaper.har()), contentType: 'application/json' });
+   */
+  har(options?: StatsOptions): Promise<Har>;
 }
 
 /** Runs a named step in the test report (test.step). */
@@ -224,6 +240,26 @@ export class SessionShaper implements Shaper {
               `(${stats.bytesOut} bytes out) for session ${this.sessionHash} while this test's browser got ` +
               `${floor.requests} answers (${floor.bodyBytesReceived} body bytes) from ${this.options.proxyOrigins.join(', ')}. ` +
               `Proxies report activity about once a second: is that proxy connected to the control API at ${this.options.controlUrl}?`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    });
+  }
+
+  har(options: StatsOptions = {}): Promise<Har> {
+    return this.options.step('downspin: har', async () => {
+      const timeoutMs = options.timeoutMs ?? this.options.statsTimeoutMs;
+      const floor = await this.options.traffic.snapshot();
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const har = await this.options.client.getOptional(`${this.path}/har`, HarSchema);
+        if (har !== undefined && har.log.entries.length >= floor.requests) return har;
+        if (Date.now() >= deadline) {
+          throw new Error(
+            `downspin: har() waited ${timeoutMs} ms, but the control API has ${har?.log.entries.length ?? 'no'} requests ` +
+              `of session ${this.sessionHash} while this test's browser got ${floor.requests} answers from ${this.options.proxyOrigins.join(', ')}. ` +
+              'Is telemetry on, and is the proxy connected to the control API?',
           );
         }
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));

@@ -14,3 +14,4 @@ export * from './explain.js';
 export * from './country.js';
 export * from './responses.js';
 export * from './backoff.js';
+export * from './har.js';

@@ -69,6 +69,9 @@ function checkRange(query: RangeFields, ctx: z.RefinementCtx): void {
 
 export const AnalyticsQuerySchema = z.strictObject({ ...rangeShape, ...sessionShape }).superRefine(checkRange);
 
+/** A range alone, for endpoints whose path names the session (the HAR export). */
+export const RangeQuerySchema = z.strictObject(rangeShape).superRefine(checkRange);
+
 export const TimeseriesQuerySchema = z
   .strictObject({
     ...rangeShape,

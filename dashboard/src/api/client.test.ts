@@ -127,6 +127,13 @@ describe('ControlClient', () => {
     expect(fake.sent[0]!.url).toBe('/admin/analytics/export.csv?hours=24');
   });
 
+  it("downloads a session's HAR under the API's file name", async () => {
+    const fake = fakeFetch(() => new Response('{"log":{}}', { headers: { 'content-disposition': 'attachment; filename="downspin-0a1b2c3d4e5f.har"' } }));
+    const file = await new ControlClient('key', '', fake.fetch).exportHar('0a1b2c3d4e5f');
+    expect(file.filename).toBe('downspin-0a1b2c3d4e5f.har');
+    expect(fake.sent[0]!.url).toBe('/admin/sessions/0a1b2c3d4e5f/har?hours=24');
+  });
+
   it('reads file names from Content-Disposition', () => {
     expect(filenameOf('attachment; filename="x.json"', 'f')).toBe('x.json');
     expect(filenameOf(null, 'f')).toBe('f');

@@ -153,4 +153,11 @@ export class ControlClient {
     const blob = await res.blob();
     return { blob, filename: filenameOf(res.headers.get('content-disposition'), `downspin-requests.${format}`) };
   }
+
+  /** A session's requests of the last `hours` as HAR 1.2, with what downspin injected in each entry. */
+  async exportHar(hash: string, hours = 24): Promise<ExportedFile> {
+    const res = await this.send('GET', `/admin/sessions/${encodeURIComponent(hash)}/har?hours=${hours}`);
+    const blob = await res.blob();
+    return { blob, filename: filenameOf(res.headers.get('content-disposition'), `downspin-${hash}.har`) };
+  }
 }

@@ -2,7 +2,7 @@ import type { SessionView } from '@downspin/protocol';
 import { countryLabel, formatBytes, formatCount, formatRelative, riskLevel } from '../format.js';
 import { MODE_LABELS } from './filters.js';
 
-export type RowAction = 'upspin' | 'downspin' | 'notify' | 'profile' | 'terminate';
+export type RowAction = 'upspin' | 'downspin' | 'notify' | 'profile' | 'terminate' | 'har';
 
 interface Props {
   sessions: SessionView[];
@@ -91,6 +91,9 @@ export function SessionTable({ sessions, busy, now, onAction }: Props) {
                     </button>
                     <button type="button" className="danger-quiet" disabled={working} onClick={act('terminate')} aria-label={`Terminate session ${s.hash}`} title="Every further request gets 403">
                       Terminate…
+                    </button>
+                    <button type="button" onClick={act('har')} aria-label={`Export HAR of session ${s.hash}`} title="Its requests of the last 24 h as HAR, with what downspin injected: opens in DevTools' network panel">
+                      HAR
                     </button>
                   </div>
                 </td>

@@ -1,5 +1,7 @@
 import type { SessionsFilter, SessionView } from '@downspin/protocol';
 import { useEffect, useMemo, useState } from 'react';
+import { saveFile } from '../analytics/download.js';
+import { useDashboard } from '../app/context.js';
 import { formatCount } from '../format.js';
 import type { LiveState } from '../live/reducer.js';
 import { sortSessions } from '../live/reducer.js';
@@ -54,6 +56,7 @@ export function SessionsView({ live, connected, onApplied }: Props) {
   const [filter, setFilter] = useState<SessionsFilter>('all');
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const commands = useSessionCommands(onApplied);
+  const { client, notify, reportError } = useDashboard();
   const now = useNow(5000);
 
   const all = useMemo(() => sortSessions(live.sessions.values()), [live.sessions]);
@@ -64,11 +67,21 @@ export function SessionsView({ live, connected, onApplied }: Props) {
   );
 
   const onAction = (action: RowAction, session: SessionView) => {
-    if (action === 'upspin') void commands.upspin(session.hash);
+    if (action === 'har') void exportHar(session.hash);
+    else if (action === 'upspin') void commands.upspin(session.hash);
     else if (action === 'downspin') void commands.downspin(session.hash);
     else setDialog({ kind: action, hash: session.hash });
   };
   const close = () => setDialog(null);
+  const exportHar = async (hash: string) => {
+    try {
+      const file = await client.exportHar(hash);
+      saveFile(file.blob, file.filename);
+      notify('success', `Saved ${file.filename} (requests of session ${hash}, last 24 h).`);
+    } catch (error) {
+      reportError(`Export HAR of session ${hash}`, error);
+    }
+  };
 
   return (
     <section aria-labelledby="sessions-title" className="view">
