@@ -14,3 +14,5 @@ export * from './explain.js';
 export * from './country.js';
 export * from './responses.js';
 export * from './backoff.js';
+export * from './scenario-name.js';
+export * from './scenarios.js';
