@@ -5,6 +5,8 @@ import {
   NotifyBodySchema,
   NotifyResponseSchema,
   ProfileBodySchema,
+  ScenarioApplyBodySchema,
+  scenarioState,
   profileBodyState,
   TerminateBodySchema,
   TimelineBodySchema,
@@ -15,6 +17,7 @@ import {
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import { jsonBody } from '../middleware/json-body/index.js';
+import { requireScenario } from '../scenarios/lookup.js';
 import { resolveSession } from '../sessions/resolve.js';
 import type { ShapingService } from '../shaping/service.js';
 import { adminSecurity, errorResponses, jsonResponse, SessionParamsSchema } from './schemas.js';
@@ -83,6 +86,17 @@ export function registerCommandRoutes(app: OpenAPIHono, { store, shaping, maxBod
     const body = c.req.valid('json');
     return c.json(await apply(c.req.valid('param').id, timelineBodyState(body, Date.now()), 'timeline', body), 200);
   });
+
+  app.openapi(
+    route('put', 'scenario', ScenarioApplyBodySchema, "Shape with a stored scenario's current version, by name"),
+    async (c) => {
+      const { name } = c.req.valid('json');
+      const scenario = await requireScenario(store, name);
+      const ref = { name: scenario.name, version: scenario.version };
+      // The history keeps which scenario and version: the definition itself may change or go later.
+      return c.json(await apply(c.req.valid('param').id, scenarioState(scenario.shaping, ref, Date.now()), 'scenario', ref), 200);
+    },
+  );
 
   const notifyRoute = createRoute({
     method: 'post',
