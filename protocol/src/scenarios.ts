@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ProfileBodySchema, TimelineBodySchema, type ProfileBody, type TimelineBody } from './commands.js';
+import { explainShaping } from './explain.js';
 import { isEmptyProfile } from './profile.js';
 import { presetProfile } from './presets.js';
 import { ScenarioNameSchema, type ScenarioRef } from './scenario-name.js';
@@ -87,4 +88,9 @@ export function timelineBodyState(body: TimelineBody, startedAt: number, scenari
 /** The state applying a scenario gives: its definition's, tagged with its name and version. */
 export function scenarioState(shaping: ScenarioShaping, scenario: ScenarioRef | undefined, now: number): ShapingState {
   return 'steps' in shaping ? timelineBodyState(shaping, now, scenario) : profileBodyState(shaping, scenario);
+}
+
+/** Words for what a scenario shapes, as a session shaped by it shows them (without the scenario's name). */
+export function explainScenarioShaping(shaping: ScenarioShaping): string {
+  return explainShaping(scenarioState(shaping, undefined, 0));
 }

@@ -1,17 +1,13 @@
-import { explainShaping, explainTimelineStep, scenarioState, type Scenario, type ScenarioFile } from '@downspin/protocol';
+import { explainScenarioShaping, explainTimelineStep, scenarioState, type Scenario, type ScenarioFile } from '@downspin/protocol';
 import { ago, table } from '../sessions/format.js';
 
-/** Words for what a scenario shapes, as a session shaped by it would show them (without the scenario's name). */
-export function scenarioWords(scenario: Pick<Scenario, 'shaping'>): string {
-  return explainShaping(scenarioState(scenario.shaping, undefined, 0));
-}
 
 /** `downspin scenarios ls`: one row per scenario, by name. */
 export function scenarioTable(scenarios: readonly Scenario[], now: number): string[] {
   if (scenarios.length === 0) return ['no scenarios'];
   return table(
     ['NAME', 'VERSION', 'UPDATED', 'BY', 'SHAPING'],
-    scenarios.map((s) => [s.name, String(s.version), ago(s.updatedAt, now), s.updatedBy, scenarioWords(s)]),
+    scenarios.map((s) => [s.name, String(s.version), ago(s.updatedAt, now), s.updatedBy, explainScenarioShaping(s.shaping)]),
   );
 }
 
@@ -22,7 +18,7 @@ export function scenarioDetail(scenario: Scenario): string[] {
     [
       ['version', `${scenario.version} (${scenario.updatedAt} by ${scenario.updatedBy})`],
       ['description', scenario.description || '-'],
-      ['shaping', scenarioWords(scenario)],
+      ['shaping', explainScenarioShaping(scenario.shaping)],
     ],
   );
   const state = scenarioState(scenario.shaping, undefined, 0);
