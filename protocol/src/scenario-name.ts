@@ -17,14 +17,22 @@ export function isPresetName(name: string): boolean {
   return PRESETS.has(name.toLowerCase());
 }
 
-export const ScenarioNameSchema = z
+/**
+ * A stored scenario's name as read back (states, answers): the pattern only. A preset
+ * added later under a name a team already used must not make stored states unreadable.
+ */
+export const StoredScenarioNameSchema = z
   .string()
-  .regex(SCENARIO_NAME_PATTERN, 'a scenario name is 1-80 letters, digits, spaces and . _ ( ) -, starting and ending with neither a space')
-  .refine((name) => !isPresetName(name), { message: 'a scenario may not take the name of a preset' });
+  .regex(SCENARIO_NAME_PATTERN, 'a scenario name is 1-80 letters, digits, spaces and . _ ( ) -, starting and ending with neither a space');
+
+/** A scenario name as given (API paths and bodies, files, the dashboard's editor). */
+export const ScenarioNameSchema = StoredScenarioNameSchema.refine((name) => !isPresetName(name), {
+  message: 'a scenario may not take the name of a preset',
+});
 
 /** Which scenario (and which version of it) a session's shaping came from. */
 export const ScenarioRefSchema = z.strictObject({
-  name: ScenarioNameSchema,
+  name: StoredScenarioNameSchema,
   version: z.number().int().min(1),
 });
 export type ScenarioRef = z.output<typeof ScenarioRefSchema>;

@@ -3,7 +3,7 @@ import { ProfileBodySchema, TimelineBodySchema, type ProfileBody, type TimelineB
 import { explainShaping } from './explain.js';
 import { isEmptyProfile } from './profile.js';
 import { presetProfile } from './presets.js';
-import { ScenarioNameSchema, type ScenarioRef } from './scenario-name.js';
+import { ScenarioNameSchema, StoredScenarioNameSchema, type ScenarioRef } from './scenario-name.js';
 import type { ShapingState } from './shaping.js';
 import { plainText } from './text.js';
 
@@ -35,7 +35,7 @@ export type ScenarioPutBodyInput = z.input<typeof ScenarioPutBodySchema>;
 
 /** A scenario as the API answers it. */
 export const ScenarioSchema = z.object({
-  name: ScenarioNameSchema,
+  name: StoredScenarioNameSchema,
   version: z.number().int().min(1),
   description: z.string(),
   shaping: ScenarioShapingSchema,
