@@ -3,6 +3,7 @@ import { controlCommand } from './commands/control.js';
 import { loadCommand } from './commands/load.js';
 import { migrateCommand } from './commands/migrate.js';
 import { proxyCommand } from './commands/proxy.js';
+import { scenariosCommand } from './commands/scenarios.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { startCommand } from './commands/start.js';
 import { ConfigError } from './config.js';
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   program.addCommand(controlCommand());
   program.addCommand(migrateCommand());
   program.addCommand(sessionsCommand());
+  program.addCommand(scenariosCommand());
   program.addCommand(loadCommand());
   try {
     await program.parseAsync(argv, { from: 'user' });

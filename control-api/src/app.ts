@@ -17,6 +17,7 @@ import { registerMetricsRoute, type MetricsAccess } from './routes/metrics.js';
 import { registerAnalyticsRoutes } from './routes/analytics.js';
 import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerHarRoute } from './routes/har.js';
+import { registerScenarioRoutes } from './routes/scenarios.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerStatsRoute } from './routes/stats.js';
 import { registerWsTicketRoute } from './routes/ws-ticket.js';
@@ -206,6 +207,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
   registerHealthRoute(app, { store, bus, proxies, telemetry: deps.telemetry, channels: () => ({ client: client.stats().connected, dashboard: dashboard.stats().connected }) });
   registerSessionRoutes(app, store);
   registerCommandRoutes(app, { store, shaping, maxBodyBytes: deps.maxBodyBytes ?? 64 * 1024 });
+  registerScenarioRoutes(app, { store, maxBodyBytes: deps.maxBodyBytes ?? 64 * 1024 });
   registerStatsRoute(app, stats);
   registerWsTicketRoute(app, tickets);
   registerEventsRoute(app, { store, intake, limits: clientLimits, clientOrigins: deps.clientOrigins });

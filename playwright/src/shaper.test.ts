@@ -80,6 +80,33 @@ describe('SessionShaper shaping calls', () => {
     expect(shaper.changed).toBe(true);
   });
 
+  it('applies a preset name as the preset, any other string or { scenario } as a scenario', async () => {
+    const scenario = { name: 'checkout API outage', version: 4 };
+    const url = await fakeApi((req) => ({
+      status: 200,
+      body: {
+        session: view(req.url?.endsWith('/scenario') ? { scenario, shaping: 'scenario "checkout API outage" v4: faults 100% 503' } : {}),
+        applied: { version: 3, acknowledged: true, appliedBy: ['p-1'], pending: [] },
+      },
+    }));
+    const shaper = shaperFor(url);
+    expect((await shaper.apply('slow-3g')).scenario).toBeUndefined();
+    expect(await shaper.apply('checkout API outage')).toMatchObject({ scenario, shaping: 'scenario "checkout API outage" v4: faults 100% 503' });
+    await shaper.apply({ scenario: 'train tunnel' });
+    expect(seen.map(({ method, url: path, body }) => [method, path, body])).toEqual([
+      ['PUT', '/admin/sessions/test-session_1/profile', '{"preset":"slow-3g"}'],
+      ['PUT', '/admin/sessions/test-session_1/scenario', '{"name":"checkout API outage"}'],
+      ['PUT', '/admin/sessions/test-session_1/scenario', '{"name":"train tunnel"}'],
+    ]);
+  });
+
+  it('throws scenario_not_found for a name nobody stored, leaving nothing to clean up', async () => {
+    const url = await fakeApi(() => ({ status: 404, body: { error: { code: 'scenario_not_found', message: 'No scenario with that name.' } } }));
+    const shaper = shaperFor(url);
+    await expect(shaper.apply('slow-3G-typo')).rejects.toMatchObject({ code: 'scenario_not_found', status: 404 });
+    expect(shaper.changed).toBe(false);
+  });
+
   it('fails when a live proxy did not acknowledge, naming it', async () => {
     const url = await fakeApi(() => ({
       status: 200,

@@ -5,10 +5,12 @@ import {
   SESSION_HEADER,
   SessionDetailResponseSchema,
   type Har,
+  isPresetName,
   type Mode,
   type NotifyType,
   type PresetName,
   type ProfileInput,
+  type ScenarioRef,
   type SessionNotification,
   type SessionView,
   type TimelineStepInput,
@@ -17,8 +19,14 @@ import type { ControlClient } from './control-client.js';
 import { DownspinApiError, DownspinConnectionError, ShapingNotAcknowledgedError } from './errors.js';
 import type { ProxyTraffic } from './traffic.js';
 
-/** A preset name (`'slow-3g'`, …) or a profile (`{ latency: { ms: 400 } }`, …). */
-export type Shaping = PresetName | ProfileInput;
+/**
+ * A preset name (`'slow-3g'`, …), any other string as a stored scenario's
+ * name (`'checkout API outage'`), `{ scenario: name }` to say so outright,
+ * or a profile (`{ latency: { ms: 400 } }`, …). Presets win: a scenario
+ * may not take a preset's name, so a string never means both.
+ */
+// `string & {}` keeps the preset names suggested by editors beside free scenario names.
+export type Shaping = PresetName | (string & {}) | { scenario: string } | ProfileInput;
 
 /** One step of a timeline: `{ atMs, preset }` or `{ atMs, profile }`, in order of `atMs`. */
 export type TimelineStep = TimelineStepInput;
@@ -32,6 +40,8 @@ export interface ShapingApplied {
   shaping: string;
   /** Ids of the proxies that acknowledged it. */
   appliedBy: string[];
+  /** The scenario and version applied, when `apply` was given a scenario. */
+  scenario?: ScenarioRef;
 }
 
 /** The session as the control API counts it. */
@@ -80,10 +90,15 @@ export interface Shaper {
   readonly headers: Readonly<Record<string, string>>;
 
   /**
-   * Shapes the session with a preset or a profile (it replaces the previous shaping).
+   * Shapes the session with a preset, a stored scenario (its current version)
+   * or a profile; it replaces the previous shaping. A string that names a
+   * preset is the preset; any other string is a scenario's name (an unknown
+   * one throws `scenario_not_found`).
    *
    * @example
    * await shaper.apply('slow-3g');
+   * await shaper.apply('checkout API outage'); // a scenario made in the dashboard or imported with the CLI
+   * await shaper.apply({ scenario: 'train tunnel' });
    * await shaper.apply({ latency: { ms: 400, jitterMs: 100 }, routes: ['/api/**'] });
    * await shaper.apply({ faults: { failFirst: 2, status: 503 } }); // the next 2 requests fail, then pass
    */
@@ -194,9 +209,10 @@ export class SessionShaper implements Shaper {
   }
 
   apply(shaping: Shaping): Promise<ShapingApplied> {
-    const label = typeof shaping === 'string' ? shaping : JSON.stringify(shaping);
-    const body = typeof shaping === 'string' ? { preset: shaping } : { profile: shaping };
-    return this.command(`apply ${label}`, 'PUT', 'profile', body);
+    if (typeof shaping === 'string' && isPresetName(shaping)) return this.command(`apply ${shaping}`, 'PUT', 'profile', { preset: shaping });
+    const scenario = typeof shaping === 'string' ? shaping : 'scenario' in shaping ? shaping.scenario : undefined;
+    if (scenario !== undefined) return this.command(`apply scenario "${scenario}"`, 'PUT', 'scenario', { name: scenario });
+    return this.command(`apply ${JSON.stringify(shaping)}`, 'PUT', 'profile', { profile: shaping });
   }
 
   downspin(ms?: number): Promise<ShapingApplied> {
@@ -286,7 +302,9 @@ export class SessionShaper implements Shaper {
         throw error;
       });
       if (!applied.acknowledged) throw new ShapingNotAcknowledgedError(applied.version, applied.pending, applied.appliedBy);
-      return { version: applied.version, mode: session.mode, shaping: session.shaping, appliedBy: applied.appliedBy };
+      const result: ShapingApplied = { version: applied.version, mode: session.mode, shaping: session.shaping, appliedBy: applied.appliedBy };
+      if (session.scenario) result.scenario = session.scenario;
+      return result;
     });
   }
 }

@@ -82,8 +82,9 @@ test.describe('the shaper fixture', () => {
     const bad = shaper.apply({ latency: { ms: -5 } });
     await expect(bad).rejects.toBeInstanceOf(DownspinApiError);
     await expect(bad).rejects.toThrow(/^invalid_body: .*latency\.ms/);
-    // @ts-expect-error a preset name the protocol does not know
-    await expect(shaper.apply('warp-speed')).rejects.toThrow(/^invalid_body: .*preset must be one of none, fast-3g/);
+    // A string that is not a preset names a scenario; a preset's name in another case is still a preset, misspelt.
+    await expect(shaper.apply('warp-speed')).rejects.toThrow(/^scenario_not_found: No scenario with that name\./);
+    await expect(shaper.apply('Slow-3G')).rejects.toThrow(/^invalid_body: .*preset must be one of none, fast-3g/);
     await expect(shaper.timeline([])).rejects.toThrow(/^invalid_body: .*steps: /);
   });
 });

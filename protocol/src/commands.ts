@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_LATENCY_MS, ProfileSchema } from './profile.js';
 import { plainText } from './text.js';
 import { PresetNameSchema } from './presets.js';
+import { ScenarioRefSchema } from './scenario-name.js';
 import { DEFAULT_DOWNSPIN_LATENCY_MS, MODES } from './shaping.js';
 
 /** Bodies of the control API's session commands. Unknown keys are rejected. */
@@ -75,6 +76,8 @@ export const SessionViewSchema = z.object({
   mode: z.enum(MODES),
   /** Words for the current shaping, e.g. "latency 2000 ms". */
   shaping: z.string(),
+  /** The scenario (name and version) the current shaping was applied from, if any. */
+  scenario: ScenarioRefSchema.optional(),
   /** Whether that shaping slows or breaks its traffic (downspin, a profile with effects, a timeline): what the `throttled` filter lists. */
   throttled: z.boolean(),
   version: z.number().int(),

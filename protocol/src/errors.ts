@@ -32,6 +32,11 @@ export const ERROR_CATALOGUE = {
   // lookups
   not_found: { status: 404, message: 'Not found.' },
   session_not_found: { status: 404, message: 'No session with that hash or id.' },
+  scenario_not_found: { status: 404, message: 'No scenario with that name.' },
+  malformed_scenario_name: {
+    status: 400,
+    message: 'A scenario name is 1-80 letters, digits, spaces and . _ ( ) -, not a preset name.',
+  },
   // shaping outcomes written by the proxy
   session_terminated: { status: 403, message: 'This session was ended by an operator.' },
   session_banned: { status: 403, message: 'This session is banned for repeated rate-limit violations.' },

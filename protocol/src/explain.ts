@@ -8,6 +8,7 @@ import type {
   StallSettings,
   TruncateSettings,
 } from './profile.js';
+import type { ScenarioRef } from './scenario-name.js';
 import type { ShapingState, TimelineStep } from './shaping.js';
 
 /*
@@ -99,10 +100,23 @@ export function downspinProfile(latencyMs: number): Profile {
   return { latency: { ms: latencyMs, jitterMs: 0, distribution: 'uniform' } };
 }
 
-/** Words for step `index` (from 0) of a timeline while it is in force, e.g. "timeline step 2/3: no shaping". */
-export function explainTimelineStep(steps: readonly TimelineStep[], index: number): string {
+/** e.g. 'scenario "checkout outage" v3'. */
+export function explainScenario({ name, version }: ScenarioRef): string {
+  return `scenario "${name}" v${version}`;
+}
+
+/** `words`, after the scenario they came from when there is one: 'scenario "x" v3: latency 400 ms'. */
+function fromScenario(scenario: ScenarioRef | undefined, words: string): string {
+  return scenario === undefined ? words : `${explainScenario(scenario)}: ${words}`;
+}
+
+/**
+ * Words for step `index` (from 0) of a timeline while it is in force, e.g. "timeline step 2/3: no shaping",
+ * after its scenario's name when it came from one.
+ */
+export function explainTimelineStep(steps: readonly TimelineStep[], index: number, scenario?: ScenarioRef): string {
   const step = steps[index]!;
-  return `timeline step ${index + 1}/${steps.length}: ${explainProfile(step.profile, step.preset)}`;
+  return fromScenario(scenario, `timeline step ${index + 1}/${steps.length}: ${explainProfile(step.profile, step.preset)}`);
 }
 
 /** Words for a session's shaping state, for the dashboard, the CLI, the client channel and telemetry. */
@@ -115,11 +129,12 @@ export function explainShaping(state: ShapingState): string {
     case 'downspin':
       return `downspin: ${explainProfile(downspinProfile(state.latencyMs))}`;
     case 'profile':
-      return explainProfile(state.profile, state.preset);
+      return fromScenario(state.scenario, explainProfile(state.profile, state.preset));
     case 'timeline':
-      return `timeline of ${state.steps.length} step${state.steps.length === 1 ? '' : 's'} over ${
-        state.steps[state.steps.length - 1]!.atMs
-      } ms`;
+      return fromScenario(
+        state.scenario,
+        `timeline of ${state.steps.length} step${state.steps.length === 1 ? '' : 's'} over ${state.steps[state.steps.length - 1]!.atMs} ms`,
+      );
     case 'terminated':
       return `terminated: ${state.reason}`;
   }

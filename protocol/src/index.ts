@@ -15,3 +15,5 @@ export * from './country.js';
 export * from './responses.js';
 export * from './backoff.js';
 export * from './har.js';
+export * from './scenario-name.js';
+export * from './scenarios.js';

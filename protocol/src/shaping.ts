@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_LATENCY_MS, ProfileSchema } from './profile.js';
 import { PresetNameSchema } from './presets.js';
+import { ScenarioRefSchema } from './scenario-name.js';
 import { SessionIdSchema } from './session.js';
 import { plainText } from './text.js';
 
@@ -33,11 +34,18 @@ export const ShapingStateSchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('upspin') }),
   /** Downspin: a fixed added latency. */
   z.strictObject({ mode: z.literal('downspin'), latencyMs: z.number().int().min(0).max(MAX_LATENCY_MS) }),
-  z.strictObject({ mode: z.literal('profile'), profile: ProfileSchema, preset: PresetNameSchema.optional() }),
+  /** `scenario`: the stored scenario this came from (telemetry labels and the dashboard name it). */
+  z.strictObject({
+    mode: z.literal('profile'),
+    profile: ProfileSchema,
+    preset: PresetNameSchema.optional(),
+    scenario: ScenarioRefSchema.optional(),
+  }),
   z.strictObject({
     mode: z.literal('timeline'),
     startedAt: z.number().int().nonnegative(),
     steps: z.array(TimelineStepSchema).min(1).max(1000),
+    scenario: ScenarioRefSchema.optional(),
   }),
   /** Every further request gets 403 and open WebSockets close. */
   z.strictObject({ mode: z.literal('terminated'), reason: plainText(z.string().max(500)) }),

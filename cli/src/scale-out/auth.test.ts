@@ -80,6 +80,11 @@ describe('scale-out: admin routes need the key', () => {
       'PUT /admin/sessions/{id}/profile',
       'POST /admin/sessions/{id}/timeline',
       'GET /admin/stats',
+      'PUT /admin/sessions/{id}/scenario',
+      'GET /admin/scenarios',
+      'GET /admin/scenarios/{name}',
+      'PUT /admin/scenarios/{name}',
+      'DELETE /admin/scenarios/{name}',
     ]) {
       expect(templates).toContain(known);
     }
@@ -107,6 +112,7 @@ describe('scale-out: admin routes need the key', () => {
     // Nothing was shaped, notified or created by any of those calls.
     expect(await stack.store.getSession(probeId)).toBeUndefined();
     expect(await stack.store.loadShaping()).toEqual([]);
+    expect(await stack.store.listScenarios()).toEqual([]);
     // The right key does open the door (so the 401s above are the key check, not a broken API).
     expect((await stack.admin('GET', '/admin/sessions')).status).toBe(200);
     expect((await stack.admin('GET', `/admin/sessions/${probeId}`)).status).toBe(404);

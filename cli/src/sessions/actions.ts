@@ -42,15 +42,16 @@ export interface SessionAction<Answer = unknown> {
   request(args: readonly string[], flags: Record<string, unknown>): ApiRequest;
   /** The protocol's schema of a successful answer. */
   answer: z.ZodType<Answer>;
-  show(answer: Answer, now: number): string[];
+  /** Lines to print; may write a file (`scenarios export`). `args` are the subcommand's arguments. */
+  show(answer: Answer, now: number, args: readonly string[]): string[] | Promise<string[]>;
   /** Why the answer, though successful, should end non-zero. */
   problem?(answer: Answer): string | undefined;
 }
 
 /** Infers an action's answer from its schema, so `show` and `problem` are typed by it. */
-const action = <Answer>(definition: SessionAction<Answer>): SessionAction => definition as SessionAction;
+export const action = <Answer>(definition: SessionAction<Answer>): SessionAction => definition as SessionAction;
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+export function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
     // A flag's own value has no field path: say what was wrong without "(root)".
@@ -61,9 +62,10 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
 }
 
 const IdSchema = z.string().regex(SESSION_ID_PATTERN, 'a session hash, or an id of 1-128 characters of A-Z a-z 0-9 _ -');
-const sessionPath = (id: string, rest = ''): string => `/admin/sessions/${encodeURIComponent(parse(IdSchema, id, '<id>'))}${rest}`;
+export const sessionPath = (id: string, rest = ''): string => `/admin/sessions/${encodeURIComponent(parse(IdSchema, id, '<id>'))}${rest}`;
 
-const applied = {
+/** The answer of every shaping command: one line, and exit 3 when a live proxy did not acknowledge it. */
+export const applied = {
   answer: ApplyResponseSchema,
   show: (answer: ApplyResponse) => [appliedLine(answer.session, answer.applied)],
   problem: ({ applied: result }: ApplyResponse) => {

@@ -4,17 +4,20 @@ import {
   DownspinBodySchema,
   NotifyBodySchema,
   NotifyResponseSchema,
-  isEmptyProfile,
-  presetProfile,
   ProfileBodySchema,
+  ScenarioApplyBodySchema,
+  scenarioState,
+  profileBodyState,
   TerminateBodySchema,
   TimelineBodySchema,
+  timelineBodyState,
   UpspinBodySchema,
   type ShapingState,
 } from '@downspin/protocol';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import { jsonBody } from '../middleware/json-body/index.js';
+import { requireScenario } from '../scenarios/lookup.js';
 import { resolveSession } from '../sessions/resolve.js';
 import type { ShapingService } from '../shaping/service.js';
 import { adminSecurity, errorResponses, jsonResponse, SessionParamsSchema } from './schemas.js';
@@ -75,22 +78,25 @@ export function registerCommandRoutes(app: OpenAPIHono, { store, shaping, maxBod
 
   app.openapi(route('put', 'profile', ProfileBodySchema, 'Shape with a profile or a preset'), async (c) => {
     const body = c.req.valid('json');
-    const profile = 'preset' in body ? presetProfile(body.preset) : body.profile;
     // Nothing to shape (preset "none", an empty profile) is the session's plain state: mode none.
-    const state: ShapingState = isEmptyProfile(profile)
-      ? { mode: 'none' }
-      : { mode: 'profile', profile, ...('preset' in body ? { preset: body.preset } : {}) };
-    return c.json(await apply(c.req.valid('param').id, state, 'profile', body), 200);
+    return c.json(await apply(c.req.valid('param').id, profileBodyState(body), 'profile', body), 200);
   });
 
   app.openapi(route('post', 'timeline', TimelineBodySchema, 'Run a list of steps by the clock, starting now'), async (c) => {
     const body = c.req.valid('json');
-    const steps = body.steps.map((step) =>
-      'preset' in step ? { atMs: step.atMs, profile: presetProfile(step.preset), preset: step.preset } : step,
-    );
-    const state: ShapingState = { mode: 'timeline', startedAt: Date.now(), steps };
-    return c.json(await apply(c.req.valid('param').id, state, 'timeline', body), 200);
+    return c.json(await apply(c.req.valid('param').id, timelineBodyState(body, Date.now()), 'timeline', body), 200);
   });
+
+  app.openapi(
+    route('put', 'scenario', ScenarioApplyBodySchema, "Shape with a stored scenario's current version, by name"),
+    async (c) => {
+      const { name } = c.req.valid('json');
+      const scenario = await requireScenario(store, name);
+      const ref = { name: scenario.name, version: scenario.version };
+      // The history keeps which scenario and version: the definition itself may change or go later.
+      return c.json(await apply(c.req.valid('param').id, scenarioState(scenario.shaping, ref, Date.now()), 'scenario', ref), 200);
+    },
+  );
 
   const notifyRoute = createRoute({
     method: 'post',

@@ -9,6 +9,7 @@ export function toSessionView(record: SessionRecord): SessionView {
     hash: record.hash,
     mode: record.state.mode,
     shaping: explainShaping(record.state),
+    ...('scenario' in record.state && record.state.scenario ? { scenario: record.state.scenario } : {}),
     throttled: record.throttled,
     version: record.version,
     userAgent: record.userAgent,

@@ -139,3 +139,34 @@ describe('ControlClient', () => {
     expect(filenameOf(null, 'f')).toBe('f');
   });
 });
+
+describe('ControlClient scenarios', () => {
+  const scenario = {
+    name: 'checkout outage',
+    version: 3,
+    description: '',
+    shaping: { profile: { faults: { errorRate: 1, status: 503, resetRate: 0, timeoutRate: 0, failFirst: 0 } } },
+    updatedAt: '2026-12-05T21:00:00.000Z',
+    updatedBy: 'dashboard',
+  };
+
+  it('saves with the name in the path and applies by name, checking the answers', async () => {
+    const api = fakeFetch(({ url }) => (url.endsWith('/scenario') ? json({ session, applied: { version: 4, acknowledged: true, appliedBy: ['p'], pending: [] } }) : json({ scenario })));
+    const client = new ControlClient('key', '', api.fetch);
+    expect(await client.saveScenario('checkout outage', { shaping: { profile: { faults: { errorRate: 1 } } } })).toEqual(scenario);
+    expect((await client.applyScenario('0a1b2c3d4e5f', 'checkout outage')).applied.version).toBe(4);
+    expect(api.sent.map((s) => [s.init.method, s.url, s.init.body])).toEqual([
+      ['PUT', '/admin/scenarios/checkout%20outage', '{"description":"","shaping":{"profile":{"faults":{"errorRate":1,"status":503,"resetRate":0,"timeoutRate":0,"failFirst":0}}},"updatedBy":"api"}'],
+      ['PUT', '/admin/sessions/0a1b2c3d4e5f/scenario', '{"name":"checkout outage"}'],
+    ]);
+  });
+
+  it('never sends a preset name or a bad definition', async () => {
+    const api = fakeFetch(() => json({ scenario }));
+    const client = new ControlClient('key', '', api.fetch);
+    expect((await problemOf(client.saveScenario('slow-3g', { shaping: { preset: 'fast-3g' } }))).code).toBe('invalid_body');
+    expect((await problemOf(client.saveScenario('ok name', { shaping: { steps: [] } }))).code).toBe('invalid_body');
+    expect((await problemOf(client.applyScenario('0a1b2c3d4e5f', 'offline'))).code).toBe('invalid_body');
+    expect(api.sent).toEqual([]);
+  });
+});

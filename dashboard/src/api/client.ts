@@ -10,6 +10,11 @@ import {
   NotifyResponseSchema,
   OverviewResponseSchema,
   ProfileBodySchema,
+  ScenarioApplyBodySchema,
+  ScenarioListResponseSchema,
+  ScenarioNameSchema,
+  ScenarioPutBodySchema,
+  ScenarioResponseSchema,
   TerminateBodySchema,
   TimeseriesResponseSchema,
   WsTicketResponseSchema,
@@ -20,6 +25,8 @@ import {
   type GeoResponse,
   type NotifyType,
   type OverviewResponse,
+  type Scenario,
+  type ScenarioPutBodyInput,
   type TimeseriesResponse,
   type WsTicketResponse,
 } from '@downspin/protocol';
@@ -125,6 +132,27 @@ export class ControlClient {
   async setProfile(hash: string, body: unknown): Promise<ApplyResponse> {
     const valid = checked(ProfileBodySchema, body);
     return this.json(ApplyResponseSchema, 'PUT', `/admin/sessions/${encodeURIComponent(hash)}/profile`, valid);
+  }
+
+  /** `PUT …/scenario`: the named scenario's current version. */
+  async applyScenario(hash: string, name: string): Promise<ApplyResponse> {
+    const body = checked(ScenarioApplyBodySchema, { name });
+    return this.json(ApplyResponseSchema, 'PUT', `/admin/sessions/${encodeURIComponent(hash)}/scenario`, body);
+  }
+
+  async scenarios(): Promise<Scenario[]> {
+    return (await this.json(ScenarioListResponseSchema, 'GET', '/admin/scenarios')).scenarios;
+  }
+
+  /** Creates or replaces (the version goes up), name and body validated first. */
+  async saveScenario(name: string, body: ScenarioPutBodyInput): Promise<Scenario> {
+    const valid = checked(ScenarioPutBodySchema, body);
+    const path = `/admin/scenarios/${encodeURIComponent(checked(ScenarioNameSchema, name))}`;
+    return (await this.json(ScenarioResponseSchema, 'PUT', path, valid)).scenario;
+  }
+
+  async deleteScenario(name: string): Promise<Scenario> {
+    return (await this.json(ScenarioResponseSchema, 'DELETE', `/admin/scenarios/${encodeURIComponent(name)}`)).scenario;
   }
 
   overview(hours: number): Promise<OverviewResponse> {

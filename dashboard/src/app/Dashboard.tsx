@@ -3,6 +3,7 @@ import { Link, Route, Switch, useLocation } from 'wouter';
 import { ControlClient } from '../api/client.js';
 import { ApiProblem, describeError } from '../api/problem.js';
 import { useLiveChannel } from '../live/useLiveChannel.js';
+import { ScenariosView } from '../scenarios/ScenariosView.js';
 import { SessionsView } from '../sessions/SessionsView.js';
 import { ConnectionBadge, ConnectionBanner } from './ConnectionBanner.js';
 import { DashboardContext, type DashboardContextValue } from './context.js';
@@ -60,6 +61,7 @@ export function Dashboard({ adminKey, onSignOut }: Props) {
         </div>
         <nav aria-label="Views">
           <NavLink href="/">Sessions</NavLink>
+          <NavLink href="/scenarios">Scenarios</NavLink>
           <NavLink href="/analytics">Analytics</NavLink>
         </nav>
         <div className="topbar-end">
@@ -78,6 +80,11 @@ export function Dashboard({ adminKey, onSignOut }: Props) {
               <Suspense fallback={<p className="muted">Loading analytics…</p>}>
                 <AnalyticsView liveAlerts={live.state.alerts} />
               </Suspense>
+            </ErrorBoundary>
+          </Route>
+          <Route path="/scenarios">
+            <ErrorBoundary part="the scenarios view">
+              <ScenariosView />
             </ErrorBoundary>
           </Route>
           <Route>

@@ -119,7 +119,14 @@ export function SessionsView({ live, connected, onApplied }: Props) {
       )}
       {dialog?.kind === 'notify' && <NotifyDialog hash={dialog.hash} send={(m, t) => commands.message(dialog.hash, m, t)} onClose={close} />}
       {dialog?.kind === 'terminate' && <TerminateDialog hash={dialog.hash} terminate={(r) => commands.terminate(dialog.hash, r)} onClose={close} />}
-      {dialog?.kind === 'profile' && <ProfileDialog hash={dialog.hash} apply={(b, l) => commands.profile(dialog.hash, b, l)} onClose={close} />}
+      {dialog?.kind === 'profile' && (
+        <ProfileDialog
+          hash={dialog.hash}
+          apply={(b, l) => commands.profile(dialog.hash, b, l)}
+          applyScenario={(name) => commands.scenario(dialog.hash, name)}
+          onClose={close}
+        />
+      )}
     </section>
   );
 }

@@ -48,6 +48,8 @@ export function useSessionCommands(onApplied: (session: SessionView) => void) {
       apply(hash, 'Downspin', `is downspun (+${DEFAULT_DOWNSPIN_LATENCY_MS / 1000} s per request)`, () => client.downspin(hash, DEFAULT_DOWNSPIN_LATENCY_MS)),
     terminate: (hash: string, reason: string) => apply(hash, 'Terminate', 'is terminated (403 from now on)', () => client.terminate(hash, reason), true),
     profile: (hash: string, body: unknown, label: string) => apply(hash, 'Apply a profile to', `now runs ${label}`, () => client.setProfile(hash, body), true),
+    scenario: (hash: string, name: string) =>
+      apply(hash, 'Apply a scenario to', `now runs scenario "${name}"`, () => client.applyScenario(hash, name), true),
     message: async (hash: string, text: string, type: NotifyType) => {
       await client.notify(hash, text, type);
       notify('success', `Message sent to session ${hash} (shown by the extension, if it is connected).`);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { presetProfile, sessionHash, type ShapingState } from '@downspin/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotMigratedError } from '../migrations/migrate.js';
+import { scenarioContract } from './scenario-contract.js';
 import type { ActivityItem, SessionStore } from './store.js';
 
 /**
@@ -40,6 +41,8 @@ export function describeSessionStoreContract(name: string, makeStore: MakeSessio
     afterAll(async () => {
       await store?.close();
     });
+
+    scenarioContract(() => store);
 
     const apply = (sessionId: string, state: ShapingState, kind: string = state.mode) =>
       store.applyShaping({ sessionId, state, command: { kind, body: { state } } });

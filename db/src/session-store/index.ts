@@ -4,6 +4,8 @@ export type {
   ApplyShapingInput,
   ApplyShapingOptions,
   CommandRecord,
+  PutScenarioInput,
+  ScenarioRecord,
   RiskFacts,
   SessionListFilter,
   SessionRecord,

@@ -18,6 +18,8 @@ import {
   type ApplyShapingInput,
   type ApplyShapingOptions,
   type CommandRecord,
+  type PutScenarioInput,
+  type ScenarioRecord,
   type RiskFacts,
   type SessionListFilter,
   type SessionRecord,
@@ -25,6 +27,7 @@ import {
   type StoreHealth,
 } from './store.js';
 import { foldActivity } from './activity.js';
+import * as scenarios from './scenarios.js';
 import { isThrottling } from './throttled.js';
 
 /** Same value as protocol's `sessionHash`, computed synchronously. */
@@ -192,6 +195,22 @@ export class SqlSessionStore implements SessionStore {
       [sessionId, limit],
     );
     return rows.map(toCommandRecord);
+  }
+
+  listScenarios(): Promise<ScenarioRecord[]> {
+    return scenarios.listScenarios(this.client);
+  }
+
+  getScenario(name: string): Promise<ScenarioRecord | undefined> {
+    return scenarios.getScenario(this.client, name);
+  }
+
+  putScenario(input: PutScenarioInput): Promise<ScenarioRecord> {
+    return scenarios.putScenario(this.client, input);
+  }
+
+  deleteScenario(name: string): Promise<ScenarioRecord | undefined> {
+    return scenarios.deleteScenario(this.client, name);
   }
 
   async health(): Promise<StoreHealth> {

@@ -1,4 +1,4 @@
-import type { SessionShaping, ShapingState } from '@downspin/protocol';
+import type { ScenarioShaping, SessionShaping, ShapingState } from '@downspin/protocol';
 
 export type SessionListFilter = 'all' | 'high_risk' | 'throttled';
 
@@ -79,6 +79,24 @@ export interface RiskFacts {
   consent: boolean;
 }
 
+/** A stored scenario. Times are epoch milliseconds. */
+export interface ScenarioRecord {
+  name: string;
+  version: number;
+  description: string;
+  shaping: ScenarioShaping;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+/** A scenario to save; the store gives it its version. */
+export interface PutScenarioInput {
+  name: string;
+  description: string;
+  shaping: ScenarioShaping;
+  updatedBy: string;
+}
+
 export interface StoreHealth {
   ok: boolean;
   /** Words for /health, e.g. "pglite (in memory)" or "connect ECONNREFUSED 127.0.0.1:5432". */
@@ -126,6 +144,16 @@ export interface SessionStore {
   findSession(hashOrId: string): Promise<SessionRecord | undefined>;
   /** Newest first. */
   history(sessionId: string, limit: number): Promise<CommandRecord[]>;
+  /** Every scenario, by name. */
+  listScenarios(): Promise<ScenarioRecord[]>;
+  getScenario(name: string): Promise<ScenarioRecord | undefined>;
+  /**
+   * Creates the scenario at version 1 or replaces it at version + 1, in one
+   * statement: concurrent saves of one name get distinct, consecutive versions.
+   */
+  putScenario(input: PutScenarioInput): Promise<ScenarioRecord>;
+  /** Deletes it and returns it as it was; undefined when there was none. Sessions it shaped keep their state. */
+  deleteScenario(name: string): Promise<ScenarioRecord | undefined>;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

@@ -120,7 +120,7 @@ export class SessionRuntime {
       this.timeline = {
         startedAt: state.startedAt,
         atMs: state.steps.map((step) => step.atMs),
-        plans: state.steps.map((step, i) => new ShapingPlan(step.profile, explainTimelineStep(state.steps, i))),
+        plans: state.steps.map((step, i) => new ShapingPlan(step.profile, explainTimelineStep(state.steps, i, state.scenario))),
         index: -1,
       };
     }
