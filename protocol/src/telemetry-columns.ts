@@ -112,44 +112,56 @@ export function rowSchema<const Table extends Columns>(table: Table): z.ZodObjec
   return z.object(shape) as z.ZodObject<RowShape<Table>, z.core.$strip>;
 }
 
-/** Whether a client event of type `Type` carries column `C` as the client sends it. */
-type Carries<C extends TelemetryColumn, Type extends string> = C['storeOnly'] extends true
-  ? false
-  : C['of'] extends readonly string[]
-    ? Type extends C['of'][number]
-      ? true
-      : false
-    : true;
+/**
+ * Who holds the event: the client sending it (strict, without store-only
+ * columns) or a store returning it (with them; unknown fields stripped).
+ */
+export type EventHolder = 'client' | 'store';
+
+/** Whether a client event of type `Type`, as `Holder` holds it, carries column `C`. */
+type Carries<C extends TelemetryColumn, Type extends string, Holder extends EventHolder> = Holder extends 'client'
+  ? C['storeOnly'] extends true
+    ? false
+    : CarriedByType<C, Type>
+  : CarriedByType<C, Type>;
+type CarriedByType<C extends TelemetryColumn, Type extends string> = C['of'] extends readonly string[]
+  ? Type extends C['of'][number]
+    ? true
+    : false
+  : true;
 
 /** One event type's shape: its discriminator as a literal, then the columns it carries. */
-export type EventShape<Table extends Columns, Key extends string, Type extends string> = {
-  [C in Table[number] as Carries<C, Type> extends true ? C['field'] : never]: C['field'] extends Key ? z.ZodLiteral<Type> : C['schema'];
+export type EventShape<Table extends Columns, Key extends string, Type extends string, Holder extends EventHolder = 'client'> = {
+  [C in Table[number] as Carries<C, Type, Holder> extends true ? C['field'] : never]: C['field'] extends Key ? z.ZodLiteral<Type> : C['schema'];
 };
 
-type EventOption<Table extends Columns, Key extends string, Types extends readonly string[]> = {
-  [Type in Types[number]]: z.ZodObject<EventShape<Table, Key, Type>, z.core.$strict>;
+type EventOption<Table extends Columns, Key extends string, Types extends readonly string[], Holder extends EventHolder> = {
+  [Type in Types[number]]: z.ZodObject<EventShape<Table, Key, Type, Holder>, Holder extends 'client' ? z.core.$strict : z.core.$strip>;
 }[Types[number]];
 
 /**
  * The schema of events whose fields depend on the discriminator `key`: one
- * strict object per type in `types`, with the table's columns that type
- * carries (store-only ones left out).
+ * object per type in `types`, with the table's columns that type carries.
+ * For the client (default), strict and without store-only columns; for a
+ * store, with them.
  */
-export function eventSchema<const Table extends Columns, const Key extends string, const Types extends readonly [string, ...string[]]>(
-  table: Table,
-  key: Key,
-  types: Types,
-): z.ZodDiscriminatedUnion<Array<EventOption<Table, Key, Types>>, Key> {
+export function eventSchema<
+  const Table extends Columns,
+  const Key extends string,
+  const Types extends readonly [string, ...string[]],
+  Holder extends EventHolder = 'client',
+>(table: Table, key: Key, types: Types, holder?: Holder): z.ZodDiscriminatedUnion<Array<EventOption<Table, Key, Types, Holder>>, Key> {
+  const byClient = holder === undefined || holder === 'client';
   const options = types.map((type) => {
     const shape: Record<string, z.ZodType> = {};
     for (const c of table) {
-      if (c.storeOnly || (c.of !== undefined && !c.of.includes(type))) continue;
+      if ((byClient && c.storeOnly) || (c.of !== undefined && !c.of.includes(type))) continue;
       shape[c.field] = c.field === key ? z.literal(type) : c.schema;
     }
-    return z.strictObject(shape);
+    return byClient ? z.strictObject(shape) : z.object(shape);
   });
   return z.discriminatedUnion(key, options as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodDiscriminatedUnion<
-    Array<EventOption<Table, Key, Types>>,
+    Array<EventOption<Table, Key, Types, Holder>>,
     Key
   >;
 }

@@ -6,7 +6,9 @@ import {
   RequestRowSchema,
   WS_ROW_COLUMNS,
   WsRowSchema,
+  ClientEventRowSchema,
   type ClientEvent,
+  type ClientEventRow,
   type ErrorKind,
   type FaultKind,
   type RequestRow,
@@ -54,6 +56,13 @@ describe('telemetry row types derived from the column tables', () => {
       ts: number;
       url: string;
       from?: string | undefined;
+    }>();
+    expectTypeOf<Extract<ClientEventRow, { type: 'unload' }>>().toEqualTypeOf<{
+      type: 'unload';
+      ts: number;
+      sessionHash: string;
+      url: string;
+      timeOnPageMs: number;
     }>();
     expectTypeOf<ClientEvent['type']>().toEqualTypeOf<'page_view' | 'click' | 'navigation' | 'unload' | 'timing'>();
   });
@@ -108,5 +117,11 @@ describe('telemetry row schemas derived from the column tables', () => {
     expect(ClientEventSchema.safeParse({ type: 'unload', ts: 1, url: 'u', timeOnPageMs: 5 }).success).toBe(true);
     expect(ClientEventSchema.safeParse({ type: 'page_view', ts: 1, url: 'u', title: 'x'.repeat(513) }).success).toBe(false);
     expect(ClientEventSchema.options.map((o) => o.shape.type.value)).toEqual(['page_view', 'click', 'navigation', 'unload', 'timing']);
+  });
+
+  it('give a stored client event its session hash too', () => {
+    const stored = { type: 'navigation', ts: 1, sessionHash: 'a1b2c3d4e5f6', url: 'u', from: 'v' };
+    expect(ClientEventRowSchema.parse(stored)).toEqual(stored);
+    expect(ClientEventRowSchema.safeParse({ type: 'navigation', ts: 1, url: 'u' }).success).toBe(false);
   });
 });

@@ -130,6 +130,10 @@ export const CLIENT_EVENT_ROW_COLUMNS = [
 export const ClientEventSchema = eventSchema(CLIENT_EVENT_ROW_COLUMNS, 'type', CLIENT_EVENT_TYPES);
 export type ClientEvent = z.output<typeof ClientEventSchema>;
 
+/** A client event as a store keeps and returns it: the event plus whose session sent it. */
+export const ClientEventRowSchema = eventSchema(CLIENT_EVENT_ROW_COLUMNS, 'type', CLIENT_EVENT_TYPES, 'store');
+export type ClientEventRow = z.output<typeof ClientEventRowSchema>;
+
 /** Most events one batch may carry. */
 export const MAX_CLIENT_EVENT_BATCH = 100;
 export const ClientEventBatchSchema = z.array(ClientEventSchema).min(1).max(MAX_CLIENT_EVENT_BATCH);
