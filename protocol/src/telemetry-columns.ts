@@ -7,7 +7,7 @@ import { z } from 'zod';
  * of the field. The zod row schemas and the static row types are derived from
  * the table here; @downspin/db derives its sanitiser, insert column list,
  * RowBinary encoder and decoder from the same entries. So adding a column is
- * one entry plus a ClickHouse migration (db/README.md, "Adding a telemetry column").
+ * one entry plus a ClickHouse migration (db/README.md, "Telemetry rows: adding a column").
  * Plain data and zod only: no store code lives here, so the extension and the
  * dashboard can import the schemas without pulling in a database client.
  */
@@ -152,6 +152,11 @@ export function eventSchema<
   Holder extends EventHolder = 'client',
 >(table: Table, key: Key, types: Types, holder?: Holder): z.ZodDiscriminatedUnion<Array<EventOption<Table, Key, Types, Holder>>, Key> {
   const byClient = holder === undefined || holder === 'client';
+  // A misspelt type in `carriedBy` would leave its column carried by no event: refuse the table instead.
+  for (const c of table) {
+    const unknown = c.of?.find((type) => !types.includes(type));
+    if (unknown !== undefined) throw new Error(`column ${c.name} is carried by unknown event type ${unknown}`);
+  }
   const options = types.map((type) => {
     const shape: Record<string, z.ZodType> = {};
     for (const c of table) {

@@ -1,6 +1,10 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
+  carriedBy,
   CLIENT_EVENT_ROW_COLUMNS,
+  enumColumn,
+  eventSchema,
+  textColumn,
   ClientEventSchema,
   REQUEST_ROW_COLUMNS,
   RequestRowSchema,
@@ -123,5 +127,13 @@ describe('telemetry row schemas derived from the column tables', () => {
     const stored = { type: 'navigation', ts: 1, sessionHash: 'a1b2c3d4e5f6', url: 'u', from: 'v' };
     expect(ClientEventRowSchema.parse(stored)).toEqual(stored);
     expect(ClientEventRowSchema.safeParse({ type: 'navigation', ts: 1, url: 'u' }).success).toBe(false);
+  });
+});
+
+describe('eventSchema', () => {
+  it('refuses a table whose column names an event type that does not exist', () => {
+    const table = [enumColumn('type', ['a', 'b'], 8), carriedBy(['c'], textColumn('x', 4))] as const;
+    expect(() => eventSchema(table, 'type', ['a', 'b'])).toThrow('column x is carried by unknown event type c');
+    expect(eventSchema([table[0], carriedBy(['b'], textColumn('x', 4))], 'type', ['a', 'b']).parse({ type: 'b', x: 'y' })).toEqual({ type: 'b', x: 'y' });
   });
 });

@@ -33,7 +33,7 @@ const KIND_LIMIT = 32;
 /**
  * One row per proxied request: THE definition of its fields, their
  * ClickHouse columns (in insert order) and limits. Times are epoch
- * milliseconds. Adding a column: db/README.md, "Adding a telemetry column".
+ * milliseconds. Adding a column: db/README.md, "Telemetry rows: adding a column".
  */
 export const REQUEST_ROW_COLUMNS = [
   countColumn('ts'),

@@ -95,7 +95,7 @@ const request: RequestRow = {
 
 const ADD_USER_AGENT = '-- The browser that sent the request.\nALTER TABLE requests ADD COLUMN user_agent String;\n';
 
-describe('adding a telemetry column (db/README.md, "Adding a telemetry column")', () => {
+describe('adding a telemetry column (db/README.md, "Telemetry rows: adding a column")', () => {
   it('is one table entry plus one migration: schema, type, sanitiser, insert, encoder and decoder follow', async () => {
     // Step 1, the entry (here appended to a copy of the request table; the real one is in protocol).
     const table = [...REQUEST_ROW_COLUMNS, textColumn('userAgent', 256)] as const;
