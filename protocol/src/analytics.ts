@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SessionViewSchema } from './commands.js';
 import { DASHBOARD_ALERT_KINDS } from './dashboard-channel.js';
-import { CLIENT_EVENT_TYPES, FAULT_KINDS, RequestRowSchema, WsRowSchema } from './telemetry.js';
+import { ClientEventRowSchema, FAULT_KINDS, RequestRowSchema, WsRowSchema } from './telemetry.js';
 
 /*
  * What the analytics endpoints answer: the control API builds these shapes
@@ -85,11 +85,7 @@ export const SessionAnalyticsResponseSchema = z.object({
   session: SessionViewSchema.nullable().describe('The session as the session store knows it, or null'),
   requests: z.array(RequestRowSchema),
   webSockets: z.array(WsRowSchema),
-  clientEvents: z.array(
-    z
-      .looseObject({ type: z.enum(CLIENT_EVENT_TYPES), ts: count, url: z.string(), sessionHash: z.string() })
-      .describe('A client event (ClientEvent of the client channel) with the session hash'),
-  ),
+  clientEvents: z.array(ClientEventRowSchema.describe('A client event (ClientEvent of the client channel) with the session hash')),
 });
 export type SessionAnalyticsResponse = z.output<typeof SessionAnalyticsResponseSchema>;
 

@@ -5,6 +5,7 @@ export * from './presets.js';
 export * from './shaping.js';
 export * from './commands.js';
 export * from './errors.js';
+export * from './telemetry-columns.js';
 export * from './telemetry.js';
 export * from './client-channel.js';
 export * from './bus-messages.js';

@@ -1,4 +1,15 @@
 import { z } from 'zod';
+import {
+  carriedBy,
+  countColumn,
+  enumColumn,
+  eventSchema,
+  msColumn,
+  rowSchema,
+  smallIntColumn,
+  storeOnly,
+  textColumn,
+} from './telemetry-columns.js';
 
 /** Why the proxy answered instead of the app, if it did. */
 export const FAULT_KINDS = ['', 'error', 'reset', 'timeout', 'fail_first', 'rate_limited', 'banned', 'terminated', 'truncated'] as const;
@@ -16,57 +27,63 @@ export const ERROR_KINDS = [
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
-const text = (max: number) => z.string().max(max);
-const count = z.number().int().nonnegative();
+/** Fault and error kinds are short enums; a store keeps whatever text up to this (older or newer kinds). */
+const KIND_LIMIT = 32;
 
-/** One row per proxied request. Times are epoch milliseconds. */
-export const RequestRowSchema = z.object({
-  ts: count,
-  sessionHash: text(32),
-  proxyId: text(128),
-  method: text(16),
-  host: text(255),
+/**
+ * One row per proxied request: THE definition of its fields, their
+ * ClickHouse columns (in insert order) and limits. Times are epoch
+ * milliseconds. Adding a column: db/README.md, "Telemetry rows: adding a column".
+ */
+export const REQUEST_ROW_COLUMNS = [
+  countColumn('ts'),
+  textColumn('sessionHash', 32),
+  textColumn('proxyId', 128),
+  textColumn('method', 16),
+  textColumn('host', 255),
   /** Path without the query string. */
-  path: text(2048),
+  textColumn('path', 2048),
   /** Path normalised for grouping, e.g. /users/:id. */
-  route: text(2048),
+  textColumn('route', 2048),
   /** 0 when no response was sent (reset, client gone). */
-  status: z.number().int().min(0).max(999),
-  upstreamMs: z.number().nonnegative(),
-  totalMs: z.number().nonnegative(),
-  injectedMs: z.number().nonnegative(),
-  bytesIn: count,
-  bytesOut: count,
+  smallIntColumn('status', 999),
+  msColumn('upstreamMs'),
+  msColumn('totalMs'),
+  msColumn('injectedMs'),
+  countColumn('bytesIn'),
+  countColumn('bytesOut'),
   /** Words for the shaping applied, e.g. "latency 400±100ms uniform". Empty when none. */
-  shaping: text(512),
-  shapingVersion: count,
-  fault: z.enum(FAULT_KINDS),
-  error: z.enum(ERROR_KINDS),
+  textColumn('shaping', 512),
+  countColumn('shapingVersion'),
+  enumColumn('fault', FAULT_KINDS, KIND_LIMIT),
+  enumColumn('error', ERROR_KINDS, KIND_LIMIT),
   /** ISO 3166 alpha-2, "LO" loopback, "LAN" private network, "" unknown. */
-  country: text(8),
-});
+  textColumn('country', 8),
+] as const;
+export const RequestRowSchema = rowSchema(REQUEST_ROW_COLUMNS);
 export type RequestRow = z.output<typeof RequestRowSchema>;
 
 /** One row per proxied WebSocket connection, written when it closes. */
-export const WsRowSchema = z.object({
-  ts: count,
-  sessionHash: text(32),
-  proxyId: text(128),
-  host: text(255),
-  path: text(2048),
-  route: text(2048),
-  durationMs: z.number().nonnegative(),
-  messagesIn: count,
-  messagesOut: count,
-  bytesIn: count,
-  bytesOut: count,
-  closeCode: z.number().int().min(0).max(4999),
-  injectedMs: z.number().nonnegative(),
-  shapingVersion: count,
-  fault: z.enum(FAULT_KINDS),
-  error: z.enum(ERROR_KINDS),
-  country: text(8),
-});
+export const WS_ROW_COLUMNS = [
+  countColumn('ts'),
+  textColumn('sessionHash', 32),
+  textColumn('proxyId', 128),
+  textColumn('host', 255),
+  textColumn('path', 2048),
+  textColumn('route', 2048),
+  msColumn('durationMs'),
+  countColumn('messagesIn'),
+  countColumn('messagesOut'),
+  countColumn('bytesIn'),
+  countColumn('bytesOut'),
+  smallIntColumn('closeCode', 4999),
+  msColumn('injectedMs'),
+  countColumn('shapingVersion'),
+  enumColumn('fault', FAULT_KINDS, KIND_LIMIT),
+  enumColumn('error', ERROR_KINDS, KIND_LIMIT),
+  textColumn('country', 8),
+] as const;
+export const WsRowSchema = rowSchema(WS_ROW_COLUMNS);
 export type WsRow = z.output<typeof WsRowSchema>;
 
 /**
@@ -84,27 +101,39 @@ export type RowPreparer = (
   to: number,
 ) => void;
 
-const url = z.string().max(2048);
-const at = z.number().int().nonnegative();
-
-/** Events the extension captures in the page, only after consent. */
-export const ClientEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('page_view'), ts: at, url, title: z.string().max(512).optional(), referrer: url.optional() }),
-  z.strictObject({ type: z.literal('click'), ts: at, url, target: z.string().max(256), text: z.string().max(256).optional() }),
-  z.strictObject({ type: z.literal('navigation'), ts: at, url, from: url.optional() }),
-  z.strictObject({ type: z.literal('unload'), ts: at, url, timeOnPageMs: z.number().int().nonnegative() }),
-  z.strictObject({
-    type: z.literal('timing'),
-    ts: at,
-    url,
-    ttfbMs: z.number().nonnegative().optional(),
-    domContentLoadedMs: z.number().nonnegative().optional(),
-    loadMs: z.number().nonnegative().optional(),
-    transferBytes: z.number().int().nonnegative().optional(),
-  }),
-]);
-export type ClientEvent = z.output<typeof ClientEventSchema>;
 export const CLIENT_EVENT_TYPES = ['page_view', 'click', 'navigation', 'unload', 'timing'] as const;
+export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
+
+/**
+ * Events the extension captures in the page, only after consent, as a store
+ * keeps them (with the session hash the store adds). Each type carries the
+ * columns common to all plus those naming it in `carriedBy`.
+ */
+export const CLIENT_EVENT_ROW_COLUMNS = [
+  countColumn('ts'),
+  storeOnly(textColumn('sessionHash', 32)),
+  enumColumn('type', CLIENT_EVENT_TYPES, 16),
+  textColumn('url', 2048),
+  carriedBy(['page_view'], textColumn('title', 512)),
+  carriedBy(['page_view'], textColumn('referrer', 2048)),
+  carriedBy(['click'], textColumn('target', 256), 'required'),
+  carriedBy(['click'], textColumn('text', 256)),
+  carriedBy(['navigation'], textColumn('from', 2048, 'from_url')),
+  carriedBy(['unload'], countColumn('timeOnPageMs'), 'required'),
+  carriedBy(['timing'], msColumn('ttfbMs')),
+  carriedBy(['timing'], msColumn('domContentLoadedMs')),
+  carriedBy(['timing'], msColumn('loadMs')),
+  carriedBy(['timing'], countColumn('transferBytes')),
+] as const;
+
+/** An event as the extension sends it (no session hash: the server knows whose channel it came on). */
+export const ClientEventSchema = eventSchema(CLIENT_EVENT_ROW_COLUMNS, 'type', CLIENT_EVENT_TYPES);
+export type ClientEvent = z.output<typeof ClientEventSchema>;
+
+/** A client event as a store keeps and returns it: the event plus whose session sent it. */
+export const ClientEventRowSchema = eventSchema(CLIENT_EVENT_ROW_COLUMNS, 'type', CLIENT_EVENT_TYPES, 'store');
+export type ClientEventRow = z.output<typeof ClientEventRowSchema>;
+
 /** Most events one batch may carry. */
 export const MAX_CLIENT_EVENT_BATCH = 100;
 export const ClientEventBatchSchema = z.array(ClientEventSchema).min(1).max(MAX_CLIENT_EVENT_BATCH);

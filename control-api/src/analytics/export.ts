@@ -1,29 +1,13 @@
-import type { RequestRow } from '@downspin/protocol';
+import { REQUEST_ROW_COLUMNS, type RequestRow } from '@downspin/protocol';
 import { stringify } from 'csv-stringify/sync';
 import { toApiError } from './telemetry-errors.js';
 
-/** Columns of an export, in order: `time` (ISO 8601, UTC) first, then the stored row's fields. */
-export const EXPORT_COLUMNS = [
-  'time',
-  'ts',
-  'sessionHash',
-  'proxyId',
-  'method',
-  'host',
-  'path',
-  'route',
-  'status',
-  'upstreamMs',
-  'totalMs',
-  'injectedMs',
-  'bytesIn',
-  'bytesOut',
-  'shaping',
-  'shapingVersion',
-  'fault',
-  'error',
-  'country',
-] as const;
+/**
+ * Columns of an export, in order: `time` (ISO 8601, UTC) first, then the
+ * stored row's fields in the order of its column table (a column added there
+ * is exported too).
+ */
+export const EXPORT_COLUMNS: readonly ['time', ...Array<keyof RequestRow>] = ['time', ...REQUEST_ROW_COLUMNS.map((column) => column.field)];
 
 export type ExportRow = { time: string } & RequestRow;
 

@@ -1,48 +1,32 @@
-import type { RequestRow, WsRow } from '@downspin/protocol';
+import {
+  CLIENT_EVENT_ROW_COLUMNS,
+  REQUEST_ROW_COLUMNS,
+  WS_ROW_COLUMNS,
+  type ColumnType,
+  type RequestRow,
+  type TelemetryColumn,
+  type WsRow,
+} from '@downspin/protocol';
 import { count, ms, text } from './clean.js';
 import type { RowBinaryWriter } from './clickhouse/row-binary.js';
 import type { ClientEventRow } from './types.js';
 
 /*
- * THE definition of each telemetry row's shape: one table per kind, one
- * entry per stored column (ClickHouse name and type, its limit; the row's
- * field is the camelCase of the name). The sanitiser (rows.ts), the insert column list, the
- * RowBinary encoder and the decoder (clickhouse/columns.ts) are all made
- * from these tables; columns.test.ts checks them against the zod schemas in
- * protocol and against `DESCRIBE TABLE` of the migrated ClickHouse tables.
- * Adding a column today: one entry here, its field in protocol's zod row schema
- * (columns.test.ts fails until the two agree), plus a migration. Building the
- * zod schemas from these tables (in protocol) would make it one entry: not done yet.
+ * The column tables (protocol/src/telemetry.ts) are THE definition of each
+ * telemetry row: field, ClickHouse column and type, limit, zod schema. Here
+ * each entry gets what a store needs to keep its value: a cleaner, a RowBinary
+ * writer and a reader. The sanitiser (rows.ts), the insert column list, the
+ * encoder and the decoder (clickhouse/columns.ts) are made from these, so
+ * adding a column is one table entry plus a migration (db/README.md).
  */
 
-export type ColumnType =
-  | 'String'
-  | 'UInt16'
-  | 'UInt64'
-  | 'Float64'
-  | 'Nullable(String)'
-  | 'Nullable(UInt64)'
-  | 'Nullable(Float64)';
-
-export interface ColumnSpec {
-  /** The ClickHouse column. */
-  readonly name: string;
-  readonly type: ColumnType;
-  /** Strings: most UTF-16 units kept. Integers: the largest value kept. */
-  readonly limit?: number;
-  /** The row's field, when it is not the camelCase of `name`. */
-  readonly field?: string;
-  /** Client events: the event types that carry this column (others store NULL). Absent: every type. */
-  readonly of?: readonly string[];
-  /** Client events: present (as '' or 0) even when the row lacks it. */
-  readonly required?: boolean;
-}
-
-/** A column ready to use: its value cleaner, its RowBinary writer and its reader for values ClickHouse returns. */
-/** `Row` is the row type the table describes (checked against the zod schema by columns.test.ts). */
+/**
+ * A column ready to use: its value cleaner, its RowBinary writer and its
+ * reader for values ClickHouse returns. `Row` is the row type of the table
+ * it came from (it only ties a column list to its row type).
+ */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
-export interface Column<Row> extends ColumnSpec {
-  readonly field: string;
+export interface Column<Row> extends TelemetryColumn {
   /** The value as every store keeps it (cut, clamped, never NaN); undefined stays undefined for Nullable columns. */
   readonly clean: (value: unknown) => unknown;
   /** Writes the cleaned value. */
@@ -51,7 +35,6 @@ export interface Column<Row> extends ColumnSpec {
   readonly decode: (value: unknown) => unknown;
 }
 
-const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 const maybe = (value: unknown): unknown => (value === null ? undefined : value);
 
 /* Codecs by type; each returns closures fixed to one column's limit. */
@@ -93,71 +76,14 @@ function codec(type: ColumnType, limit: number | undefined): Pick<Column<unknown
   }
 }
 
-function table<Row>(specs: readonly ColumnSpec[]): ReadonlyArray<Column<Row>> {
-  return specs.map((spec) => ({ ...spec, field: spec.field ?? camel(spec.name), ...codec(spec.type, spec.limit) }));
+/** A protocol column table with each column's codec. */
+export function storedColumns<Row>(table: readonly TelemetryColumn[]): ReadonlyArray<Column<Row>> {
+  return table.map((column) => ({ ...column, ...codec(column.type, column.limit) }));
 }
 
-/** Fault and error kinds are short enums in protocol; stored rows may hold anything up to this. */
-const KIND_LIMIT = 32;
-
-export const REQUEST_SHAPE = table<RequestRow>([
-  { name: 'ts', type: 'UInt64' },
-  { name: 'session_hash', type: 'String', limit: 32 },
-  { name: 'proxy_id', type: 'String', limit: 128 },
-  { name: 'method', type: 'String', limit: 16 },
-  { name: 'host', type: 'String', limit: 255 },
-  { name: 'path', type: 'String', limit: 2048 },
-  { name: 'route', type: 'String', limit: 2048 },
-  { name: 'status', type: 'UInt16', limit: 999 },
-  { name: 'upstream_ms', type: 'Float64' },
-  { name: 'total_ms', type: 'Float64' },
-  { name: 'injected_ms', type: 'Float64' },
-  { name: 'bytes_in', type: 'UInt64' },
-  { name: 'bytes_out', type: 'UInt64' },
-  { name: 'shaping', type: 'String', limit: 512 },
-  { name: 'shaping_version', type: 'UInt64' },
-  { name: 'fault', type: 'String', limit: KIND_LIMIT },
-  { name: 'error', type: 'String', limit: KIND_LIMIT },
-  { name: 'country', type: 'String', limit: 8 },
-]);
-
-export const WEBSOCKET_SHAPE = table<WsRow>([
-  { name: 'ts', type: 'UInt64' },
-  { name: 'session_hash', type: 'String', limit: 32 },
-  { name: 'proxy_id', type: 'String', limit: 128 },
-  { name: 'host', type: 'String', limit: 255 },
-  { name: 'path', type: 'String', limit: 2048 },
-  { name: 'route', type: 'String', limit: 2048 },
-  { name: 'duration_ms', type: 'Float64' },
-  { name: 'messages_in', type: 'UInt64' },
-  { name: 'messages_out', type: 'UInt64' },
-  { name: 'bytes_in', type: 'UInt64' },
-  { name: 'bytes_out', type: 'UInt64' },
-  { name: 'close_code', type: 'UInt16', limit: 4999 },
-  { name: 'injected_ms', type: 'Float64' },
-  { name: 'shaping_version', type: 'UInt64' },
-  { name: 'fault', type: 'String', limit: KIND_LIMIT },
-  { name: 'error', type: 'String', limit: KIND_LIMIT },
-  { name: 'country', type: 'String', limit: 8 },
-]);
-
-/** Fields only some event types carry are Nullable, so "absent" stays absent. */
-export const CLIENT_EVENT_SHAPE = table<ClientEventRow>([
-  { name: 'ts', type: 'UInt64' },
-  { name: 'session_hash', type: 'String', limit: 32 },
-  { name: 'type', type: 'String', limit: 16 },
-  { name: 'url', type: 'String', limit: 2048 },
-  { name: 'title', type: 'Nullable(String)', limit: 512, of: ['page_view'] },
-  { name: 'referrer', type: 'Nullable(String)', limit: 2048, of: ['page_view'] },
-  { name: 'target', type: 'Nullable(String)', limit: 256, of: ['click'], required: true },
-  { name: 'text', type: 'Nullable(String)', limit: 256, of: ['click'] },
-  { name: 'from_url', field: 'from', type: 'Nullable(String)', limit: 2048, of: ['navigation'] },
-  { name: 'time_on_page_ms', type: 'Nullable(UInt64)', of: ['unload'], required: true },
-  { name: 'ttfb_ms', type: 'Nullable(Float64)', of: ['timing'] },
-  { name: 'dom_content_loaded_ms', type: 'Nullable(Float64)', of: ['timing'] },
-  { name: 'load_ms', type: 'Nullable(Float64)', of: ['timing'] },
-  { name: 'transfer_bytes', type: 'Nullable(UInt64)', of: ['timing'] },
-]);
+export const REQUEST_SHAPE = storedColumns<RequestRow>(REQUEST_ROW_COLUMNS);
+export const WEBSOCKET_SHAPE = storedColumns<WsRow>(WS_ROW_COLUMNS);
+export const CLIENT_EVENT_SHAPE = storedColumns<ClientEventRow>(CLIENT_EVENT_ROW_COLUMNS);
 
 /** The columns every table ends with: which insert batch a row came in, and its place in it (exactly-once retries). */
 export const BATCH_COLUMNS: ReadonlyArray<{ name: string; type: string }> = [
@@ -216,8 +142,8 @@ function eventSanitizer<Row>(columns: ReadonlyArray<Column<Row>>): (row: Row) =>
       if (column.of !== undefined && !column.of.includes(values.type as string)) continue;
       const value = values[column.field];
       if (value !== undefined) out[column.field] = column.clean(value);
-      else if (column.required === true) out[column.field] = column.clean(column.type === 'Nullable(String)' ? '' : 0);
       else if (column.of === undefined) out[column.field] = column.clean(value);
+      else if (column.required) out[column.field] = column.clean(column.type === 'Nullable(String)' ? '' : 0);
     }
     return out as Row;
   };

@@ -1,4 +1,4 @@
-import type { RequestRow } from '@downspin/protocol';
+import { SessionAnalyticsResponseSchema, type RequestRow } from '@downspin/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as f from './contract-fixtures.js';
 import { TelemetryQueryError } from './errors.js';
@@ -97,6 +97,8 @@ export function describeTelemetryStoreContract(name: string, makeStore: () => Pr
       expect(history.requests).toEqual([f.r6, f.r2, f.r1]);
       expect(history.webSockets).toEqual([f.w1]);
       expect(history.clientEvents).toEqual([f.e5, f.e3, f.e2, f.e1]);
+      // What the API's session answer documents (SessionAnalyticsResponseSchema) is what a store returns.
+      expect(SessionAnalyticsResponseSchema.pick({ requests: true, webSockets: true, clientEvents: true }).parse(history)).toEqual(history);
       const bounded = await store.sessionHistory({ ...f.RANGE, session: f.A, limit: 2 });
       expect(bounded.requests).toEqual([f.r6, f.r2]);
       expect(bounded.clientEvents).toEqual([f.e5, f.e3]);

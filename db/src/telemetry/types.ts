@@ -1,7 +1,7 @@
-import type { ClientEvent, FaultKind, RequestRow, WsRow } from '@downspin/protocol';
+import type { ClientEventRow, FaultKind, RequestRow, WsRow } from '@downspin/protocol';
 
-/** A client event as stored: the extension's event plus whose session sent it. */
-export type ClientEventRow = ClientEvent & { sessionHash: string };
+/** A client event as stored: the extension's event plus whose session sent it (protocol's column table). */
+export type { ClientEventRow };
 
 /**
  * Rows handed to a store in one insert. `id` names the batch (1–64 of

@@ -1,91 +1,163 @@
-import { createClient } from '@clickhouse/client';
-import { ClientEventSchema, RequestRowSchema, WsRowSchema } from '@downspin/protocol';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { REQUEST_ROW_COLUMNS, rowSchema, textColumn, type RequestRow } from '@downspin/protocol';
+import { afterAll, describe, expect, expectTypeOf, inject, it } from 'vitest';
 import type { z } from 'zod';
-import { BATCH_COLUMNS, CLIENT_EVENT_SHAPE, REQUEST_SHAPE, WEBSOCKET_SHAPE, type Column } from '../columns.js';
-import { TABLES } from './columns.js';
-import { ClickHouseTelemetryStore } from './store.js';
+import { BATCH_COLUMNS, CLIENT_EVENT_SHAPE, REQUEST_SHAPE, sanitizer, storedColumns, WEBSOCKET_SHAPE } from '../columns.js';
+import { decoder, encoder, insertList, selectList, TABLES } from './columns.js';
+import { applyClickHouseMigrations, CLICKHOUSE_MIGRATIONS_DIR } from './migrations.js';
+import { RowBinaryWriter } from './row-binary.js';
+
+/*
+ * The column tables (protocol/src/telemetry.ts) are the one definition of a
+ * row; the zod schemas, sanitiser, insert list, encoder and decoder are made
+ * from them, so they cannot disagree with each other. What can disagree is
+ * the table and the migrated ClickHouse table: that is checked here.
+ */
 
 const url = inject('clickhouseUrl');
 const runId = inject('runId');
 
 const SHAPES = { requests: REQUEST_SHAPE, websockets: WEBSOCKET_SHAPE, client_events: CLIENT_EVENT_SHAPE } as const;
 
-/** A string schema's max length (through optional), or undefined for anything else. */
-function maxLength(schema: z.ZodType): number | undefined {
-  const inner = (schema as unknown as { unwrap?: () => z.ZodType }).unwrap?.() ?? schema;
-  const max = (inner as unknown as { maxLength?: number | null }).maxLength;
-  return typeof max === 'number' ? max : undefined;
+/**
+ * How a column table and `DESCRIBE TABLE` disagree, one line per column, none
+ * when they agree. Order is not compared: inserts and selects name their columns.
+ */
+async function disagreement(client: ClickHouseClient, table: string, columns: ReadonlyArray<{ name: string; type: string }>): Promise<string[]> {
+  const result = await client.query({ query: `DESCRIBE TABLE ${table}`, format: 'JSONEachRow' });
+  const described = new Map((await result.json<{ name: string; type: string }>()).map(({ name, type }) => [name, type]));
+  const expected = new Map([...columns, ...BATCH_COLUMNS].map(({ name, type }) => [name, type]));
+  const out: string[] = [];
+  for (const [name, type] of expected) {
+    const actual = described.get(name);
+    if (actual === undefined) out.push(`${table}.${name} ${type}: in the column table, not in ClickHouse`);
+    else if (actual !== type) out.push(`${table}.${name}: ${type} in the column table, ${actual} in ClickHouse`);
+  }
+  for (const [name, type] of described) if (!expected.has(name)) out.push(`${table}.${name} ${type}: in ClickHouse, not in the column table`);
+  return out;
 }
 
-/** field → string limit, for the string fields of one object schema. */
-function limits(shape: Record<string, z.ZodType>): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(shape).flatMap(([field, schema]) => {
-      const max = maxLength(schema);
-      return max === undefined ? [] : [[field, max]];
-    }),
-  );
+async function migratedDatabase(name: string, dir?: string): Promise<ClickHouseClient> {
+  const admin = createClient({ url });
+  await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${name}` });
+  await admin.close();
+  const client = createClient({ url, database: name });
+  await applyClickHouseMigrations(client, { dir });
+  return client;
 }
 
-function tableLimits(columns: ReadonlyArray<Column<unknown>>, fields: readonly string[]): Record<string, number> {
-  return Object.fromEntries(
-    columns.filter((c) => fields.includes(c.field) && c.type.includes('String')).map((c) => [c.field, c.limit!]),
-  );
-}
+const databases: string[] = [];
+afterAll(async () => {
+  const admin = createClient({ url });
+  for (const database of databases) await admin.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+  await admin.close();
+});
 
-describe('telemetry column tables', () => {
-  it('have exactly the fields and string limits of the protocol schemas', () => {
-    for (const [schema, columns] of [
-      [RequestRowSchema, REQUEST_SHAPE],
-      [WsRowSchema, WEBSOCKET_SHAPE],
-    ] as const) {
-      const shape = schema.shape as Record<string, z.ZodType>;
-      expect(columns.map((c) => c.field).sort()).toEqual(Object.keys(shape).sort());
-      const stringLimits = limits(shape);
-      expect(tableLimits(columns as ReadonlyArray<Column<unknown>>, Object.keys(stringLimits))).toEqual(stringLimits);
-    }
-  });
-
-  it('give each client event type exactly the fields its schema defines', () => {
-    for (const option of ClientEventSchema.options) {
-      const shape = option.shape as Record<string, z.ZodType>;
-      const type = (option.shape.type as unknown as { value: string }).value;
-      const carried = CLIENT_EVENT_SHAPE.filter((c) => c.of === undefined || c.of.includes(type));
-      // sessionHash is the store's, not the extension's.
-      expect(carried.map((c) => c.field).sort()).toEqual([...Object.keys(shape), 'sessionHash'].sort());
-      const stringLimits = limits(shape);
-      expect(tableLimits(carried as ReadonlyArray<Column<unknown>>, Object.keys(stringLimits))).toEqual(stringLimits);
-      // A field the type may omit is not required, and one it must carry is.
-      for (const column of carried.filter((c) => c.of !== undefined)) {
-        expect(column.required === true, `${type}.${column.field}`).toBe(!shape[column.field]!.safeParse(undefined).success);
+describe('telemetry column tables against ClickHouse', () => {
+  it('match DESCRIBE TABLE of every migrated table, column for column', async () => {
+    const database = `downspin_test_${runId}_columns`;
+    databases.push(database);
+    const client = await migratedDatabase(database);
+    try {
+      for (const [kind, columns] of Object.entries(SHAPES) as Array<[keyof typeof SHAPES, ReadonlyArray<{ name: string; type: string }>]>) {
+        expect(await disagreement(client, TABLES[kind], columns)).toEqual([]);
       }
+    } finally {
+      await client.close();
     }
   });
 });
 
-describe('telemetry column tables against ClickHouse', () => {
-  const database = `downspin_test_${runId}_columns`;
-  afterAll(async () => {
-    const admin = createClient({ url });
-    await admin.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-    await admin.close();
-  });
+const request: RequestRow = {
+  ts: 1_765_000_000_000,
+  sessionHash: 'a1b2c3d4e5f6',
+  proxyId: 'p1',
+  method: 'GET',
+  host: 'app.test',
+  path: '/items',
+  route: '/items',
+  status: 200,
+  upstreamMs: 12.5,
+  totalMs: 20.25,
+  injectedMs: 7,
+  bytesIn: 10,
+  bytesOut: 2048,
+  shaping: 'latency 7ms',
+  shapingVersion: 3,
+  fault: '',
+  error: '',
+  country: 'LO',
+};
 
-  it('match DESCRIBE TABLE of every migrated table, column for column, in insert order', async () => {
-    const store = new ClickHouseTelemetryStore({ url, database });
-    await store.start();
-    await store.close();
-    const client = createClient({ url, database });
+const ADD_USER_AGENT = '-- The browser that sent the request.\nALTER TABLE requests ADD COLUMN user_agent String;\n';
+
+describe('adding a telemetry column (db/README.md, "Telemetry rows: adding a column")', () => {
+  it('is one table entry plus one migration: schema, type, sanitiser, insert, encoder and decoder follow', async () => {
+    // Step 1, the entry (here appended to a copy of the request table; the real one is in protocol).
+    const table = [...REQUEST_ROW_COLUMNS, textColumn('userAgent', 256)] as const;
+    const schema = rowSchema(table);
+    type Row = z.output<typeof schema>;
+    expectTypeOf<Omit<Row, 'userAgent'>>().toEqualTypeOf<RequestRow>();
+    expectTypeOf<Row['userAgent']>().toEqualTypeOf<string>();
+    const columns = storedColumns<Row>(table);
+
+    const database = `downspin_test_${runId}_add_column`;
+    databases.push(database);
+    const dir = await mkdtemp(path.join(tmpdir(), 'downspin-migrations-'));
+    await cp(CLICKHOUSE_MIGRATIONS_DIR, dir, { recursive: true });
+    const client = await migratedDatabase(database, dir);
     try {
-      for (const [kind, columns] of Object.entries(SHAPES) as Array<[keyof typeof SHAPES, ReadonlyArray<Column<unknown>>]>) {
-        const result = await client.query({ query: `DESCRIBE TABLE ${TABLES[kind]}`, format: 'JSONEachRow' });
-        const described = (await result.json<{ name: string; type: string }>()).map(({ name, type }) => ({ name, type }));
-        const expected = [...columns.map(({ name, type }) => ({ name, type })), ...BATCH_COLUMNS];
-        expect(described, TABLES[kind]).toEqual(expected);
-      }
+      // Without its migration, the table check names the column.
+      expect(await disagreement(client, 'requests', columns)).toEqual(['requests.user_agent String: in the column table, not in ClickHouse']);
+
+      // Step 2, the migration.
+      await writeFile(path.join(dir, '005_requests_user_agent.sql'), ADD_USER_AGENT);
+      expect(await applyClickHouseMigrations(client, { dir })).toEqual(['005_requests_user_agent.sql']);
+      expect(await disagreement(client, 'requests', columns)).toEqual([]);
+
+      // The rest follows from the entry: the boundary refuses what is past its limit, the sanitiser cuts it,
+      // the insert stores it and the decoder reads it back.
+      const row = { ...request, userAgent: `Mozilla/5.0 ${'x'.repeat(300)}` };
+      expect(schema.safeParse(row).success).toBe(false);
+      expect(schema.parse({ ...row, userAgent: 'Mozilla/5.0' })).toEqual({ ...row, userAgent: 'Mozilla/5.0' });
+      const clean = sanitizer(columns)(row);
+      expect(clean.userAgent).toBe(row.userAgent.slice(0, 256));
+
+      const w = new RowBinaryWriter();
+      encoder(columns)(w, row, 'batch-1', 0);
+      const inserted = await client.exec({ query: `INSERT INTO requests (${insertList(columns)}) FORMAT RowBinary`, values: Readable.from(w.end()) });
+      for await (const _ of inserted.stream) void _;
+      const result = await client.query({ query: `SELECT ${selectList(columns)} FROM requests`, format: 'JSONEachRow' });
+      expect((await result.json<Record<string, unknown>>()).map(decoder(columns))).toEqual([clean]);
     } finally {
       await client.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts a migration adding a column that is already there (a run cut short, or two at once) as applied', async () => {
+    const database = `downspin_test_${runId}_add_column_again`;
+    databases.push(database);
+    const dir = await mkdtemp(path.join(tmpdir(), 'downspin-migrations-'));
+    await cp(CLICKHOUSE_MIGRATIONS_DIR, dir, { recursive: true });
+    const client = await migratedDatabase(database, dir);
+    try {
+      // The ALTER ran, then the process died before recording it: 18.16 has no ADD COLUMN IF NOT EXISTS.
+      await client.command({ query: 'ALTER TABLE requests ADD COLUMN user_agent String' });
+      await writeFile(path.join(dir, '005_requests_user_agent.sql'), ADD_USER_AGENT);
+      expect(await applyClickHouseMigrations(client, { dir })).toEqual(['005_requests_user_agent.sql']);
+      expect(await applyClickHouseMigrations(client, { dir })).toEqual([]);
+      // Any other failure still stops the migration.
+      await writeFile(path.join(dir, '006_broken.sql'), 'ALTER TABLE requests ADD COLUMN referer NoSuchType;\n');
+      await expect(applyClickHouseMigrations(client, { dir })).rejects.toThrow(/NoSuchType/);
+      await expect(applyClickHouseMigrations(client, { dir })).rejects.toThrow(/NoSuchType/);
+    } finally {
+      await client.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

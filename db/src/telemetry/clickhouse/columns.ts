@@ -1,15 +1,17 @@
-import { CLIENT_EVENT_TYPES, type RequestRow, type WsRow } from '@downspin/protocol';
+import { CLIENT_EVENT_TYPES, type ColumnType } from '@downspin/protocol';
 import { count, ms, text } from '../clean.js';
-import { CLIENT_EVENT_SHAPE, REQUEST_SHAPE, WEBSOCKET_SHAPE, type Column, type ColumnType } from '../columns.js';
+import { BATCH_COLUMNS, CLIENT_EVENT_SHAPE, REQUEST_SHAPE, WEBSOCKET_SHAPE, type Column } from '../columns.js';
 import { sanitizeClientEvent } from '../rows.js';
 import type { ClientEventRow, TelemetryKind } from '../types.js';
 import type { RowBinaryWriter } from './row-binary.js';
 
 /*
- * Row shapes as ClickHouse holds them, made from the column tables in
- * ../columns.ts: the SELECT and INSERT column lists, the RowBinary encoder
- * (in the INSERT's column order; rows never travel inside SQL text) and the
- * decoder for JSON answers (UInt64 columns arrive as strings).
+ * Row shapes as ClickHouse holds them, made from the column tables (protocol's,
+ * with codecs in ../columns.ts): the SELECT and INSERT column lists, the
+ * RowBinary encoder (in the INSERT's column order; rows never travel inside
+ * SQL text) and the decoder for JSON answers (UInt64 columns arrive as strings).
+ * Each is a function of a column list, so any table (a new one, or one with a
+ * column added) gets all four with no code here.
  */
 
 export const TABLES: Record<TelemetryKind, string> = {
@@ -18,21 +20,23 @@ export const TABLES: Record<TelemetryKind, string> = {
   client_events: 'client_events',
 };
 
-const names = (columns: ReadonlyArray<{ name: string }>): string => columns.map((column) => column.name).join(', ');
-
-/** The row columns, for SELECTs. */
-export const REQUEST_COLUMNS = names(REQUEST_SHAPE);
-export const WS_COLUMNS = names(WEBSOCKET_SHAPE);
-export const CLIENT_EVENT_COLUMNS = names(CLIENT_EVENT_SHAPE);
+/** The row's columns, for SELECTs. */
+export const selectList = (columns: ReadonlyArray<{ name: string }>): string => columns.map((column) => column.name).join(', ');
 
 /** The columns an insert names: the row's, then (batch_id, batch_seq), in the order the encoders write them. */
+export const insertList = (columns: ReadonlyArray<{ name: string }>): string => selectList([...columns, ...BATCH_COLUMNS]);
+
+export const REQUEST_COLUMNS = selectList(REQUEST_SHAPE);
+export const WS_COLUMNS = selectList(WEBSOCKET_SHAPE);
+export const CLIENT_EVENT_COLUMNS = selectList(CLIENT_EVENT_SHAPE);
+
 export const INSERT_COLUMNS: Record<TelemetryKind, string> = {
-  requests: `${REQUEST_COLUMNS}, batch_id, batch_seq`,
-  websockets: `${WS_COLUMNS}, batch_id, batch_seq`,
-  client_events: `${CLIENT_EVENT_COLUMNS}, batch_id, batch_seq`,
+  requests: insertList(REQUEST_SHAPE),
+  websockets: insertList(WEBSOCKET_SHAPE),
+  client_events: insertList(CLIENT_EVENT_SHAPE),
 };
 
-type Encoder<Row> = (w: RowBinaryWriter, row: Row, batchId: string, seq: number) => void;
+export type Encoder<Row> = (w: RowBinaryWriter, row: Row, batchId: string, seq: number) => void;
 
 const enum Wire {
   String,
@@ -54,7 +58,8 @@ const WIRE: Partial<Record<ColumnType, Wire>> = {
  * as cheap per row as the hand-written encoders (a getter function per column
  * made each row ~10% dearer: one call site, 18 different targets).
  */
-function encoder<Row>(columns: ReadonlyArray<Column<Row>>): Encoder<Row> {
+export function encoder<Row>(columns: ReadonlyArray<Column<Row>>): Encoder<Row> {
+  if (columns.some((column) => column.of !== undefined)) return eventEncoder(columns);
   const wires = columns.map((column) => {
     const wire = WIRE[column.type];
     if (wire === undefined) throw new Error(`no fast path for ${column.type}`);
@@ -86,20 +91,21 @@ function encoder<Row>(columns: ReadonlyArray<Column<Row>>): Encoder<Row> {
   };
 }
 
-/** As encoder(), with NULL in the columns the event's type does not carry. */
-function eventEncoder(columns: ReadonlyArray<Column<ClientEventRow>>): Encoder<ClientEventRow> {
+/** As encoder() (which picks it for tables with type-specific columns), with NULL in the columns the event's type does not carry. */
+function eventEncoder<Row>(columns: ReadonlyArray<Column<Row>>): Encoder<Row> {
   return (w, row, batchId, seq) => {
+    const values = row as Record<string, unknown>;
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i]!;
-      const carried = column.of === undefined || column.of.includes(row.type);
-      column.write(w, carried ? (row as Record<string, unknown>)[column.field] : undefined);
+      const carried = column.of === undefined || column.of.includes(values.type as string);
+      column.write(w, carried ? values[column.field] : undefined);
     }
     w.string(batchId);
     w.uint32(seq);
   };
 }
 
-function decoder<Row>(columns: ReadonlyArray<Column<Row>>): (r: Record<string, unknown>) => Row {
+export function decoder<Row>(columns: ReadonlyArray<Column<Row>>): (r: Record<string, unknown>) => Row {
   return (r) => {
     const row: Record<string, unknown> = {};
     for (const column of columns) row[column.field] = column.decode(r[column.name]);
@@ -107,13 +113,13 @@ function decoder<Row>(columns: ReadonlyArray<Column<Row>>): (r: Record<string, u
   };
 }
 
-export const writeRequest: Encoder<RequestRow> = encoder(REQUEST_SHAPE);
+export const writeRequest = encoder(REQUEST_SHAPE);
 export const decodeRequest = decoder(REQUEST_SHAPE);
 
-export const writeWebSocket: Encoder<WsRow> = encoder(WEBSOCKET_SHAPE);
+export const writeWebSocket = encoder(WEBSOCKET_SHAPE);
 export const decodeWebSocket = decoder(WEBSOCKET_SHAPE);
 
-export const writeClientEvent = eventEncoder(CLIENT_EVENT_SHAPE as ReadonlyArray<Column<ClientEventRow>>);
+export const writeClientEvent = encoder(CLIENT_EVENT_SHAPE);
 const decodeEventColumns = decoder(CLIENT_EVENT_SHAPE);
 const EVENT_TYPES: ReadonlySet<string> = new Set(CLIENT_EVENT_TYPES);
 

@@ -1,4 +1,4 @@
-import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { RequestRow } from '@downspin/protocol';
 import { pino, type Logger } from 'pino';
 import { errorText, TelemetryStoreError } from '../errors.js';
@@ -21,6 +21,7 @@ import { decodeRequest } from './columns.js';
 import { insertBatch } from './insert.js';
 import { applyClickHouseMigrations } from './migrations.js';
 import { DEFAULT_RETENTION_DAYS, dropExpiredPartitions } from './retention.js';
+import { serverErrorCode } from './server-error.js';
 import { ident } from './sql.js';
 
 export interface ClickHouseTelemetryStoreOptions {
@@ -238,17 +239,6 @@ export class ClickHouseTelemetryStore implements TelemetryStore {
       log: { level: ClickHouseLogLevel.OFF },
     });
   }
-}
-
-/**
- * The server's error code, if the server answered: from ClickHouseError, or
- * parsed from the text, as the client only recognises the current format
- * ("Code: 60. DB::Exception: …"), not 18.16's ("Code: 60, e.displayText() = …").
- */
-export function serverErrorCode(error: unknown): string | undefined {
-  if (error instanceof ClickHouseError) return error.code;
-  if (!(error instanceof Error)) return undefined;
-  return /^Code: (\d+)[.,]/.exec(error.message)?.[1];
 }
 
 /** Network trouble and overload are retryable; the server refusing the data itself is not. */
