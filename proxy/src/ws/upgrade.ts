@@ -221,7 +221,7 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
         wss.handleUpgrade(req, socket, head, (client) => {
           socket.off('close', onClientGone);
           open++;
-          const relayOptions = { path, guard: options.guard, logger, limits, maxHoldMs: options.maxHoldMs };
+          const relayOptions = { host: req.headers.host ?? '', path, guard: options.guard, logger, limits, maxHoldMs: options.maxHoldMs };
           new WsRelay(client, upstream, decision.session, relayOptions, (result) => {
             open--;
             record(result);
