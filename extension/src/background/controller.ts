@@ -12,7 +12,6 @@ import {
   StoredTerminationSchema,
   type Settings,
   type StoredSession,
-  taggedOrigins,
   type StoredTermination,
 } from '../shared/settings.js';
 import type { ExtensionState } from '../shared/state.js';
@@ -108,7 +107,7 @@ export class Controller implements CommandContext {
       this.capture = enabled;
       await browser.storage.local.set({ [STORAGE_KEYS.capture]: enabled });
       this.state.update({ capture: enabled });
-      await tellPages(taggedOrigins(this.settings), {
+      await tellPages(this.settings.proxyOrigins, {
         downspin: 'capture',
         enabled,
         batchSize: this.settings.batchSize,
@@ -133,7 +132,7 @@ export class Controller implements CommandContext {
 
   /** What the content script of a page at `url` should do. */
   pageConfig(url: string | undefined): PageConfig {
-    if (this.session === null || url === undefined || !isOnOrigins(url, taggedOrigins(this.settings))) return { active: false };
+    if (this.session === null || url === undefined || !isOnOrigins(url, this.settings.proxyOrigins)) return { active: false };
     return {
       active: true,
       capture: this.capture,
@@ -147,7 +146,7 @@ export class Controller implements CommandContext {
   async clientEvents(events: unknown, url: string | undefined): Promise<number> {
     const session = this.session;
     const batch = Array.isArray(events) ? (events as unknown[]) : [];
-    if (session === null || !this.capture || url === undefined || !isOnOrigins(url, taggedOrigins(this.settings))) {
+    if (session === null || !this.capture || url === undefined || !isOnOrigins(url, this.settings.proxyOrigins)) {
       if (batch.length > 0) this.state.count('eventsDropped', batch.length);
       return 0;
     }
@@ -174,7 +173,7 @@ export class Controller implements CommandContext {
 
   /** A `notify` from the server: a toast (text only) in the proxied pages. */
   async showToast(toast: { id: string; message: string; level: NotifyType }): Promise<void> {
-    await tellPages(taggedOrigins(this.settings), { downspin: 'toast', ...toast });
+    await tellPages(this.settings.proxyOrigins, { downspin: 'toast', ...toast });
   }
 
   /** The session was terminated: remembered, shown, and the channel stops for good. */
@@ -185,7 +184,7 @@ export class Controller implements CommandContext {
     this.channel = null;
     this.state.update({ connection: 'terminated', mode: 'terminated', retryAt: null, terminated: this.termination });
     await browser.storage.local.set({ [STORAGE_KEYS.terminated]: this.termination });
-    await tellPages(taggedOrigins(this.settings), { downspin: 'terminated', reason: this.termination.reason });
+    await tellPages(this.settings.proxyOrigins, { downspin: 'terminated', reason: this.termination.reason });
   }
 
   private async activate(): Promise<void> {
@@ -198,8 +197,8 @@ export class Controller implements CommandContext {
       terminated: this.termination,
       lastError: null,
     });
-    await this.attempt('set the session header', () => replaceSessionRules(browser.declarativeNetRequest, buildSessionRules(session.id, taggedOrigins(this.settings), BROWSER)));
-    await this.attempt('add the page script', () => registerPageScript(taggedOrigins(this.settings)));
+    await this.attempt('set the session header', () => replaceSessionRules(browser.declarativeNetRequest, buildSessionRules(session.id, this.settings.proxyOrigins, BROWSER, this.settings.forwardHosts)));
+    await this.attempt('add the page script', () => registerPageScript(this.settings.proxyOrigins));
     await this.attempt('route the hosts through downspin', () => this.forward.apply({ hosts: this.settings.forwardHosts, proxy: this.settings.forwardProxy }));
     if (this.termination !== null) {
       this.state.update({ connection: 'terminated', mode: 'terminated', retryAt: null });
@@ -213,7 +212,7 @@ export class Controller implements CommandContext {
     await this.attempt('remove the session header', () => replaceSessionRules(browser.declarativeNetRequest, []));
     await this.attempt('remove the page script', () => unregisterPageScript());
     await this.attempt('stop routing hosts through downspin', () => this.forward.apply(null));
-    await tellPages(taggedOrigins(this.settings), { downspin: 'stop' }).catch(() => 0);
+    await tellPages(this.settings.proxyOrigins, { downspin: 'stop' }).catch(() => 0);
   }
 
   private startChannel(sessionId: string): void {

@@ -3,7 +3,6 @@ import browser from 'webextension-polyfill';
 import { ask } from '../../shared/messages.js';
 import { modeWords } from '../../shared/modes.js';
 import { tabStatus } from '../../shared/origins.js';
-import { taggedOrigins } from '../../shared/settings.js';
 import type { ConnectionState, ExtensionState, UntrustedCa } from '../../shared/state.js';
 import { Diagnostics } from './Diagnostics.js';
 import { useExtensionState } from './use-extension-state.js';
@@ -50,7 +49,7 @@ export function Popup() {
   return (
     <main className="popup">
       <h1>downspin</h1>
-      <TabNotice proxyOrigins={taggedOrigins(state.settings)} consent={state.consent} />
+      <TabNotice proxyOrigins={state.settings.proxyOrigins} forwardHosts={state.settings.forwardHosts} consent={state.consent} />
       {state.untrustedCa !== null && <UntrustedCaNotice untrusted={state.untrustedCa} />}
       {state.consent ? (
         <Session state={state} busy={busy} run={run} />
@@ -168,10 +167,10 @@ function useActiveTabUrl(): { loaded: boolean; url: string | undefined } {
  * configured (e.g. localhost vs 127.0.0.1, or the app's own port) carries no
  * session, so nothing done to the session shapes it.
  */
-function TabNotice({ proxyOrigins, consent }: { proxyOrigins: readonly string[]; consent: boolean }) {
+function TabNotice({ proxyOrigins, forwardHosts, consent }: { proxyOrigins: readonly string[]; forwardHosts: readonly string[]; consent: boolean }) {
   const tab = useActiveTabUrl();
   if (!tab.loaded) return null;
-  const status = tabStatus(tab.url, proxyOrigins);
+  const status = tabStatus(tab.url, proxyOrigins, forwardHosts);
   if (status.onOrigin) {
     return (
       <p className="notice" data-testid="tab-origin" data-on-origin="true">
