@@ -31,7 +31,7 @@ export interface TestOrigin {
   close(): Promise<void>;
 }
 
-export async function startTestOrigin(): Promise<TestOrigin> {
+export async function startTestOrigin(host = '127.0.0.1'): Promise<TestOrigin> {
   const dir = await mkdtemp(path.join(tmpdir(), 'downspin-origin-'));
   const ca = await LocalCa.open(dir);
   const sockets = new Set<net.Socket>();
@@ -53,7 +53,7 @@ export async function startTestOrigin(): Promise<TestOrigin> {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(0, host);
   await once(server, 'listening');
   return {
     port: (server.address() as AddressInfo).port,
