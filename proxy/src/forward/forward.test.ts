@@ -1,0 +1,132 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { eventually, request, startTestUpstream, type TestUpstream } from '@downspin/testing';
+import { startHarness, type ProxyHarness } from '../test-harness.js';
+import { hashSessionId } from '../session/runtime.js';
+import { absoluteGet, getThroughTunnel, openConnect, startTestOrigin, tlsOver, type OriginSeen, type TestOrigin } from './test-origin.js';
+
+describe('forward mode: CONNECT with TLS interception into the one request path', () => {
+  let origin: TestOrigin;
+  let h: ProxyHarness;
+  let dataDir: string;
+  let ca: string;
+  let plain: TestUpstream;
+
+  beforeAll(async () => {
+    origin = await startTestOrigin();
+    plain = await startTestUpstream();
+    dataDir = await mkdtemp(path.join(tmpdir(), 'downspin-fwd-'));
+    h = await startHarness({
+      upstreamCa: [origin.caPem],
+      forward: {
+        intercept: ['api.test', '*.app.test', 'plain.test'],
+        resolve: [`api.test:${origin.port}:127.0.0.1`, `www.app.test:${origin.port}:127.0.0.1`, `plain.test:${plain.port}:127.0.0.1`],
+        dataDir,
+      },
+    });
+    ca = h.proxy.ca!.pem;
+  });
+
+  afterAll(async () => {
+    await h.close();
+    await origin.close();
+    await plain.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('reaches the tunnel host (mapped by resolve) with its real Host and SNI, not the reverse target', async () => {
+    const res = await getThroughTunnel(h.proxy.port, 'api.test', origin.port, '/items?x=1', { ca, headers: { 'x-downspin-session': 'fwd-plain' } });
+    expect(res.status).toBe(200);
+    const seen = JSON.parse(res.body) as OriginSeen;
+    expect(seen).toMatchObject({ host: `api.test:${origin.port}`, servername: 'api.test', url: '/items?x=1' });
+    expect(seen.headers['x-downspin-session']).toBeUndefined();
+    // Cookies keep the upstream's domain: the browser sees the real host.
+    expect(res.headers['set-cookie']).toEqual(['origin=1; Domain=api.test; Path=/']);
+    expect(h.upstream.requests).toHaveLength(0);
+    res.socket.destroy();
+  });
+
+  it('presents a leaf for the host signed by the local CA, served with the CA', async () => {
+    const raw = await openConnect(h.proxy.port, `www.app.test:${origin.port}`);
+    const secure = await tlsOver(raw, 'www.app.test', ca);
+    const chain = secure.getPeerCertificate(true);
+    expect(chain.subjectaltname).toBe('DNS:www.app.test');
+    expect(chain.issuerCertificate.fingerprint256).not.toBe(chain.fingerprint256);
+    secure.destroy();
+  });
+
+  it('shapes a request inside the tunnel for the session its proxy credentials name, recording the real host', async () => {
+    await h.profile('fwd-auth', { latency: { ms: 150 } });
+    const res = await getThroughTunnel(h.proxy.port, 'api.test', origin.port, '/shaped', { ca, proxyUser: 'fwd-auth' });
+    expect(res.status).toBe(200);
+    expect((JSON.parse(res.body) as OriginSeen).headers['proxy-authorization']).toBeUndefined();
+    // No cookie assigned: the tunnel's credentials named the session.
+    expect(res.headers['set-cookie']).toEqual(['origin=1; Domain=api.test; Path=/']);
+    const row = await eventually(() => {
+      const found = h.telemetry.requests.find((r) => r.sessionHash === hashSessionId('fwd-auth'));
+      if (found === undefined) throw new Error('no row yet');
+      return found;
+    });
+    expect(row).toMatchObject({ host: 'api.test', path: '/shaped', injectedMs: 150, status: 200 });
+    expect(h.proxy.sessions.get('fwd-auth')?.requests).toBe(1);
+    res.socket.destroy();
+  });
+
+  it('lets the header win over the proxy credentials', async () => {
+    const res = await getThroughTunnel(h.proxy.port, 'api.test', origin.port, '/both', {
+      ca,
+      proxyUser: 'fwd-loser',
+      headers: { 'x-downspin-session': 'fwd-winner' },
+    });
+    expect(res.status).toBe(200);
+    expect(h.proxy.sessions.get('fwd-winner')?.requests).toBe(1);
+    expect(h.proxy.sessions.get('fwd-loser')).toBeUndefined();
+    res.socket.destroy();
+  });
+
+  it('relays wss inside the tunnel to the tunnel host', async () => {
+    const raw = await openConnect(h.proxy.port, `api.test:${origin.port}`, 'fwd-ws');
+    const secure = await tlsOver(raw, 'api.test', ca);
+    const client = new WebSocket(`wss://api.test:${origin.port}/ws`, { createConnection: () => secure } as WebSocket.ClientOptions);
+    await new Promise<void>((resolve, reject) => {
+      client.once('open', () => resolve());
+      client.once('error', reject);
+    });
+    client.send('hello');
+    const echoed = await new Promise<string>((resolve) => client.once('message', (data: Buffer) => resolve(data.toString())));
+    expect(echoed).toBe('hello');
+    client.close();
+    const row = await eventually(() => {
+      const found = h.telemetry.webSockets.find((r) => r.sessionHash === hashSessionId('fwd-ws'));
+      if (found === undefined) throw new Error('no row yet');
+      return found;
+    });
+    expect(row).toMatchObject({ host: 'api.test', path: '/ws', messagesIn: 1, messagesOut: 1 });
+  });
+
+  it('forwards an absolute-form request to a listed host, session from its proxy credentials', async () => {
+    await h.profile('fwd-abs', { latency: { ms: 40 } });
+    const res = await absoluteGet(h.proxy.port, `http://plain.test:${plain.port}/abs`, {
+      'proxy-authorization': `Basic ${Buffer.from('fwd-abs:x').toString('base64')}`,
+    });
+    expect(res.status).toBe(200);
+    const seen = plain.requests.find((r) => r.url === '/abs');
+    expect(seen?.headers.host).toBe(`plain.test:${plain.port}`);
+    expect(seen?.headers['proxy-authorization']).toBeUndefined();
+    const row = await eventually(() => {
+      const found = h.telemetry.requests.find((r) => r.sessionHash === hashSessionId('fwd-abs'));
+      if (found === undefined) throw new Error('no row yet');
+      return found;
+    });
+    expect(row).toMatchObject({ host: 'plain.test', path: '/abs', injectedMs: 40 });
+  });
+
+  it('keeps reverse mode: an origin-form request on a plain connection goes to the target', async () => {
+    const res = await request(`${h.proxy.url}/plain`, { headers: { 'x-downspin-session': 'fwd-reverse' } });
+    expect(res.status).toBe(200);
+    expect(h.upstream.requestUrls()).toContain('/plain');
+  });
+});
