@@ -1,12 +1,12 @@
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { neededPermissions } from './origins.js';
 import { buildPacScript, firefoxProxyFor, forwardUrlPatterns, isCertificateError, parseForwardHost, parseProxyAddress } from './forward.js';
 import { SettingsSchema, taggedOrigins } from './settings.js';
 
-/** Runs a PAC script as Chrome would: its FindProxyForURL for a URL. */
+/** Runs a PAC script as Chrome would, in a context of its own: its FindProxyForURL for a URL. */
 function runPac(script: string, url: string): string {
-  const find = new Function(`${script}; return FindProxyForURL;`)() as (url: string, host: string) => string;
-  return find(url, new URL(url).hostname);
+  return runInNewContext(`${script}\nFindProxyForURL(url, host);`, { url, host: new URL(url).hostname }) as string;
 }
 
 describe('route these hosts through downspin', () => {
