@@ -139,6 +139,20 @@ describe('forward mode security: never an open proxy', () => {
     await eventually(() => expect(h.proxy.stats().connections).toBe(0));
   });
 
+  it('leaves no connection behind an intercepted tunnel: closed after a request, or fed garbage instead of TLS', async () => {
+    const raw = await openConnect(h.proxy.port, 'api.test:443');
+    const secure = await tlsOver(raw, 'api.test', h.proxy.ca!.pem);
+    secure.write('GET /__downspin/health HTTP/1.1\r\nHost: api.test\r\n\r\n');
+    await new Promise((resolve) => secure.once('data', resolve));
+    secure.destroy();
+    const garbage = await openConnect(h.proxy.port, 'api.test:443');
+    garbage.on('error', () => undefined);
+    garbage.write('this is not a TLS client hello\r\n\r\n');
+    await eventually(() => expect(garbage.destroyed || garbage.readableEnded).toBe(true));
+    garbage.destroy();
+    await eventually(() => expect(h.proxy.stats().connections).toBe(0));
+  });
+
   it('refuses malformed proxy credentials with 400, on CONNECT and absolute-form', async () => {
     const client = await connectAnswer(h.proxy.port, 'CONNECT api.test:443 HTTP/1.1\r\nProxy-Authorization: Basic %%%\r\n\r\n');
     expect(client.received).toContain('X-Downspin-Error: malformed_proxy_credentials');
