@@ -71,7 +71,7 @@ describe('forward mode: CONNECT with TLS interception into the one request path'
       return found;
     });
     expect(row).toMatchObject({ host: 'api.test', path: '/shaped', injectedMs: 150, status: 200 });
-    expect(h.proxy.sessions.get('fwd-auth')?.requests).toBe(1);
+    await eventually(() => expect(h.proxy.sessions.get('fwd-auth')?.requests).toBe(1));
     res.socket.destroy();
   });
 
@@ -82,7 +82,8 @@ describe('forward mode: CONNECT with TLS interception into the one request path'
       headers: { 'x-downspin-session': 'fwd-winner' },
     });
     expect(res.status).toBe(200);
-    expect(h.proxy.sessions.get('fwd-winner')?.requests).toBe(1);
+    // Counted when the proxy's response closes, which may come just after the client read it.
+    await eventually(() => expect(h.proxy.sessions.get('fwd-winner')?.requests).toBe(1));
     expect(h.proxy.sessions.get('fwd-loser')).toBeUndefined();
     res.socket.destroy();
   });
@@ -128,5 +129,35 @@ describe('forward mode: CONNECT with TLS interception into the one request path'
     const res = await request(`${h.proxy.url}/plain`, { headers: { 'x-downspin-session': 'fwd-reverse' } });
     expect(res.status).toBe(200);
     expect(h.upstream.requestUrls()).toContain('/plain');
+  });
+});
+
+describe('forward mode with --require-proxy-auth', () => {
+  let h: ProxyHarness;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'downspin-fwd-auth-'));
+    h = await startHarness({ forward: { intercept: ['api.test'], requireProxyAuth: true, dataDir } });
+  });
+
+  afterAll(async () => {
+    await h.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('challenges a CONNECT and an absolute-form request without credentials with 407 Proxy-Authenticate, so browsers send their user name', async () => {
+    await expect(openConnect(h.proxy.port, 'api.test:443')).rejects.toThrow(/^HTTP\/1\.1 407 [\s\S]*proxy-authenticate: Basic realm=/i);
+    const res = await absoluteGet(h.proxy.port, 'http://api.test/x');
+    expect(res.status).toBe(407);
+    expect(res.headers['proxy-authenticate']).toMatch(/^Basic realm=/);
+    expect(res.headers['x-downspin-error']).toBe('proxy_credentials_required');
+  });
+
+  it('opens the tunnel once the session is named, and keeps reverse mode free of the challenge', async () => {
+    const raw = await openConnect(h.proxy.port, 'api.test:443', 'auth-1');
+    raw.destroy();
+    const res = await request(`${h.proxy.url}/plain`, { headers: { 'x-downspin-session': 'auth-2' } });
+    expect(res.status).toBe(200);
   });
 });
