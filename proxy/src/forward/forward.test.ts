@@ -125,6 +125,31 @@ describe('forward mode: CONNECT with TLS interception into the one request path'
     expect(row).toMatchObject({ host: 'plain.test', path: '/abs', injectedMs: 40 });
   });
 
+  it('carries plain HTTP and ws:// inside a CONNECT tunnel (browsers tunnel ws:// too) to the host over http', async () => {
+    const raw = await openConnect(h.proxy.port, `plain.test:${plain.port}`, 'fwd-plain-tunnel');
+    raw.write(`GET /in-tunnel HTTP/1.1\r\nHost: plain.test:${plain.port}\r\n\r\n`);
+    const answer = await new Promise<string>((resolve) => raw.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(plain.requests.find((r) => r.url === '/in-tunnel')?.headers.host).toBe(`plain.test:${plain.port}`);
+    raw.destroy();
+
+    const tunnel = await openConnect(h.proxy.port, `plain.test:${plain.port}`, 'fwd-plain-ws');
+    const client = new WebSocket(`ws://plain.test:${plain.port}/ws`, { createConnection: () => tunnel } as WebSocket.ClientOptions);
+    await new Promise<void>((resolve, reject) => {
+      client.once('open', () => resolve());
+      client.once('error', reject);
+    });
+    client.send('over plain');
+    expect(await new Promise<string>((resolve) => client.once('message', (data: Buffer) => resolve(data.toString())))).toBe('over plain');
+    client.close();
+    const row = await eventually(() => {
+      const found = h.telemetry.requests.find((r) => r.sessionHash === hashSessionId('fwd-plain-tunnel'));
+      if (found === undefined) throw new Error('no row yet');
+      return found;
+    });
+    expect(row).toMatchObject({ host: 'plain.test', path: '/in-tunnel', status: 200 });
+  });
+
   it('keeps reverse mode: an origin-form request on a plain connection goes to the target', async () => {
     const res = await request(`${h.proxy.url}/plain`, { headers: { 'x-downspin-session': 'fwd-reverse' } });
     expect(res.status).toBe(200);
