@@ -59,14 +59,31 @@ export class ConnectHandler {
     });
   }
 
+  /**
+   * Answers 200, then reads the tunnel's first byte: a TLS handshake
+   * (0x16) is terminated with the host's leaf certificate; anything else is
+   * plain HTTP (browsers tunnel `ws://` through CONNECT too) and goes to the
+   * host over http. Either way the HTTP server gets the connection.
+   */
   private async intercept(authority: Authority, session: string | undefined, socket: Socket, head: Buffer): Promise<void> {
     const { ca, upstreams } = this.mode.parts;
     if (ca === undefined) return refuse(socket, 'forward_host_refused');
     const secureContext = await ca.contextFor(authority.host);
     if (socket.destroyed) return;
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-    if (head.length > 0) socket.unshift(head);
-    // The raw socket now carries TLS only: its errors close it, the TLS socket above reports to the HTTP server.
+    // Until the HTTP server owns the connection (and its header timeout), a silent client is closed here.
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+    const first = head.length > 0 ? head : await firstChunk(socket);
+    if (first === undefined || socket.destroyed) return;
+    socket.setTimeout(0);
+    socket.unshift(first);
+    if (first[0] !== TLS_HANDSHAKE) {
+      this.mode.tunnels.set(socket, { upstream: upstreams.get(false, authority.host, authority.port), session });
+      this.server.emit('connection', socket);
+      socket.resume();
+      return;
+    }
+    // The raw socket now carries TLS only: the TLS socket above reports its errors to the HTTP server.
     const tls = new TLSSocket(socket, { isServer: true, secureContext, ALPNProtocols: ['http/1.1'] });
     this.mode.tunnels.set(tls, { upstream: upstreams.get(true, authority.host, authority.port), session });
     this.server.emit('connection', tls);
@@ -124,6 +141,28 @@ export class ConnectHandler {
     if (addresses.length === 0 || addresses.some((entry) => isForbiddenAddress(entry.address))) return undefined;
     return addresses[0]!.address;
   }
+}
+
+/** The first byte of a TLS record carrying a handshake (the ClientHello). */
+const TLS_HANDSHAKE = 0x16;
+/** How long a tunnel may stay silent after its 200 before it is closed. */
+const FIRST_BYTE_TIMEOUT_MS = 30_000;
+
+/** The socket's next chunk, paused after it; undefined when it closed first. */
+function firstChunk(socket: Socket): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const onData = (chunk: Buffer): void => {
+      socket.off('close', onClose);
+      socket.pause();
+      resolve(chunk);
+    };
+    const onClose = (): void => {
+      socket.off('data', onData);
+      resolve(undefined);
+    };
+    socket.once('data', onData);
+    socket.once('close', onClose);
+  });
 }
 
 function refuse(socket: Socket, code: ErrorCode, headers?: readonly string[]): void {

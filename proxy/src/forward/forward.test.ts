@@ -71,7 +71,7 @@ describe('forward mode: CONNECT with TLS interception into the one request path'
       return found;
     });
     expect(row).toMatchObject({ host: 'api.test', path: '/shaped', injectedMs: 150, status: 200 });
-    expect(h.proxy.sessions.get('fwd-auth')?.requests).toBe(1);
+    await eventually(() => expect(h.proxy.sessions.get('fwd-auth')?.requests).toBe(1));
     res.socket.destroy();
   });
 
@@ -82,7 +82,8 @@ describe('forward mode: CONNECT with TLS interception into the one request path'
       headers: { 'x-downspin-session': 'fwd-winner' },
     });
     expect(res.status).toBe(200);
-    expect(h.proxy.sessions.get('fwd-winner')?.requests).toBe(1);
+    // Counted when the proxy's response closes, which may come just after the client read it.
+    await eventually(() => expect(h.proxy.sessions.get('fwd-winner')?.requests).toBe(1));
     expect(h.proxy.sessions.get('fwd-loser')).toBeUndefined();
     res.socket.destroy();
   });
@@ -124,9 +125,64 @@ describe('forward mode: CONNECT with TLS interception into the one request path'
     expect(row).toMatchObject({ host: 'plain.test', path: '/abs', injectedMs: 40 });
   });
 
+  it('carries plain HTTP and ws:// inside a CONNECT tunnel (browsers tunnel ws:// too) to the host over http', async () => {
+    const raw = await openConnect(h.proxy.port, `plain.test:${plain.port}`, 'fwd-plain-tunnel');
+    raw.write(`GET /in-tunnel HTTP/1.1\r\nHost: plain.test:${plain.port}\r\n\r\n`);
+    const answer = await new Promise<string>((resolve) => raw.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(plain.requests.find((r) => r.url === '/in-tunnel')?.headers.host).toBe(`plain.test:${plain.port}`);
+    raw.destroy();
+
+    const tunnel = await openConnect(h.proxy.port, `plain.test:${plain.port}`, 'fwd-plain-ws');
+    const client = new WebSocket(`ws://plain.test:${plain.port}/ws`, { createConnection: () => tunnel } as WebSocket.ClientOptions);
+    await new Promise<void>((resolve, reject) => {
+      client.once('open', () => resolve());
+      client.once('error', reject);
+    });
+    client.send('over plain');
+    expect(await new Promise<string>((resolve) => client.once('message', (data: Buffer) => resolve(data.toString())))).toBe('over plain');
+    client.close();
+    const row = await eventually(() => {
+      const found = h.telemetry.requests.find((r) => r.sessionHash === hashSessionId('fwd-plain-tunnel'));
+      if (found === undefined) throw new Error('no row yet');
+      return found;
+    });
+    expect(row).toMatchObject({ host: 'plain.test', path: '/in-tunnel', status: 200 });
+  });
+
   it('keeps reverse mode: an origin-form request on a plain connection goes to the target', async () => {
     const res = await request(`${h.proxy.url}/plain`, { headers: { 'x-downspin-session': 'fwd-reverse' } });
     expect(res.status).toBe(200);
     expect(h.upstream.requestUrls()).toContain('/plain');
+  });
+});
+
+describe('forward mode with --require-proxy-auth', () => {
+  let h: ProxyHarness;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'downspin-fwd-auth-'));
+    h = await startHarness({ forward: { intercept: ['api.test'], requireProxyAuth: true, dataDir } });
+  });
+
+  afterAll(async () => {
+    await h.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('challenges a CONNECT and an absolute-form request without credentials with 407 Proxy-Authenticate, so browsers send their user name', async () => {
+    await expect(openConnect(h.proxy.port, 'api.test:443')).rejects.toThrow(/^HTTP\/1\.1 407 [\s\S]*proxy-authenticate: Basic realm=/i);
+    const res = await absoluteGet(h.proxy.port, 'http://api.test/x');
+    expect(res.status).toBe(407);
+    expect(res.headers['proxy-authenticate']).toMatch(/^Basic realm=/);
+    expect(res.headers['x-downspin-error']).toBe('proxy_credentials_required');
+  });
+
+  it('opens the tunnel once the session is named, and keeps reverse mode free of the challenge', async () => {
+    const raw = await openConnect(h.proxy.port, 'api.test:443', 'auth-1');
+    raw.destroy();
+    const res = await request(`${h.proxy.url}/plain`, { headers: { 'x-downspin-session': 'auth-2' } });
+    expect(res.status).toBe(200);
   });
 });

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import type net from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,15 @@ function externalAddress(): string {
     for (const entry of entries ?? []) if (!entry.internal && entry.family === 'IPv4') return entry.address;
   }
   throw new Error('this machine has no non-loopback IPv4 address to run the tunnel test on');
+}
+
+/** Everything a socket receives from now on, and whether it closed. */
+function collect(socket: net.Socket): { text: string; closed: boolean } {
+  const seen = { text: '', closed: false };
+  socket.on('data', (chunk: Buffer) => (seen.text += chunk.toString('latin1')));
+  socket.on('error', () => undefined);
+  socket.once('close', () => (seen.closed = true));
+  return seen;
 }
 
 /** Sends one CONNECT and returns the proxy's answer once it closed the connection. */
@@ -136,6 +146,26 @@ describe('forward mode security: never an open proxy', () => {
     // A huge host beyond the header limit is answered by the parser.
     const huge = await connectAnswer(h.proxy.port, `CONNECT ${'a'.repeat(20_000)}:443 HTTP/1.1\r\n\r\n`);
     expect(huge.received).toMatch(/^HTTP\/1\.1 4\d\d /);
+    await eventually(() => expect(h.proxy.stats().connections).toBe(0));
+  });
+
+  it('leaves no connection behind an intercepted tunnel: closed after a request, or fed garbage instead of TLS', async () => {
+    const raw = await openConnect(h.proxy.port, 'api.test:443');
+    const secure = await tlsOver(raw, 'api.test', h.proxy.ca!.pem);
+    secure.write('GET /__downspin/health HTTP/1.1\r\nHost: api.test\r\n\r\n');
+    await new Promise((resolve) => secure.once('data', resolve));
+    secure.destroy();
+    // Not TLS: read as plain HTTP inside the tunnel, and refused as a malformed request.
+    const plainGarbage = await openConnect(h.proxy.port, 'api.test:443');
+    const plainAnswer = collect(plainGarbage);
+    plainGarbage.write('this is not a TLS client hello\r\n\r\n');
+    await eventually(() => expect(plainAnswer.closed).toBe(true));
+    expect(plainAnswer.text).toMatch(/^HTTP\/1\.1 400 /);
+    // A TLS record type with garbage after it: the handshake fails and the connection closes.
+    const tlsGarbage = await openConnect(h.proxy.port, 'api.test:443');
+    const tlsAnswer = collect(tlsGarbage);
+    tlsGarbage.write(Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x00, 0x20]), Buffer.alloc(32, 0xee)]));
+    await eventually(() => expect(tlsAnswer.closed).toBe(true));
     await eventually(() => expect(h.proxy.stats().connections).toBe(0));
   });
 

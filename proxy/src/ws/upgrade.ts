@@ -290,7 +290,8 @@ function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
   const remote = req.socket.remoteAddress ?? '';
   const forwardedFor = req.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = forwardedFor ? `${String(forwardedFor)},${remote}` : remote;
-  headers['x-forwarded-proto'] = req.headers['x-forwarded-proto'] ?? 'http';
+  // Inside an intercepted tunnel the client spoke TLS to the proxy.
+  headers['x-forwarded-proto'] = req.headers['x-forwarded-proto'] ?? ((req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http');
   headers['x-forwarded-host'] = req.headers['x-forwarded-host'] ?? req.headers.host ?? '';
   return headers;
 }
