@@ -21,6 +21,7 @@ import { measureLatencyAccuracy } from './scenarios/latency.js';
 import { measurePropagation, propagationReport } from './scenarios/propagation.js';
 import { benchClickHouse, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
 import { measureThroughput, type Target, type ThroughputOptions } from './scenarios/throughput.js';
+import { forwardChecks, forwardLines, measureForward } from './scenarios/forward.js';
 import { measureWsFlood, wsFloodLines } from './scenarios/ws-flood.js';
 
 const PROBE_PATH = '/health';
@@ -107,6 +108,20 @@ async function run(options: BenchOptions): Promise<void> {
         out(throughputTable(rows));
         const { checks: own, info } = throughputChecks(rows);
         out(checksTable(own, info));
+        checks.push(...own);
+      },
+    );
+
+    await section(
+      `1b. Forward mode (https upstream with its own CA; CONNECT + TLS interception vs reverse-proxied, same proxy process; ` +
+        `${options.connections} connections × ${options.durationSec} s, then 1 warm connection × ${options.singleDurationSec} s; median of ${options.rounds} round(s))`,
+      checks,
+      async () => {
+        progress('measuring forward mode against reverse mode…');
+        const result = await measureForward(options, progress);
+        for (const line of forwardLines(result)) out(line);
+        const own = forwardChecks(result);
+        out(checksTable(own));
         checks.push(...own);
       },
     );

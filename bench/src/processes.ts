@@ -30,6 +30,8 @@ type Said = { type: 'ready'; url: string } | { type: 'failed'; message: string }
 
 export interface ForkedChild<Says> {
   readonly url: string;
+  /** The child's `ready` message (roles may say more than their URL in it). */
+  readonly ready: Says;
   readonly pid: number | undefined;
   /** Sends a message and resolves with the child's next answer. */
   ask(message: object): Promise<Says>;
@@ -89,6 +91,7 @@ export async function forkChild<Says extends Said>(script: URL, options: ForkOpt
     }
     return {
       url: first.url,
+      ready: first,
       pid: child.pid,
       ask(message) {
         const answer = next();

@@ -1,6 +1,7 @@
 import { createControlApi, startControlServer, telemetryClientEvents, type RunningControlServer } from '@downspin/control-api';
+import { readFile } from 'node:fs/promises';
 import { countryOf, startProxy, type RunningProxy } from '@downspin/proxy';
-import type { Settings } from './config.js';
+import { ConfigError, type Settings } from './config.js';
 import { dashboardDir } from '@downspin/dashboard';
 import type { Parts } from './services.js';
 
@@ -13,6 +14,11 @@ import type { Parts } from './services.js';
 /** Settings that shape how a proxy treats traffic. */
 export const PROXY_SETTINGS = [
   'insecureTarget',
+  'intercept',
+  'tunnelUnlisted',
+  'resolve',
+  'upstreamCa',
+  'requireProxyAuth',
   'abuseGuard',
   'abuseMaxViolations',
   'abuseBanSeconds',
@@ -57,9 +63,10 @@ export async function runControl(
 
 export async function runProxy(
   parts: Parts,
-  options: { target: string; port: number; host: string } & Settings<(typeof PROXY_SETTINGS)[number]>,
+  options: { target: string; port: number; host: string; dataDir: string } & Settings<(typeof PROXY_SETTINGS)[number]>,
 ): Promise<RunningProxy> {
   const { bus, store, telemetry, logger, closers } = parts;
+  const upstreamCa = options.upstreamCa === undefined ? undefined : [await readUpstreamCa(options.upstreamCa)];
   const proxy = await startProxy({
     target: options.target,
     port: options.port,
@@ -69,6 +76,14 @@ export async function runProxy(
     telemetry: telemetry.writer,
     countryOf,
     insecureTarget: options.insecureTarget,
+    upstreamCa,
+    forward: {
+      intercept: options.intercept,
+      tunnelUnlisted: options.tunnelUnlisted,
+      resolve: options.resolve,
+      requireProxyAuth: options.requireProxyAuth,
+      dataDir: options.dataDir,
+    },
     abuseGuard: { enabled: options.abuseGuard, maxViolations: options.abuseMaxViolations, banMs: options.abuseBanSeconds * 1000 },
     webSocketLimits: {
       maxMessageBytes: options.wsMaxMessageMiB * MiB,
@@ -88,4 +103,18 @@ export async function runProxy(
   });
   closers.push(() => proxy.close());
   return proxy;
+}
+
+/** The --upstream-ca file's PEM text; a missing or non-PEM file is a bad setting, not a stack trace. */
+async function readUpstreamCa(file: string): Promise<string> {
+  let pem: string;
+  try {
+    pem = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`bad setting: --upstream-ca=${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(`bad setting: --upstream-ca=${JSON.stringify(file)}: expected PEM certificates (-----BEGIN CERTIFICATE-----)`);
+  }
+  return pem;
 }

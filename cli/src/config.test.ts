@@ -32,6 +32,21 @@ describe('readSettings', () => {
     expect(() => readSettings(['bodyIdleTimeoutSeconds'], {}, { BODY_IDLE_TIMEOUT_SECONDS: '0' })).toThrow(/BODY_IDLE_TIMEOUT_SECONDS="0": expected a number above 0/);
   });
 
+  it('reads forward mode: host rules and --resolve as comma lists (a repeated flag arrives joined), off by default', () => {
+    expect(readSettings(['intercept', 'resolve', 'tunnelUnlisted', 'requireProxyAuth'], {}, {})).toEqual({
+      intercept: [],
+      resolve: [],
+      tunnelUnlisted: false,
+      requireProxyAuth: false,
+    });
+    expect(
+      readSettings(['intercept', 'resolve'], { resolve: 'api.test:443:127.0.0.1,www.test:443:[::1]' }, { DOWNSPIN_INTERCEPT: 'staging.example.com, *.staging.example.com' }),
+    ).toEqual({ intercept: ['staging.example.com', '*.staging.example.com'], resolve: ['api.test:443:127.0.0.1', 'www.test:443:[::1]'] });
+    expect(() => readSettings(['intercept'], { intercept: '*.com' }, {})).toThrow(/--intercept=".*": "\*\.com" would intercept a whole top-level domain/);
+    expect(() => readSettings(['intercept'], {}, { DOWNSPIN_INTERCEPT: 'a*.example.com' })).toThrow(/DOWNSPIN_INTERCEPT=.*is not a host rule/);
+    expect(() => readSettings(['resolve'], { resolve: 'api.test:443' }, {})).toThrow(/--resolve="api.test:443": "api.test:443" is not host:port:address/);
+  });
+
   it('reads on/off switches', () => {
     expect(readSettings(['abuseGuard', 'insecureTarget'], { insecureTarget: true }, { ABUSE_GUARD: 'off' })).toEqual({
       abuseGuard: false,

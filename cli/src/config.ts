@@ -1,3 +1,4 @@
+import { parseHostRule, parseResolveEntry } from '@downspin/proxy';
 import { z } from 'zod';
 
 /**
@@ -27,6 +28,24 @@ const flag = z
   })
   .transform((value) => value === true || value === '1' || value === 'true' || value === 'yes' || value === 'on');
 
+/**
+ * A comma-separated list (a repeated flag arrives joined with commas), each
+ * entry checked by `parse`, whose error is the message.
+ */
+const listOf = (parse: (entry: string) => unknown) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((value) => (Array.isArray(value) ? value.join(',') : value).split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+    .superRefine((entries, ctx) => {
+      for (const entry of entries) {
+        try {
+          parse(entry);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }
+    });
+
 const positive = z.coerce.number({ error: 'expected a number' }).int('expected a whole number').positive('expected a number above 0');
 
 /** Every setting downspin reads, with its flag, environment variable and schema. */
@@ -48,6 +67,36 @@ export const SETTINGS = {
   databaseUrl: { flag: undefined, env: 'DATABASE_URL', schema: urlWith(['postgres:', 'postgresql:']).optional(), help: 'PostgreSQL for session state (scale-out)' },
   clickhouseUrl: { flag: undefined, env: 'CLICKHOUSE_URL', schema: urlWith(['http:', 'https:']).optional(), help: 'ClickHouse for telemetry (scale-out)' },
   insecureTarget: { flag: '--insecure-target', env: 'TARGET_INSECURE', schema: flag.default(false), help: 'trust an https target whose certificate does not verify' },
+  intercept: {
+    flag: '--intercept',
+    env: 'DOWNSPIN_INTERCEPT',
+    schema: listOf(parseHostRule).default([]),
+    help: 'forward mode: hosts intercepted (TLS too) and shaped, comma-separated: staging.example.com,*.staging.example.com',
+  },
+  tunnelUnlisted: {
+    flag: '--tunnel-unlisted',
+    env: 'DOWNSPIN_TUNNEL_UNLISTED',
+    schema: flag.default(false),
+    help: 'forward mode: tunnel hosts not in --intercept untouched instead of refusing them (never to loopback, link-local or metadata addresses)',
+  },
+  resolve: {
+    flag: '--resolve',
+    env: 'DOWNSPIN_RESOLVE',
+    schema: listOf(parseResolveEntry).default([]),
+    help: "forward mode: host:port:address, as curl's --resolve (repeatable or comma-separated)",
+  },
+  upstreamCa: {
+    flag: '--upstream-ca',
+    env: 'DOWNSPIN_UPSTREAM_CA',
+    schema: z.string().trim().min(1).optional(),
+    help: 'PEM file of CAs trusted for upstream https besides the system ones (origins with their own CA)',
+  },
+  requireProxyAuth: {
+    flag: '--require-proxy-auth',
+    env: 'DOWNSPIN_REQUIRE_PROXY_AUTH',
+    schema: flag.default(false),
+    help: 'forward mode: answer 407 to a CONNECT or request without proxy credentials (the session id as user name)',
+  },
   abuseGuard: { flag: undefined, env: 'ABUSE_GUARD', schema: flag.default(true), help: 'ban sessions after repeated rate-limit violations' },
   abuseMaxViolations: { flag: undefined, env: 'ABUSE_MAX_VIOLATIONS', schema: positive.default(50), help: 'violations that ban a session' },
   abuseBanSeconds: { flag: undefined, env: 'ABUSE_BAN_SECONDS', schema: positive.default(300), help: 'how long a ban lasts' },

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { caCommand } from './commands/ca.js';
 import { controlCommand } from './commands/control.js';
 import { loadCommand } from './commands/load.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -24,6 +25,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   program.addCommand(sessionsCommand());
   program.addCommand(scenariosCommand());
   program.addCommand(loadCommand());
+  program.addCommand(caCommand());
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

@@ -55,7 +55,8 @@ const RULES: Rule[] = [
     reason: "installs into the user's own project from the registry; playwright/test/pack.spec.ts installs the packed package that way",
   },
   { kind: 'serve', match: /^npm ci && npm start$/, then: /^(K=\$\(cat \.downspin\/admin-key\)|curl )/ },
-  { kind: 'serve', match: /^npx downspin start --target \S+$/ },
+  { kind: 'serve', match: /^npx downspin start --target \S+( --intercept \S+)?$/ },
+  { kind: 'run', match: /^npx downspin ca( --pem)?$/ },
   { kind: 'run', match: /^npx downspin load / },
   { kind: 'resolve', match: /^npm run build$/, reason: 'npm test builds first, so CI runs it on every change' },
   { kind: 'resolve', match: /^npm run lint$/, reason: 'npm test lints (ESLint and the import-cycle check) after building, so CI runs it on every change' },
@@ -295,7 +296,7 @@ describe('README commands', () => {
       const s1 = await request(`${banner.controlUrl}/admin/sessions/s1`, { headers: { 'x-api-key': banner.adminKey } });
       expect(json(s1)).toMatchObject({ session: { mode: 'downspin', shaping: 'downspin: latency 300 ms' } });
 
-      for (const load of all.filter((c) => ruleOf(c)?.kind === 'run')) {
+      for (const load of all.filter((c) => ruleOf(c)?.kind === 'run' && /^npx downspin load /.test(c.text))) {
         const loaded = await run(load.text, { ...env, LOAD_URL: `${banner.proxyUrl}/api/items` }, 60_000);
         expect(loaded.code, `${load.readme}: ${load.text}\n${loaded.output}`).toBe(0);
         expect(loaded.output).toMatch(/stopped=completed/);
@@ -318,6 +319,25 @@ describe('README commands', () => {
       } finally {
         await stop(started.child);
       }
+    }
+  });
+});
+
+describe('README commands: downspin ca', () => {
+  it('prints the local CA (made on first use in the data dir), its SPKI hash, and with --pem the certificate only', { timeout: 60_000 }, async () => {
+    const commands = all.filter((c) => /^npx downspin ca/.test(c.text));
+    expect(commands.length).toBeGreaterThan(0);
+    const { env, dataDir } = await sandboxEnv();
+    for (const command of commands) {
+      const result = await run(command.text, env, 30_000);
+      expect(result.code, `${command.readme}: ${command.text}\n${result.output}`).toBe(0);
+      if (command.text.endsWith('--pem')) {
+        expect(result.output).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/);
+      } else {
+        expect(result.output).toContain(`certificate: ${path.join(dataDir, 'ca', 'downspin-ca.pem')}`);
+        expect(result.output).toMatch(/spki-sha256: [A-Za-z0-9+/]{43}=/);
+      }
+      expect(result.output).not.toContain('PRIVATE KEY');
     }
   });
 });

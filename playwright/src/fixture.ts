@@ -8,7 +8,7 @@ import {
 } from '@playwright/test';
 import { newSessionId, sessionHash } from '@downspin/protocol';
 import { ControlClient } from './control-client.js';
-import { resolveOptions, resolveProxyOrigins, resolveSessionOrigins, type DownspinOptions } from './options.js';
+import { resolveForwardProxy, resolveOptions, resolveProxyOrigins, resolveSessionOrigins, type DownspinOptions } from './options.js';
 import { sendSessionTo } from './session-origins.js';
 import { SessionShaper, type Shaper, type StepRunner } from './shaper.js';
 import { ProxyTraffic } from './traffic.js';
@@ -61,6 +61,13 @@ const extended = base.extend<DownspinTestOptions & DownspinFixtures & InternalFi
     { box: true },
   ],
 
+  // Forward mode: the context's browser proxy is downspin, the session its user name.
+  // Chromium sends the credentials once the proxy asks (407), on every tunnel it opens.
+  proxy: async ({ proxy, downspin, _downspinSession }, use) => {
+    const server = resolveForwardProxy(downspin);
+    await use(server === undefined ? proxy : { server, username: _downspinSession.id, password: 'x' });
+  },
+
   // The session goes only to the proxy's origins (see sendSessionTo), on the
   // context Playwright made, so the test's own extraHTTPHeaders stay as they are.
   context: async ({ context, downspin, baseURL, _downspinSession, _downspinTraffic }, use) => {
@@ -75,7 +82,7 @@ const extended = base.extend<DownspinTestOptions & DownspinFixtures & InternalFi
       const options = resolveOptions(downspin, baseURL);
       // Without an origin nothing carries the session: shaping would change
       // nothing and the test would pass falsely.
-      if (resolveSessionOrigins(downspin, baseURL).length === 0) {
+      if (resolveForwardProxy(downspin) === undefined && resolveSessionOrigins(downspin, baseURL).length === 0) {
         throw new Error(
           'downspin: no origin to send the session to: set baseURL (the downspin proxy), use: { downspin: { proxyUrl } } or use: { downspin: { sessionOrigins } }',
         );
@@ -109,8 +116,10 @@ const extended = base.extend<DownspinTestOptions & DownspinFixtures & InternalFi
 /**
  * `@playwright/test`'s `test` with a fresh downspin session per test: the
  * browser context sends it to the proxy's origins only (`baseURL`, `proxyUrl`,
- * `sessionOrigins`), as the proxy's session cookie (no extension needed), the
- * `shaper` fixture shapes it, and shaping is reset to none after the test.
+ * `sessionOrigins`), as the proxy's session cookie (no extension needed), or
+ * in forward mode (`downspin: { forward: true }`) as the user name of the
+ * context's browser proxy; the `shaper` fixture shapes it, and shaping is
+ * reset to none after the test.
  * (Typed without the fixture's internal fixtures.)
  *
  * @example

@@ -1,6 +1,7 @@
 export { test, expect, type DownspinFixtures, type DownspinTestOptions, type DownspinTestType } from './fixture.js';
 export type { DownspinOptions } from './options.js';
 export { ENV_API_KEY, ENV_CONTROL_URL, ENV_PROXY_URL } from './options.js';
+export { trustDownspinCa } from './trust.js';
 export type {
   Notification,
   SessionStats,

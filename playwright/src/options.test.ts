@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOptions, resolveProxyOrigins, resolveSessionOrigins } from './options.js';
+import { resolveForwardProxy, resolveOptions, resolveProxyOrigins, resolveSessionOrigins } from './options.js';
+import { trustDownspinCa } from './trust.js';
 
 describe('resolveOptions', () => {
   const env = { DOWNSPIN_CONTROL_URL: 'http://env-control:8081', ADMIN_API_KEY: 'env-key', DOWNSPIN_PROXY_URL: 'http://env-proxy:8080/x' };
@@ -64,5 +65,37 @@ describe('resolveSessionOrigins', () => {
     expect(() => resolveSessionOrigins({ sessionOrigins: 'http://a:1' as unknown as string[] }, undefined, {})).toThrow(
       /sessionOrigins must be a list of origins/,
     );
+  });
+});
+
+describe('forward mode', () => {
+  const forward = { forward: true, proxyUrl: 'http://127.0.0.1:8080', sessionOrigins: ['https://api.staging.test/'] };
+
+  it('uses the proxy as the browser proxy and counts the app origins it intercepts, not the proxy', () => {
+    expect(resolveForwardProxy(forward, {})).toBe('http://127.0.0.1:8080');
+    expect(resolveForwardProxy({ forward: true }, { DOWNSPIN_PROXY_URL: 'http://p:1/x' })).toBe('http://p:1');
+    expect(resolveProxyOrigins(forward, 'https://app.staging.test/home', {})).toEqual(['https://app.staging.test', 'https://api.staging.test']);
+    // The proxy credentials carry the session: no cookie for any origin.
+    expect(resolveSessionOrigins(forward, 'https://app.staging.test', {})).toEqual([]);
+  });
+
+  it('is off unless asked for, and names what is missing', () => {
+    expect(resolveForwardProxy({ proxyUrl: 'http://p:1' }, {})).toBeUndefined();
+    expect(() => resolveForwardProxy({ forward: true }, {})).toThrow(/forward mode needs the proxy: .*DOWNSPIN_PROXY_URL/);
+    expect(() => resolveForwardProxy({ forward: true, proxyUrl: 'https://p:1' }, {})).toThrow(/must be an http URL in forward mode/);
+  });
+});
+
+describe('trustDownspinCa', () => {
+  const spki = 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=';
+
+  it('is the Chromium argument that trusts those SPKI hashes only', () => {
+    expect(trustDownspinCa(spki)).toEqual([`--ignore-certificate-errors-spki-list=${spki}`]);
+    expect(trustDownspinCa()).toEqual([]);
+  });
+
+  it('refuses what is not a base64 SHA-256 hash, so a typo does not pass unnoticed', () => {
+    expect(() => trustDownspinCa('abc')).toThrow(/not a base64 SHA-256 SPKI hash/);
+    expect(() => trustDownspinCa(`${spki},x`)).toThrow(/not a base64 SHA-256 SPKI hash/);
   });
 });

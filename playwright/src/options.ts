@@ -33,6 +33,17 @@ export interface DownspinOptions {
    * these hosts do on credentialed requests.
    */
   sessionOrigins?: string[];
+  /**
+   * Forward mode: each test's browser context uses the downspin proxy at
+   * `proxyUrl` as its browser proxy, with the test's session as the proxy
+   * user name (`Proxy-Authorization`), so every origin the proxy intercepts
+   * (`downspin proxy --intercept`) is shaped at its real https URL, with no
+   * cookie, no header and no change to the app. `baseURL` is then the app's
+   * own URL, and `baseURL` plus `sessionOrigins` are the intercepted origins
+   * whose answers `stats()` waits for. The browser must trust the proxy's CA:
+   * see `trustDownspinCa` (README, "Forward mode").
+   */
+  forward?: boolean;
   /** How long `stats()` waits for the control API to count the test's traffic. Default 10 000 ms. */
   statsTimeoutMs?: number;
   /** How long one control API call may take. Default 15 000 ms. */
@@ -126,6 +137,8 @@ export function resolveProxyOrigins(
   baseURL: string | undefined,
   env: Record<string, string | undefined> = process.env,
 ): string[] {
+  // Forward mode: the browser asks for the app's own origins; the proxy answers for those it intercepts.
+  if (options.forward === true) return listedOrigins(baseURL, options.sessionOrigins);
   const proxyUrl = nonEmpty(options.proxyUrl) ?? nonEmpty(env[ENV_PROXY_URL]);
   if (proxyUrl !== undefined) return [parseHttpUrl(proxyUrl, 'downspin.proxyUrl').origin];
   const base = nonEmpty(baseURL);
@@ -133,22 +146,46 @@ export function resolveProxyOrigins(
 }
 
 /**
- * The origins the browser context sends the session to: `baseURL`,
+ * The origins the browser context sends the session cookie to: `baseURL`,
  * `proxyUrl` (or `DOWNSPIN_PROXY_URL`) and `sessionOrigins`, each once.
  * Everything else the page calls (third-party APIs, CDNs) never sees it.
+ * None in forward mode: the proxy credentials carry the session there.
  */
 export function resolveSessionOrigins(
   options: DownspinOptions,
   baseURL: string | undefined,
   env: Record<string, string | undefined> = process.env,
 ): string[] {
+  if (options.forward === true) return [];
+  const origins = new Set(listedOrigins(baseURL, []));
+  const proxyUrl = nonEmpty(options.proxyUrl) ?? nonEmpty(env[ENV_PROXY_URL]);
+  if (proxyUrl !== undefined) origins.add(parseHttpUrl(proxyUrl, 'downspin.proxyUrl').origin);
+  for (const origin of listedOrigins(undefined, options.sessionOrigins)) origins.add(origin);
+  return [...origins];
+}
+
+/** `baseURL` then `sessionOrigins`, as origins, each once. */
+function listedOrigins(baseURL: string | undefined, sessionOrigins: unknown): string[] {
   const origins = new Set<string>();
   const base = nonEmpty(baseURL);
   if (base !== undefined) origins.add(parseHttpUrl(base, 'baseURL').origin);
-  const proxyUrl = nonEmpty(options.proxyUrl) ?? nonEmpty(env[ENV_PROXY_URL]);
-  if (proxyUrl !== undefined) origins.add(parseHttpUrl(proxyUrl, 'downspin.proxyUrl').origin);
-  const listed = options.sessionOrigins ?? [];
+  const listed = sessionOrigins ?? [];
   if (!Array.isArray(listed)) throw new Error('downspin: downspin.sessionOrigins must be a list of origins, e.g. [\'http://127.0.0.1:8090\']');
   for (const [i, origin] of listed.entries()) origins.add(parseHttpUrl(String(origin), `downspin.sessionOrigins[${i}]`).origin);
   return [...origins];
+}
+
+/**
+ * In forward mode, the proxy server the browser context uses (the origin of
+ * `proxyUrl` or `DOWNSPIN_PROXY_URL`); undefined otherwise.
+ */
+export function resolveForwardProxy(options: DownspinOptions, env: Record<string, string | undefined> = process.env): string | undefined {
+  if (options.forward !== true) return undefined;
+  const proxyUrl = nonEmpty(options.proxyUrl) ?? nonEmpty(env[ENV_PROXY_URL]);
+  if (proxyUrl === undefined) {
+    throw new Error(`downspin: forward mode needs the proxy: set use: { downspin: { proxyUrl } } or ${ENV_PROXY_URL}`);
+  }
+  const url = parseHttpUrl(proxyUrl, 'downspin.proxyUrl');
+  if (url.protocol !== 'http:') throw new Error(`downspin: downspin.proxyUrl="${proxyUrl}" must be an http URL in forward mode (the browser speaks CONNECT to it)`);
+  return url.origin;
 }

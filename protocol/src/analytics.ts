@@ -61,6 +61,7 @@ export const EndpointsResponseSchema = z.object({
   endpoints: z.array(
     z.object({
       method: z.string(),
+      host: z.string().describe('Host header as received: the real host in forward mode, the proxy\'s own in reverse mode'),
       route: z.string().describe('Normalised path, e.g. /users/:id'),
       requests: count,
       errors: count,

@@ -24,6 +24,25 @@ export const ERROR_CATALOGUE = {
     status: 400,
     message: 'Only WebSocket upgrades (Upgrade: websocket) are proxied; h2c and other protocols are refused.',
   },
+  bad_connect_target: { status: 400, message: 'CONNECT needs a host and a port (host:443, [v6]:443).' },
+  malformed_proxy_credentials: {
+    status: 400,
+    message: 'Proxy-Authorization must be Basic base64(sessionId:anything), the session id 1-128 characters of A-Z a-z 0-9 _ -.',
+  },
+  proxy_credentials_required: {
+    status: 407,
+    message: 'This proxy needs the session id as the proxy user name (Proxy-Authorization: Basic base64(sessionId:anything)).',
+  },
+  // forward mode (the proxy as the browser's proxy)
+  forward_host_refused: {
+    status: 403,
+    message: "This host is not in the proxy's --intercept list: forward mode refuses it (downspin is never an open proxy).",
+  },
+  forward_address_refused: {
+    status: 403,
+    message: 'This unlisted host resolves to a loopback, link-local or metadata address (or does not resolve): it is never tunnelled there.',
+  },
+  forward_tunnels_exhausted: { status: 503, message: 'Too many tunnels of unlisted hosts are open; retry later.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   // auth
   unauthorized: { status: 401, message: 'Missing or wrong API key: send X-API-Key or Authorization: Bearer.' },

@@ -1,6 +1,7 @@
 export * from './session.js';
 export * from './text.js';
 export * from './profile.js';
+export * from './route-glob.js';
 export * from './presets.js';
 export * from './shaping.js';
 export * from './commands.js';

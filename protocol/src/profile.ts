@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { routeGlobProblem } from './route-glob.js';
 import { plainText } from './text.js';
 
 /** Jitter distributions for latency. */
@@ -94,14 +95,14 @@ export const StallSchema = z.strictObject({
   ms: z.number().int().min(1).max(MAX_LATENCY_MS),
 });
 
-/** A path glob (picomatch syntax) such as `/api/**`. */
-export const RouteGlobSchema = plainText(
-  z
-    .string()
-    .min(1)
-    .max(256)
-    .regex(/^[/*]/, 'a route glob starts with / or *'),
-);
+/**
+ * A path glob (picomatch syntax) such as `/api/**`, or a host and a path
+ * such as `api.staging.example.com/**` (see route-glob.ts).
+ */
+export const RouteGlobSchema = plainText(z.string().min(1).max(256)).superRefine((glob, ctx) => {
+  const problem = routeGlobProblem(glob);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const ProfileSchema = z.strictObject({
   latency: LatencySchema.optional(),

@@ -60,7 +60,7 @@ export function admit(
   const session = context.sessions.getOrCreate(id);
   decision.session = session;
   session.touch(decision.ts, req.headers['user-agent'], req.socket.remoteAddress);
-  decide(decision, session, path, context.guard, context.logger);
+  decide(decision, session, req.headers.host ?? '', path, context.guard, context.logger);
   return undefined;
 }
 

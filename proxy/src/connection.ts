@@ -1,6 +1,7 @@
 import { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Exchange } from './exchange.js';
+import type { Upstream } from './forward/upstreams.js';
 
 /**
  * The server's request class, with the exchange as a declared field: setting
@@ -12,6 +13,10 @@ export class ProxiedRequest extends IncomingMessage {
   /** Socket bytes read and performance.now() at the body's last progress (BodyWatchdog). */
   progressBytes = 0;
   progressAt = 0;
+  /** Forward mode: the host this request goes to (undefined: reverse mode, --target). */
+  upstream: Upstream | undefined = undefined;
+  /** Forward mode: the session its proxy credentials (or its tunnel's) name. */
+  proxySession: string | undefined = undefined;
 }
 
 const kMarks = Symbol('downspin.socketMarks');

@@ -8,6 +8,8 @@ import type { TelemetryEmitter } from './telemetry/emitter.js';
 export interface ProxyContext {
   target: URL;
   insecureTarget: boolean;
+  /** CAs trusted for upstream https (system roots plus --upstream-ca); undefined: the system roots. */
+  upstreamCa: string[] | undefined;
   proxyId: string;
   sessions: SessionTable;
   telemetry: TelemetryEmitter;

@@ -156,6 +156,7 @@ function statusText(status: number): string {
   const texts: Record<number, string> = {
     400: 'Bad Request',
     403: 'Forbidden',
+    407: 'Proxy Authentication Required',
     408: 'Request Timeout',
     429: 'Too Many Requests',
     431: 'Request Header Fields Too Large',

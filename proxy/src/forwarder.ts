@@ -5,12 +5,15 @@ import { createProxyServer, type ProxyServer } from 'http-proxy-3';
 import { setupOutgoing, type Outgoing } from 'http-proxy-3/dist/lib/http-proxy/common.js';
 import { XHeaders } from 'http-proxy-3/dist/lib/http-proxy/passes/web-incoming.js';
 import { OUTGOING_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-outgoing.js';
+import type { ProxiedRequest } from './connection.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 
 export interface ForwarderOptions {
   target: URL;
   /** Accept a target certificate that does not verify. */
   insecure: boolean;
+  /** CAs trusted for an https target (system roots plus --upstream-ca); undefined: the system roots. */
+  ca?: string[];
   /** Called with the upstream response, headers not yet written to the client. */
   onResponse(proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void;
   /** Upstream could not be reached or failed before answering. */
@@ -37,11 +40,22 @@ export interface Forwarder {
  * still streaming the chunked body, so the upstream reads the body as a
  * second request (request smuggling). A pass stripping hop-by-hop headers
  * (and those named in Connection) runs before X-Forwarded-* is set.
+ *
+ * A request forward mode routed carries its upstream (agent and options,
+ * made once per host): it goes there, without the reverse-mode rewriting of
+ * redirects and cookies. Reverse-mode requests pass no options, so nothing
+ * is allocated for them here.
  */
 export function createForwarder(options: ForwarderOptions): Forwarder {
   const secure = options.target.protocol === 'https:';
   const agent = secure
-    ? new https.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo', rejectUnauthorized: !options.insecure })
+    ? new https.Agent({
+        keepAlive: true,
+        maxFreeSockets: 256,
+        scheduling: 'lifo',
+        rejectUnauthorized: !options.insecure,
+        ...(options.ca === undefined ? {} : { ca: options.ca }),
+      })
     : new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
   const proxyOptions = {
     // A URL object, not a string: http-proxy parses string targets again on every request.
@@ -69,11 +83,13 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
    * outgoing setup, with the asterisk kept.
    */
   function forwardAsterisk(req: http.IncomingMessage, res: http.ServerResponse, body?: NodeJS.ReadableStream): void {
+    const target = (req as ProxiedRequest).upstream;
+    const optionsOf = target?.proxyOptions ?? proxyOptions;
     stripHopByHop(req);
-    XHeaders(req, res, proxyOptions);
-    const outgoing = setupOutgoing({} as Outgoing, proxyOptions as never, req);
+    XHeaders(req, res, optionsOf);
+    const outgoing = setupOutgoing({} as Outgoing, optionsOf as never, req);
     outgoing.path = '*';
-    const upstream = (secure ? https : http).request(outgoing);
+    const upstream = ((target === undefined ? secure : target.target.protocol === 'https:') ? https : http).request(outgoing);
     upstream.on('response', (proxyRes) => options.onResponse(proxyRes, req, res));
     upstream.on('error', (error) => options.onError(error, req, res));
     res.on('close', () => {
@@ -86,14 +102,18 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   return {
     agent,
     forward(req, res, body) {
+      const upstream = (req as ProxiedRequest).upstream;
       if (req.url === '*') forwardAsterisk(req, res, body);
-      else if (body === undefined) proxy.web(req, res);
+      else if (upstream !== undefined) {
+        proxy.web(req, res, body === undefined ? upstream.proxyOptions : { ...upstream.proxyOptions, buffer: body });
+      } else if (body === undefined) proxy.web(req, res);
       else proxy.web(req, res, { buffer: body as unknown as import('node:stream').Stream });
     },
     writeHead(proxyRes, req, res) {
       // The upstream's hop-by-hop headers (its Keep-Alive timeout, say) describe its connection to the proxy.
       proxyRes.headers = withoutHopByHop(proxyRes.headers);
-      for (const pass of passes) pass(req, res, proxyRes, proxyOptions);
+      const passOptions = (req as ProxiedRequest).upstream?.proxyOptions ?? proxyOptions;
+      for (const pass of passes) pass(req, res, proxyRes, passOptions);
     },
     close() {
       agent.destroy();

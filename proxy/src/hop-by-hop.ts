@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
  * kept: Node's client frames the forwarded body as chunked only when it sees
  * it (dropping it would send a chunked DELETE body unframed: smuggling).
  */
-const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
+const HOP_BY_HOP = ['keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
 
 /**
  * Never removed even when a client names them in Connection: the request's

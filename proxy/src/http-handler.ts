@@ -40,6 +40,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const forwarder = createForwarder({
     target: options.target,
     insecure: options.insecureTarget,
+    ca: options.upstreamCa,
     onResponse: onUpstreamResponse,
     onError: onUpstreamError,
   });
@@ -164,7 +165,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     exchange.error = timedOut ? 'upstream_timeout' : 'upstream_unreachable';
     writeErrorResponse(res, timedOut ? 'upstream_timeout' : 'upstream_unreachable', {
       html: wantsHtml(req.headers.accept),
-      details: upstreamFailures.note(error, req.url),
+      details: upstreamFailures.note(error, req.url, (req as ProxiedRequest).upstream?.target),
     });
   }
 
@@ -189,7 +190,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       sessionHash: session.hash,
       proxyId,
       method: req.method ?? '',
-      host: req.headers.host ?? '',
+      // Forward mode: the host the request went to, whatever Host the client wrote.
+      host: req.upstream?.host ?? req.headers.host ?? '',
       path: pathOf(url),
       route: '',
       status: this.headersSent ? this.statusCode : 0,

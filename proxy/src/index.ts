@@ -1,5 +1,5 @@
 export { startProxy, type RunningProxy } from './server.js';
-export type { ProxyOptions, ProxyStats, AbuseGuardOptions, AddressGuardOptions, WebSocketLimits } from './options.js';
+export type { ForwardOptions, ProxyOptions, ProxyStats, AbuseGuardOptions, AddressGuardOptions, WebSocketLimits } from './options.js';
 export { DEFAULT_ABUSE_GUARD, DEFAULT_ADDRESS_GUARD, DEFAULT_WEBSOCKET_LIMITS } from './options.js';
 export { ShapingPlan } from './shaping/plan.js';
 export { hashSessionId } from './session/runtime.js';
@@ -9,4 +9,5 @@ export { normalizeRoute } from './telemetry/route.js';
 export { countryOf, preloadGeoIp } from './telemetry/geoip.js';
 export { withoutDeleteLength } from './forwarder.js';
 export { answerClientErrors } from './client-error.js';
+export { LocalCa, caFiles, spkiSha256, parseHostRule, parseResolveEntry, type CaInfo, type CaFiles } from './forward/index.js';
 export * as effects from './effects/index.js';

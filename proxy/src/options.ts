@@ -82,8 +82,12 @@ export interface ProxyOptions {
   abuseGuard?: Partial<AbuseGuardOptions>;
   /** Per-address rate limit and ban across session ids. Off by default. */
   addressGuard?: Partial<AddressGuardOptions>;
-  /** Accept an https target whose certificate does not verify (self-signed staging). */
+  /** Accept an https target (and forward-mode upstream) whose certificate does not verify (self-signed staging). */
   insecureTarget?: boolean;
+  /** PEM texts of CAs trusted for upstream https beside the system's (test origins with their own CA). */
+  upstreamCa?: string[];
+  /** Forward mode: the proxy as the browser's proxy, for listed hosts (off when absent). */
+  forward?: ForwardOptions;
   logger?: Logger;
   /** How often presence and session activity are published. Default 500 ms: the dashboard shows sessions within a second or two. */
   reportIntervalMs?: number;
@@ -101,12 +105,28 @@ export interface ProxyOptions {
   bodyIdleTimeoutMs?: number;
 }
 
+/** Forward mode (README "Forward mode"). */
+export interface ForwardOptions {
+  /** Host rules intercepted and shaped: `staging.example.com`, `*.staging.example.com`. None: forward mode refuses every host. */
+  intercept?: string[];
+  /** Tunnel unlisted hosts untouched (never to loopback, link-local or metadata addresses) instead of refusing them. */
+  tunnelUnlisted?: boolean;
+  /** `host:port:address` entries (as curl's --resolve): connect to address for host:port. */
+  resolve?: string[];
+  /** Answer 407 to a forward-mode request or CONNECT without proxy credentials (so browsers send their user name). */
+  requireProxyAuth?: boolean;
+  /** The data dir whose `ca/` holds the local CA; required when hosts are intercepted. */
+  dataDir?: string;
+}
+
 export interface ProxyStats {
   proxyId: string;
   startedAt: number;
   sessions: number;
-  /** Open client connections (HTTP keep-alive and WebSocket). */
+  /** Open client connections (HTTP keep-alive and WebSocket; a tunnel's decrypted socket counts besides its own). */
   connections: number;
+  /** Raw tunnels of unlisted hosts open (--tunnel-unlisted). */
+  rawTunnels: number;
   webSockets: number;
   requestsTotal: number;
   /** Requests per second over the last few seconds. */

@@ -24,9 +24,11 @@ export function countAllHeaders(server: Server): void {
 /**
  * Refuses a request with more headers than are forwarded (431) or a target
  * that is no URL (400); true when it did. An absolute-form target
- * (`GET http://other.example/api/x`) is rewritten to its path first: it
- * goes to the proxy's target anyway, and route globs and telemetry must see
- * `/api/x`, or a client could step around route-scoped shaping.
+ * (`GET http://other.example/api/x`) is rewritten to its path first: forward
+ * mode has already picked its upstream (forward/mode.ts: a listed host, or
+ * refused), otherwise it goes to the proxy's target; either way route globs
+ * and telemetry must see `/api/x`, or a client could step around
+ * route-scoped shaping.
  */
 export function refuseRequestShape(req: IncomingMessage, res: ServerResponse): boolean {
   if (req.rawHeaders.length > 2 * MAX_REQUEST_HEADERS) {

@@ -1,4 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import tls from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
 import pino from 'pino';
@@ -16,12 +17,16 @@ import { localCountryOf } from '@downspin/protocol';
 import { TelemetryEmitter } from './telemetry/emitter.js';
 import { READ_MARGIN_BYTES } from './ws/relay.js';
 import { createUpgradeHandler } from './ws/upgrade.js';
+import { writeErrorResponse, writeUpgradeRefusal } from './errors.js';
+import { ConnectHandler, createForwardMode, PROXY_AUTHENTICATE, type CaInfo } from './forward/index.js';
 
 export interface RunningProxy {
   readonly url: string;
   readonly port: number;
   readonly proxyId: string;
   stats(): ProxyStats;
+  /** Forward mode's local CA (certificate path, PEM, SPKI hash), when hosts are intercepted. */
+  readonly ca: CaInfo | undefined;
   /** Sessions the proxy holds (read-only use: tests and the embedded control API). */
   readonly sessions: SessionTable;
   close(): Promise<void>;
@@ -54,11 +59,17 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   // The sink is the one telemetry queue; whoever made it closes it (rows are never held here).
   const telemetry = new TelemetryEmitter({ sink: options.telemetry, countryOf: options.countryOf ?? localCountryOf });
 
+  const insecureTarget = options.insecureTarget ?? false;
+  // Trusting extra CAs must not drop the system's: an upstream with a public certificate still verifies.
+  const upstreamCa = options.upstreamCa === undefined || options.upstreamCa.length === 0 ? undefined : [...tls.rootCertificates, ...options.upstreamCa];
+  const forward = await createForwardMode(options.forward, { ca: upstreamCa, insecure: insecureTarget });
+
   const connections = new Set<Socket>();
   const rate = new RequestRate();
   const context: ProxyContext = {
     target,
-    insecureTarget: options.insecureTarget ?? false,
+    insecureTarget,
+    upstreamCa,
     proxyId,
     sessions,
     telemetry,
@@ -93,13 +104,28 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   });
   countAllHeaders(server);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const refused = forward.route(req);
+    if (refused !== undefined) {
+      res.shouldKeepAlive = false;
+      writeErrorResponse(res, refused, refused === 'proxy_credentials_required' ? { headers: PROXY_AUTHENTICATE } : {});
+      return;
+    }
     if (refuseRequestShape(req, res)) return;
     bodies.watch(req as ProxiedRequest);
     http_.handleRequest(req, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const refused = forward.route(req);
+    if (refused !== undefined) {
+      socket.on('error', () => socket.destroy());
+      writeUpgradeRefusal(socket, refused, undefined, refused === 'proxy_credentials_required' ? PROXY_AUTHENTICATE : undefined);
+      return;
+    }
     if (!refuseUpgradeShape(req, socket)) upgrades.handleUpgrade(req, socket, head);
   });
+  // Forward mode: CONNECT to a listed host is intercepted into this same server; others are refused or tunnelled raw.
+  const connects = new ConnectHandler(server, forward, logger);
+  server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => connects.handle(req, socket, head));
   server.on('connection', (socket: Socket) => {
     markConnection(socket);
     connections.add(socket);
@@ -113,6 +139,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     startedAt,
     sessions: sessions.size,
     connections: connections.size,
+    rawTunnels: connects.openRawTunnels,
     webSockets: upgrades.open(),
     requestsTotal: http_.requestsTotal(),
     requestsPerSecond: rate.perSecond(http_.requestsTotal()),
@@ -147,6 +174,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   } catch (error) {
     await link.close();
     http_.forwarder.close();
+    forward.close();
     bodies.close();
     context.addressGuard.close();
     throw error;
@@ -164,12 +192,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     proxyId,
     sessions,
     stats,
+    ca: forward.parts.ca?.info,
     async close() {
       await link.close();
       upgrades.close();
       server.close();
       for (const socket of connections) socket.destroy();
       http_.forwarder.close();
+      forward.close();
       bodies.close();
       context.addressGuard.close();
     },

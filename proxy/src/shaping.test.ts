@@ -73,6 +73,28 @@ describe('shaping over real sockets', () => {
     expect(await injected(h, 'routes-1', 1, '/static/app.js')).toEqual([0]);
   });
 
+  it('applies a host route to requests for that host only, read from the Host header', async () => {
+    await h.profile('routes-host', { latency: { ms: 150 }, routes: ['api.staging.example.com/v1/**'] });
+    const to = (host: string, path: string): Promise<TimedResponse> =>
+      request(`${h.proxy.url}${path}`, { headers: { 'x-downspin-session': 'routes-host', host } });
+    expect((await to('api.staging.example.com', '/v1/users')).status).toBe(200);
+    expect((await to('API.staging.example.com:443', '/v1/orders')).status).toBe(200);
+    expect((await to('cdn.staging.example.com', '/v1/users')).status).toBe(200);
+    expect((await to('api.staging.example.com', '/v2/users')).status).toBe(200);
+    // What the proxy decided for each: the delay it injected, and the host it recorded.
+    const rows = await eventually(() => {
+      const mine = h.telemetry.requests.filter((row) => row.sessionHash === hashSessionId('routes-host'));
+      expect(mine).toHaveLength(4);
+      return mine.map((row) => [row.host, row.path, row.injectedMs]);
+    });
+    expect(rows).toEqual([
+      ['api.staging.example.com', '/v1/users', 150],
+      ['API.staging.example.com:443', '/v1/orders', 150],
+      ['cdn.staging.example.com', '/v1/users', 0],
+      ['api.staging.example.com', '/v2/users', 0],
+    ]);
+  });
+
   it('draws each jittered delay from the seed, within its bounds, and holds the request at least that long', async () => {
     const profile = ProfileSchema.parse({ latency: { ms: 60, jitterMs: 50, distribution: 'uniform' }, seed: 7 });
     await h.profile('jitter-1', profile);

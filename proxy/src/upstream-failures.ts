@@ -18,12 +18,12 @@ export class UpstreamFailures {
   ) {}
 
   /** Logs the failure and returns the words for the error answer. */
-  note(error: NodeJS.ErrnoException, path: string | undefined): string {
+  note(error: NodeJS.ErrnoException, path: string | undefined, target: URL = this.target): string {
     const cause = error.code ?? error.message;
-    const details = describeUpstreamError(cause, this.target);
+    const details = describeUpstreamError(cause, target);
     if (!this.seen.has(cause) && this.seen.size < MAX_CAUSES) {
       this.seen.add(cause);
-      this.logger.warn({ cause, path, target: this.target.origin }, `upstream request failed: ${details} (logged once per cause)`);
+      this.logger.warn({ cause, path, target: target.origin }, `upstream request failed: ${details} (logged once per cause)`);
     } else {
       this.logger.debug({ err: error, path }, 'upstream request failed');
     }
@@ -35,6 +35,6 @@ export class UpstreamFailures {
 export function describeUpstreamError(cause: string, target: URL): string {
   const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|EPROTO/.test(cause);
   return tls
-    ? `${target.origin}: ${cause} (the target's certificate does not verify; start with --insecure-target to trust it)`
+    ? `${target.origin}: ${cause} (its certificate does not verify; start with --upstream-ca <its CA file>, or --insecure-target to trust any)`
     : `${target.origin}: ${cause}`;
 }

@@ -6,8 +6,9 @@ export function pathOf(url: string): string {
 
 /**
  * The origin-form (path and query) of a request target: an absolute-form
- * target (`GET http://host/x`) keeps only its path, so a client never picks
- * the host and route globs see `/x`. Undefined when the target is neither
+ * target (`GET http://host/x`) keeps only its path, so route globs see `/x`
+ * and the client never picks the host here (forward mode decides that first,
+ * for listed hosts only: forward/mode.ts). Undefined when the target is neither
  * (`*`, authority-form, another scheme, garbage). The one parser of request
  * targets: the server rewrites every request and upgrade with it before
  * shaping (request-limits.ts), the WebSocket path builds its upstream URL

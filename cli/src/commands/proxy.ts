@@ -43,7 +43,7 @@ export function proxyCommand(): Command {
       logger.warn('CLICKHOUSE_URL is not set: this proxy keeps its telemetry in its own memory, where analytics cannot see it');
     }
     const parts = await openParts(settings, dataDir, logger);
-    const proxy = await runProxy(parts, { ...settings, target: settings.target });
+    const proxy = await runProxy(parts, { ...settings, target: settings.target, dataDir });
     handleProcessSignals(logger, parts.closers);
     process.stdout.write(`downspin proxy ${proxy.proxyId} listening on ${proxy.url} → ${settings.target}\n`);
   });

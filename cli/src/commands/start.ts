@@ -51,7 +51,7 @@ export function startCommand(): Command {
       target = demo.url;
     }
     const control = await runControl(parts, { port: settings.controlPort, host: settings.host, adminKey: admin.key, sessionIdleMinutes: settings.sessionIdleMinutes });
-    const proxy = await runProxy(parts, { ...settings, target });
+    const proxy = await runProxy(parts, { ...settings, target, dataDir });
     handleProcessSignals(logger, parts.closers);
 
     process.stdout.write(

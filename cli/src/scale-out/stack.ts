@@ -151,7 +151,7 @@ export async function startScaleOutStack(options: StackOptions): Promise<ScaleOu
       let parts: Parts | undefined;
       try {
         parts = await openParts(settings, dataDir, logger.child({ part: `proxy-${++started}` }));
-        const proxy = await runProxy(parts, { ...settings, target: upstream.url });
+        const proxy = await runProxy(parts, { ...settings, target: upstream.url, dataDir });
         const own = parts;
         const node: ProxyNode = {
           proxy,

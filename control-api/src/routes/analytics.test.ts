@@ -57,7 +57,7 @@ beforeAll(async () => {
     rows: [
       row({ ts: T0, sessionHash: hashA, path: '/users/1', route: '/users/:id', totalMs: 10, bytesIn: 100, bytesOut: 1000 }),
       row({ ts: T0 + 1000, sessionHash: hashA, path: '/users/2', route: '/users/:id', totalMs: 20, bytesIn: 100, bytesOut: 3000, shaping: 'latency 400 ms', shapingVersion: 2, injectedMs: 400 }),
-      row({ ts: T0 + 2000, sessionHash: hashA, method: 'POST', path: '/cart', route: '/cart', status: 302, totalMs: 30, bytesIn: 500, bytesOut: 0 }),
+      row({ ts: T0 + 2000, sessionHash: hashA, method: 'POST', host: 'api.test', path: '/cart', route: '/cart', status: 302, totalMs: 30, bytesIn: 500, bytesOut: 0 }),
       row({ ts: T0 + 2 * MINUTE, sessionHash: hashA, path: '/users/3', route: '/users/:id', status: 503, totalMs: 40, fault: 'error', country: 'DE' }),
       row({ ts: T0 + HOUR + 5 * MINUTE, sessionHash: hashB, path: '/missing', route: '/missing', status: 404, totalMs: 5, bytesOut: 50, country: 'US' }),
     ],
@@ -193,13 +193,13 @@ describe('GET /admin/analytics/timeseries', () => {
 });
 
 describe('GET /admin/analytics/endpoints, /geo, /sessions/:id', () => {
-  it('lists endpoints by normalised route, most requested first, limited', async () => {
+  it('lists endpoints by host and normalised route, most requested first, limited', async () => {
     const { body } = await get(h, `/admin/analytics/endpoints?${fixedRange}`);
     expect(body.endpoints).toEqual([
       // 10, 20, 40: p95 at 1.9 = 20 + 0.9 × 20
-      { method: 'GET', route: '/users/:id', requests: 3, errors: 1, errorRate: 1 / 3, p95Ms: 38, bytesIn: 200, bytesOut: 4000 },
-      { method: 'GET', route: '/missing', requests: 1, errors: 0, errorRate: 0, p95Ms: 5, bytesIn: 0, bytesOut: 50 },
-      { method: 'POST', route: '/cart', requests: 1, errors: 0, errorRate: 0, p95Ms: 30, bytesIn: 500, bytesOut: 0 },
+      { method: 'GET', host: 'app.test', route: '/users/:id', requests: 3, errors: 1, errorRate: 1 / 3, p95Ms: 38, bytesIn: 200, bytesOut: 4000 },
+      { method: 'GET', host: 'app.test', route: '/missing', requests: 1, errors: 0, errorRate: 0, p95Ms: 5, bytesIn: 0, bytesOut: 50 },
+      { method: 'POST', host: 'api.test', route: '/cart', requests: 1, errors: 0, errorRate: 0, p95Ms: 30, bytesIn: 500, bytesOut: 0 },
     ]);
     expect(((await get(h, `/admin/analytics/endpoints?${fixedRange}&limit=1`)).body.endpoints as unknown[]).length).toBe(1);
   });

@@ -61,7 +61,7 @@ const endpointsRoute = createRoute({
   method: 'get',
   path: '/admin/analytics/endpoints',
   tags,
-  summary: 'Top endpoints (method and normalised route, e.g. /users/:id) by requests, with errors, p95 and bytes',
+  summary: 'Top endpoints (method, host and normalised route, e.g. api.example.com /users/:id) by requests, with errors, p95 and bytes',
   description: rangeNote,
   security: adminSecurity,
   request: { query: EndpointsQuerySchema },

@@ -110,3 +110,29 @@ describe('isClientRoute', () => {
     expect(['/assets/x', '/favicon.svg', '/admin/x', '/ws/dashboard', '/health', '/metrics', '/openapi.json', '/events'].some(isClientRoute)).toBe(false);
   });
 });
+
+describe('the dashboard never serves files outside its build (forward mode keeps a CA private key in the data dir)', () => {
+  it('answers traversal paths to a CA key beside the dashboard without its bytes', async () => {
+    const data = `${dir}-data`;
+    const marker = 'PRIVATE-KEY-MARKER-never-served';
+    await mkdir(path.join(data, 'ca'), { recursive: true });
+    await writeFile(path.join(data, 'ca', 'downspin-ca-key.pem'), `-----BEGIN PRIVATE KEY-----\n${marker}\n-----END PRIVATE KEY-----\n`);
+    try {
+      const name = path.basename(data);
+      const attempts = [
+        `/../${name}/ca/downspin-ca-key.pem`,
+        `/%2e%2e/${name}/ca/downspin-ca-key.pem`,
+        `/..%2f${name}%2fca%2fdownspin-ca-key.pem`,
+        `/assets/..%2f..%2f${name}%2fca%2fdownspin-ca-key.pem`,
+        `/assets/%2e%2e/%2e%2e/${name}/ca/downspin-ca-key.pem`,
+        `/ca/downspin-ca-key.pem`,
+      ];
+      for (const attempt of attempts) {
+        const res = await h.app.request(attempt, { headers: html });
+        expect(await res.text(), attempt).not.toContain(marker);
+      }
+    } finally {
+      await rm(data, { recursive: true, force: true });
+    }
+  });
+});

@@ -199,7 +199,8 @@ export async function analyticsAndExport(page: Page, stack: Stack, screenshotNam
   expect(await figure('Status codes').locator('.recharts-bar-rectangle path').count()).toBeGreaterThan(0);
   await expect(figure('Bandwidth').locator('path.recharts-area-area').first()).toHaveAttribute('d', /\d/);
   const endpoints = page.getByRole('table', { name: 'Top endpoints by requests' });
-  await expect(endpoints.getByRole('row', { name: /\/api\/items/ })).toBeVisible();
+  // One row per proxy: the host (each proxy's own address in reverse mode) keeps them apart.
+  for (const proxy of stack.proxyUrls) await expect(endpoints.getByRole('row', { name: `GET ${new URL(proxy).host}/api/items` })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Sessions and requests by country' }).getByRole('row', { name: /Loopback/ })).toBeVisible();
   await expect(page.getByRole('img', { name: /World map of sessions/ })).toBeVisible();
   const overview = (await (await api(stack, 'GET', '/admin/analytics?hours=1')).json()) as { requests: number };

@@ -1,7 +1,11 @@
 import type { EndpointsResponse } from '@downspin/protocol';
 import { formatBytes, formatCount, formatMs, formatPercent } from '../format.js';
 
-/** Top endpoints (normalised routes such as /users/:id), most requested first, with a bar for their share. */
+/**
+ * Top endpoints (host and normalised route, such as api.example.com/users/:id),
+ * most requested first, with a bar for their share. The host tells an app's
+ * API from its CDN when the proxy forwards several origins.
+ */
 export function EndpointsTable({ endpoints }: { endpoints: EndpointsResponse['endpoints'] }) {
   const max = Math.max(1, ...endpoints.map((e) => e.requests));
   return (
@@ -26,9 +30,13 @@ export function EndpointsTable({ endpoints }: { endpoints: EndpointsResponse['en
       </thead>
       <tbody>
         {endpoints.map((e) => (
-          <tr key={`${e.method} ${e.route}`}>
+          <tr key={`${e.method} ${e.host} ${e.route}`}>
             <th scope="row">
-              <span className="method">{e.method}</span> <span className="mono">{e.route}</span>
+              <span className="method">{e.method}</span>{' '}
+              <span className="mono">
+                <span className="host">{e.host}</span>
+                {e.route}
+              </span>
               <span className="bar" style={{ width: `${(e.requests / max) * 100}%` }} aria-hidden="true" />
             </th>
             <td className="num">{formatCount(e.requests)}</td>

@@ -75,7 +75,7 @@ export function ProfileFields({ form, onChange }: { form: ProfileForm; onChange(
       </fieldset>
       <fieldset>
         <legend>Scope</legend>
-        <Field label="Routes" name="routes" unit="globs, comma-separated" placeholder="e.g. /api/**" {...props} />
+        <Field label="Routes" name="routes" unit="globs, comma-separated" placeholder="e.g. /api/** or api.example.com/**" {...props} />
         <Field label="Seed" name="seed" placeholder="e.g. 42" {...props} />
       </fieldset>
     </div>

@@ -218,9 +218,9 @@ export const HOURLY_B = [
 
 /** GET users: r1 r2 r4 r7 (1 10 20 50 → p95 = 20 + 0.85·30); POST cart: r3 r6 (5 30); GET /: r5. */
 export const ENDPOINTS = [
-  { method: 'GET', route: users, requests: 4, errors: 1, errorRate: 0.25, p95Ms: 45.5, bytesIn: 320, bytesOut: 3020 },
-  { method: 'POST', route: '/api/cart', requests: 2, errors: 1, errorRate: 0.5, p95Ms: 28.75, bytesIn: 700, bytesOut: 110 },
-  { method: 'GET', route: '/', requests: 1, errors: 0, errorRate: 0, p95Ms: 40, bytesIn: 80, bytesOut: 5000 },
+  { method: 'GET', host: 'app.test', route: users, requests: 4, errors: 1, errorRate: 0.25, p95Ms: 45.5, bytesIn: 320, bytesOut: 3020 },
+  { method: 'POST', host: 'app.test', route: '/api/cart', requests: 2, errors: 1, errorRate: 0.5, p95Ms: 28.75, bytesIn: 700, bytesOut: 110 },
+  { method: 'GET', host: 'app.test', route: '/', requests: 1, errors: 0, errorRate: 0, p95Ms: 40, bytesIn: 80, bytesOut: 5000 },
 ];
 
 /** By requests, then country: session C shows under "" (r5) and FR (r7). */

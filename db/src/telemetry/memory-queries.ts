@@ -123,11 +123,11 @@ export function compareBytes(a: string, b: string): number {
 export function topEndpointsOf(rows: Iterable<RequestRow>, limit: number): EndpointStats[] {
   const groups = new Map<string, { stats: EndpointStats; latencies: number[] }>();
   for (const row of rows) {
-    const key = `${row.method}\u0000${row.route}`;
+    const key = `${row.method}\u0000${row.host}\u0000${row.route}`;
     let group = groups.get(key);
     if (group === undefined) {
       group = {
-        stats: { method: row.method, route: row.route, requests: 0, errors: 0, errorRate: 0, p95Ms: 0, bytesIn: 0, bytesOut: 0 },
+        stats: { method: row.method, host: row.host, route: row.route, requests: 0, errors: 0, errorRate: 0, p95Ms: 0, bytesIn: 0, bytesOut: 0 },
         latencies: [],
       };
       groups.set(key, group);
@@ -143,7 +143,7 @@ export function topEndpointsOf(rows: Iterable<RequestRow>, limit: number): Endpo
     errorRate: stats.errors / stats.requests,
     p95Ms: percentile(latencies.sort((a, b) => a - b), 0.95) ?? 0,
   }));
-  endpoints.sort((a, b) => b.requests - a.requests || compareBytes(a.method, b.method) || compareBytes(a.route, b.route));
+  endpoints.sort((a, b) => b.requests - a.requests || compareBytes(a.method, b.method) || compareBytes(a.host, b.host) || compareBytes(a.route, b.route));
   return endpoints.slice(0, limit);
 }
 

@@ -75,13 +75,27 @@ export function describeTelemetryStoreContract(name: string, makeStore: () => Pr
       expect(points.map((p) => [p.t, p.requests])).toEqual([[f.T0, 3]]);
     });
 
-    it('ranks endpoints by method and normalised route', async () => {
+    it('ranks endpoints by method, host and normalised route', async () => {
       await loadFixtures();
       expectClose(await store.topEndpoints(f.RANGE), f.ENDPOINTS);
       expectClose(await store.topEndpoints({ ...f.RANGE, limit: 2 }), f.ENDPOINTS.slice(0, 2));
       expectClose(await store.topEndpoints({ ...f.RANGE, session: f.C }), [
-        { method: 'GET', route: '/', requests: 1, errors: 0, errorRate: 0, p95Ms: 40, bytesIn: 80, bytesOut: 5000 },
-        { method: 'GET', route: '/api/users/:id', requests: 1, errors: 1, errorRate: 1, p95Ms: 50, bytesIn: 70, bytesOut: 0 },
+        { method: 'GET', host: 'app.test', route: '/', requests: 1, errors: 0, errorRate: 0, p95Ms: 40, bytesIn: 80, bytesOut: 5000 },
+        { method: 'GET', host: 'app.test', route: '/api/users/:id', requests: 1, errors: 1, errorRate: 1, p95Ms: 50, bytesIn: 70, bytesOut: 0 },
+      ]);
+    });
+
+    it('keeps the same route on two hosts apart (an app and its API, both forwarded)', async () => {
+      const row = (ts: number, host: string, totalMs: number): RequestRow =>
+        f.request({ ts, sessionHash: f.A, host, path: '/v1/items', route: '/v1/items', totalMs, bytesOut: 10 });
+      await store.insert({
+        kind: 'requests',
+        id: 'two-hosts',
+        rows: [row(f.T0, 'api.downspin.test', 300), row(f.T0 + 1, 'api.downspin.test', 300), row(f.T0 + 2, 'app.downspin.test', 4)],
+      });
+      expectClose(await store.topEndpoints(f.RANGE), [
+        { method: 'GET', host: 'api.downspin.test', route: '/v1/items', requests: 2, errors: 0, errorRate: 0, p95Ms: 300, bytesIn: 0, bytesOut: 20 },
+        { method: 'GET', host: 'app.downspin.test', route: '/v1/items', requests: 1, errors: 0, errorRate: 0, p95Ms: 4, bytesIn: 0, bytesOut: 10 },
       ]);
     });
 

@@ -77,6 +77,8 @@ export interface TimeseriesPoint {
 
 export interface EndpointStats {
   method: string;
+  /** The request's Host header: the real host in forward mode, the proxy's own in reverse mode. */
+  host: string;
   /** Normalised path, e.g. /users/:id. */
   route: string;
   requests: number;
@@ -124,7 +126,7 @@ export interface TelemetryStore {
    * count by minute: a range that starts or ends inside a minute covers all of it.
    */
   timeseries(query: AnalyticsRange & { bucket: TimeBucket }): Promise<TimeseriesPoint[]>;
-  /** Endpoints (method + route) by request count, most first. */
+  /** Endpoints (method + host + route) by request count, most first. */
   topEndpoints(query: AnalyticsRange & { limit?: number }): Promise<EndpointStats[]>;
   sessionHistory(query: AnalyticsRange & { session: string; limit?: number }): Promise<SessionHistory>;
   /** Countries by request count, most first. */

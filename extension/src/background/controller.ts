@@ -16,6 +16,7 @@ import {
 } from '../shared/settings.js';
 import type { ExtensionState } from '../shared/state.js';
 import { CommandChannel, type ChannelStatus } from './channel.js';
+import { ForwardProxy } from './forward-proxy.js';
 import { deliverEvents } from './events-outbox.js';
 import { registerPageScript, tellPages, unregisterPageScript } from './page-scripts.js';
 import { missingPermissions } from './permissions.js';
@@ -41,6 +42,9 @@ export class Controller implements CommandContext {
   private channel: CommandChannel | null = null;
   private lastVersion = -1;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly forward = new ForwardProxy((untrustedCa) => {
+    if (untrustedCa !== this.state.get().untrustedCa) this.state.update({ untrustedCa });
+  }, browser);
   private readonly dispatch = createDispatcher({
     handlers: COMMAND_HANDLERS,
     context: this,
@@ -193,8 +197,9 @@ export class Controller implements CommandContext {
       terminated: this.termination,
       lastError: null,
     });
-    await this.attempt('set the session header', () => replaceSessionRules(browser.declarativeNetRequest, buildSessionRules(session.id, this.settings.proxyOrigins, BROWSER)));
+    await this.attempt('set the session header', () => replaceSessionRules(browser.declarativeNetRequest, buildSessionRules(session.id, this.settings.proxyOrigins, BROWSER, this.settings.forwardHosts)));
     await this.attempt('add the page script', () => registerPageScript(this.settings.proxyOrigins));
+    await this.attempt('route the hosts through downspin', () => this.forward.apply({ hosts: this.settings.forwardHosts, proxy: this.settings.forwardProxy }));
     if (this.termination !== null) {
       this.state.update({ connection: 'terminated', mode: 'terminated', retryAt: null });
       return;
@@ -206,6 +211,7 @@ export class Controller implements CommandContext {
     this.stopChannel();
     await this.attempt('remove the session header', () => replaceSessionRules(browser.declarativeNetRequest, []));
     await this.attempt('remove the page script', () => unregisterPageScript());
+    await this.attempt('stop routing hosts through downspin', () => this.forward.apply(null));
     await tellPages(this.settings.proxyOrigins, { downspin: 'stop' }).catch(() => 0);
   }
 

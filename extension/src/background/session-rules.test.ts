@@ -46,3 +46,16 @@ describe('session header rules', () => {
     expect(dnr.updateSessionRules).toHaveBeenCalledWith({ removeRuleIds: [1, 7], addRules: [] });
   });
 });
+
+describe('session header rules for hosts routed through downspin', () => {
+  it('tag exactly the host name on any scheme and port, before the proxy origins', () => {
+    const rules = buildSessionRules('sid_1', ['http://localhost:8080'], 'chrome', ['api.downspin.test']);
+    expect(rules.map((rule) => rule.id)).toEqual([1, 2, 3]);
+    const regex = new RegExp(rules[0]!.condition.regexFilter!);
+    expect(rules[0]!.action.requestHeaders).toEqual([{ header: 'x-downspin-session', operation: 'set', value: 'sid_1' }]);
+    for (const url of ['https://api.downspin.test/', 'https://api.downspin.test:8443/v1/items', 'wss://api.downspin.test/live', 'http://api.downspin.test/x']) expect(regex.test(url), url).toBe(true);
+    for (const url of ['https://api.downspin.test.evil.example/', 'https://apixdownspin.test/', 'https://xapi.downspin.test/', 'https://cdn.downspin.test/', 'https://evil.example/?u=https://api.downspin.test/']) {
+      expect(regex.test(url), url).toBe(false);
+    }
+  });
+});

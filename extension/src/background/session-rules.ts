@@ -23,9 +23,23 @@ export function allResourceTypes(browser: BrowserFamily): DeclarativeNetRequest.
  * http(s) URLs and its ws(s) URLs. The resource types are listed: leaving
  * them out (or an empty exclusion list, in Chrome) skips main_frame.
  */
-export function buildSessionRules(sessionId: string, origins: readonly string[], browser: BrowserFamily): DeclarativeNetRequest.Rule[] {
+export function buildSessionRules(
+  sessionId: string,
+  origins: readonly string[],
+  browser: BrowserFamily,
+  forwardHosts: readonly string[] = [],
+): DeclarativeNetRequest.Rule[] {
   const resourceTypes = allResourceTypes(browser);
   const rules: DeclarativeNetRequest.Rule[] = [];
+  // Hosts routed through downspin (forward mode): every scheme and port of exactly that host name.
+  for (const host of forwardHosts) {
+    rules.push({
+      id: rules.length + 1,
+      priority: 1,
+      action: { type: 'modifyHeaders', requestHeaders: [{ header: SESSION_HEADER, operation: 'set', value: sessionId }] },
+      condition: { regexFilter: forwardHostRegex(host), resourceTypes },
+    });
+  }
   for (const origin of origins) {
     for (const base of [origin, socketOrigin(origin)]) {
       rules.push({
@@ -41,6 +55,11 @@ export function buildSessionRules(sessionId: string, origins: readonly string[],
     }
   }
   return rules;
+}
+
+/** `^(https?|wss?)://api\.example\.com(:port)?/`: the host name exactly, any port (hosts are checked names: only `.` needs escaping). */
+export function forwardHostRegex(host: string): string {
+  return `^(https?|wss?)://${host.replaceAll('.', '\\.')}(:[0-9]+)?/`;
 }
 
 type RulesApi = Pick<DeclarativeNetRequest.Static, 'getSessionRules' | 'updateSessionRules'>;

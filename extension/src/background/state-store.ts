@@ -16,6 +16,7 @@ export const INITIAL_STATE: ExtensionState = {
   settings: DEFAULT_SETTINGS,
   missingPermissions: [],
   diagnostics: EMPTY_DIAGNOSTICS,
+  untrustedCa: null,
   lastError: null,
 };
 

@@ -5,7 +5,13 @@
  * purpose.
  */
 export const ALLOWED = {
-  permissions: ['storage', 'declarativeNetRequest', 'scripting'],
+  /**
+   * `proxy`: routes the hosts listed under "Route these hosts through
+   * downspin" (a PAC script on Chrome, proxy.onRequest on Firefox) and no
+   * others. `webRequest` (observe only, no blocking): tells the popup when
+   * those hosts fail on downspin's certificate.
+   */
+  permissions: ['storage', 'declarativeNetRequest', 'scripting', 'proxy', 'webRequest'],
   /**
    * Granted at install: the `downspin start` defaults on this machine. The
    * ws:// ones let the header reach WebSocket handshakes (Chrome checks host

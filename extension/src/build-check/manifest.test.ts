@@ -37,9 +37,9 @@ describe('checkManifest', () => {
   });
 
   it('names a permission that is not on the allow-list', () => {
-    expect(checkManifest({ ...good, permissions: ['storage', 'tabs', 'webRequest'] })).toEqual([
+    expect(checkManifest({ ...good, permissions: ['storage', 'tabs', 'webRequestBlocking'] })).toEqual([
       'permissions has "tabs", which is not on the allow-list',
-      'permissions has "webRequest", which is not on the allow-list',
+      'permissions has "webRequestBlocking", which is not on the allow-list',
     ]);
     expect(checkManifest({ ...good, host_permissions: ['<all_urls>'] })).toEqual(['host_permissions has "<all_urls>", which is not on the allow-list']);
     expect(checkManifest({ ...good, optional_permissions: ['history'] })).toHaveLength(1);

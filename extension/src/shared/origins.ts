@@ -109,11 +109,13 @@ export type TabStatus = { onOrigin: true; origin: string } | { onOrigin: false; 
  * The popup's verdict on the active tab. `tabUrl` is undefined when the
  * extension has no host access to the tab (it asks for no `tabs`
  * permission), which also means it cannot tag it. Only web origins are
- * named (a `chrome://` page has none).
+ * named (a `chrome://` page has none). A host routed through downspin is
+ * tagged on any port.
  */
-export function tabStatus(tabUrl: string | undefined, origins: readonly string[]): TabStatus {
+export function tabStatus(tabUrl: string | undefined, origins: readonly string[], forwardHosts: readonly string[] = []): TabStatus {
   if (tabUrl === undefined || !URL.canParse(tabUrl)) return { onOrigin: false, origin: undefined };
   const url = new URL(tabUrl);
   if (!WEB_SCHEMES.has(url.protocol)) return { onOrigin: false, origin: undefined };
-  return origins.includes(url.origin) ? { onOrigin: true, origin: url.origin } : { onOrigin: false, origin: url.origin };
+  const tagged = origins.includes(url.origin) || forwardHosts.includes(url.hostname);
+  return tagged ? { onOrigin: true, origin: url.origin } : { onOrigin: false, origin: url.origin };
 }

@@ -8,6 +8,8 @@ describe('settings', () => {
     expect(DEFAULT_SETTINGS).toEqual({
       proxyOrigins: ['http://127.0.0.1:8080', 'http://localhost:8080'],
       controlUrl: 'http://127.0.0.1:8081',
+      forwardHosts: [],
+      forwardProxy: '127.0.0.1:8080',
       batchSize: 10,
       flushIntervalMs: 2000,
     });
@@ -25,7 +27,7 @@ describe('settings', () => {
 
   it('normalise and de-duplicate several proxy origins, filling defaults', () => {
     const parsed = SettingsSchema.parse({ proxyOrigins: ['http://localhost:8080/', 'HTTP://localhost:8080', 'https://qa.example.com'], controlUrl: 'http://localhost:8081/' });
-    expect(parsed).toEqual({ proxyOrigins: ['http://localhost:8080', 'https://qa.example.com'], controlUrl: 'http://localhost:8081', batchSize: 10, flushIntervalMs: 2000 });
+    expect(parsed).toEqual({ proxyOrigins: ['http://localhost:8080', 'https://qa.example.com'], controlUrl: 'http://localhost:8081', forwardHosts: [], forwardProxy: '127.0.0.1:8080', batchSize: 10, flushIntervalMs: 2000 });
   });
 
   it('name each bad field', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseControlUrl, parseOrigin } from './origins.js';
+import { DEFAULT_FORWARD_PROXY, forwardOrigins, MAX_FORWARD_HOSTS, parseForwardHost, parseProxyAddress } from './forward.js';
+import { parseControlUrl, parseOrigin, type Parsed } from './origins.js';
 
 // Extension pages forbid eval: zod must not try compiling its parsers there.
 z.config({ jitless: true });
@@ -18,23 +19,19 @@ export const DEFAULT_BATCH_SIZE = 10;
 export const DEFAULT_FLUSH_INTERVAL_MS = 2000;
 export const MAX_PROXY_ORIGINS = 20;
 
-const OriginSchema = z.string().transform((text, ctx) => {
-  const parsed = parseOrigin(text);
-  if (!parsed.ok) {
-    ctx.addIssue({ code: 'custom', message: parsed.error });
-    return z.NEVER;
-  }
-  return parsed.value;
-});
+/** A string read by one of the parsers, its words as the schema's message. */
+const parsedBy = (parse: (text: string) => Parsed<string>) =>
+  z.string().transform((text, ctx) => {
+    const parsed = parse(text);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed.value;
+  });
 
-const ControlUrlSchema = z.string().transform((text, ctx) => {
-  const parsed = parseControlUrl(text);
-  if (!parsed.ok) {
-    ctx.addIssue({ code: 'custom', message: parsed.error });
-    return z.NEVER;
-  }
-  return parsed.value;
-});
+const OriginSchema = parsedBy(parseOrigin);
+const ControlUrlSchema = parsedBy(parseControlUrl);
 
 /** What the options page edits, kept in `storage.local` under `settings`. */
 export const SettingsSchema = z.strictObject({
@@ -44,6 +41,14 @@ export const SettingsSchema = z.strictObject({
     .max(MAX_PROXY_ORIGINS, `at most ${MAX_PROXY_ORIGINS} proxy origins`)
     .transform((origins) => [...new Set(origins)]),
   controlUrl: ControlUrlSchema,
+  /** Hosts the browser sends through the downspin proxy (forward mode), tagged with the session; none by default. */
+  forwardHosts: z
+    .array(parsedBy(parseForwardHost))
+    .max(MAX_FORWARD_HOSTS, `at most ${MAX_FORWARD_HOSTS} hosts`)
+    .default([])
+    .transform((hosts) => [...new Set(hosts)]),
+  /** The downspin proxy those hosts go through, `host:port`. */
+  forwardProxy: parsedBy(parseProxyAddress).default(DEFAULT_FORWARD_PROXY),
   batchSize: z.number().int().min(1).max(100).default(DEFAULT_BATCH_SIZE),
   flushIntervalMs: z.number().int().min(250).max(60_000).default(DEFAULT_FLUSH_INTERVAL_MS),
 });
@@ -53,6 +58,8 @@ export type SettingsInput = z.input<typeof SettingsSchema>;
 export const DEFAULT_SETTINGS: Settings = {
   proxyOrigins: [...DEFAULT_PROXY_ORIGINS],
   controlUrl: DEFAULT_CONTROL_URL,
+  forwardHosts: [],
+  forwardProxy: DEFAULT_FORWARD_PROXY,
   batchSize: DEFAULT_BATCH_SIZE,
   flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
 };
@@ -68,3 +75,11 @@ export type StoredSession = z.output<typeof StoredSessionSchema>;
 
 export const StoredTerminationSchema = z.object({ reason: z.string().max(500), at: z.number() });
 export type StoredTermination = z.output<typeof StoredTerminationSchema>;
+
+/**
+ * The origins whose requests carry the session: the proxy origins (reverse
+ * mode) and the hosts routed through downspin (forward mode), each once.
+ */
+export function taggedOrigins(settings: Pick<Settings, 'proxyOrigins' | 'forwardHosts'>): string[] {
+  return [...new Set([...settings.proxyOrigins, ...forwardOrigins(settings.forwardHosts)])];
+}

@@ -49,6 +49,14 @@ export const EMPTY_DIAGNOSTICS: Diagnostics = {
   eventsDropped: 0,
 };
 
+/** A request to a host routed through downspin failed because the browser does not trust downspin's CA yet. */
+export interface UntrustedCa {
+  host: string;
+  /** The browser's words, e.g. net::ERR_CERT_AUTHORITY_INVALID. */
+  error: string;
+  at: number;
+}
+
 /** Everything the popup shows: the background's state, mirrored to `storage.session`. */
 export interface ExtensionState {
   consent: boolean;
@@ -67,6 +75,8 @@ export interface ExtensionState {
   /** Host permission patterns the settings need and the user has not granted. */
   missingPermissions: string[];
   diagnostics: Diagnostics;
+  /** Set while requests to the routed hosts fail on downspin's certificate (cleared by one that completes). */
+  untrustedCa: UntrustedCa | null;
   /** The last problem worth telling the user (plain words), if any. */
   lastError: string | null;
 }

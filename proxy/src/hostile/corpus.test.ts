@@ -80,7 +80,8 @@ const CORPUS: Case[] = [
   // Oversized headers and request line.
   { name: 'oversized header (20 KiB)', bytes: `GET /big HTTP/1.1\r\nHost: app\r\n${S}X-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`, statuses: [431], upstream: [] },
   { name: 'oversized request line (20 KiB)', bytes: `GET /${'a'.repeat(20 * 1024)} HTTP/1.1\r\nHost: app\r\n${S}\r\n`, statuses: [431], upstream: [] },
-  // Absolute-form goes to the target, never to the host it names; CONNECT is not proxied.
+  // Without forward mode (no --intercept), absolute-form goes to the target, never to the host it names;
+  // CONNECT is refused with a reason (forward/ has the forward-mode corpus).
   {
     name: 'absolute-form target',
     bytes: `GET http://evil.example/abs?q=1 HTTP/1.1\r\nHost: evil.example\r\n${S}Connection: close\r\n\r\n`,
@@ -89,7 +90,7 @@ const CORPUS: Case[] = [
   },
   { name: 'authority-form target on GET', bytes: `GET evil.example:443 HTTP/1.1\r\nHost: app\r\n${S}\r\n`, statuses: [400], upstream: [] },
   { name: 'relative target without a slash', bytes: `GET abs HTTP/1.1\r\nHost: app\r\n${S}\r\n`, statuses: [400], upstream: [] },
-  { name: 'CONNECT', bytes: `CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n${S}\r\n`, statuses: [], upstream: [] },
+  { name: 'CONNECT', bytes: `CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n${S}\r\n`, statuses: [403], upstream: [] },
   // Pipelining: each request forwarded once, in order.
   {
     name: 'pipelined GETs',

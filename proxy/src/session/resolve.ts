@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { SESSION_COOKIE, SESSION_HEADER, SESSION_ID_PATTERN } from '@downspin/protocol';
+import type { ProxiedRequest } from '../connection.js';
 
 /** resolveSessionId's answer when the header holds a malformed id. */
 export const MALFORMED_HEADER = 1;
@@ -10,8 +11,9 @@ export const MALFORMED_COOKIE = 2;
 const COOKIE_PREFIX = `${SESSION_COOKIE}=`;
 
 /**
- * Finds the session id (header wins over cookie) and strips both from the
- * request, so the app under test never sees them. Returns undefined when the
+ * Finds the session id (header, then forward mode's proxy credentials, then
+ * cookie) and strips header and cookie from the request, so the app under
+ * test never sees them (proxy credentials are hop-by-hop, never forwarded). Returns undefined when the
  * client sent none. Only touches the cookie header when it holds ours.
  */
 export function resolveSessionId(req: IncomingMessage): string | typeof MALFORMED_HEADER | typeof MALFORMED_COOKIE | undefined {
@@ -23,6 +25,8 @@ export function resolveSessionId(req: IncomingMessage): string | typeof MALFORME
     // A repeated header arrives joined with ", ", which the pattern rejects.
     id = typeof header === 'string' && SESSION_ID_PATTERN.test(header) ? header : MALFORMED_HEADER;
   }
+  // Checked when parsed (forward/mode.ts): a valid id or undefined.
+  if (id === undefined) id = (req as ProxiedRequest).proxySession;
   const cookie = req.headers.cookie;
   // The substring test only skips parsing; the cookie is ours when a pair is named exactly
   // downspin_sid (an app's `x_downspin_sid=…` contains the text and is not).

@@ -65,14 +65,16 @@ export class GateDecision implements GateContext {
 }
 
 /**
- * Decides what happens to a request of `session` for `path`: terminated and
- * banned sessions are refused, upspin sessions pass, otherwise the plan in
- * force runs its gates when the path matches its routes. Rate-limit
+ * Decides what happens to a request of `session` to `host` (the Host
+ * header) for `path`: terminated and banned sessions are refused, upspin
+ * sessions pass, otherwise the plan in force runs its gates when the host
+ * and path match its routes. Rate-limit
  * refusals count toward the abuse guard and are answered without latency.
  */
 export function decide(
   decision: GateDecision,
   session: SessionRuntime,
+  host: string,
   path: string,
   guard: AbuseGuardOptions,
   logger: Logger,
@@ -91,7 +93,7 @@ export function decide(
   const active = session.planAt(decision.ts);
   if (active === undefined) return;
   const plan = active.plan;
-  if (plan.matchesPath !== undefined && !plan.matchesPath(path)) return;
+  if (plan.matchesRoute !== undefined && !plan.matchesRoute(host, path)) return;
   decision.plan = plan;
   decision.shapingLabel = session.label;
   const gates = plan.gates;

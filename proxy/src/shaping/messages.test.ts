@@ -18,7 +18,7 @@ function session(profile: ProfileInput): SessionRuntime {
 
 function requestDelay(s: SessionRuntime): GateDecision {
   const decision = new GateDecision(performance.now(), Date.now());
-  decide(decision, s, '/', DEFAULT_ABUSE_GUARD, logger);
+  decide(decision, s, 'localhost', '/', DEFAULT_ABUSE_GUARD, logger);
   return decision;
 }
 
@@ -26,7 +26,7 @@ function messageDelays(s: SessionRuntime, count: number): number[] {
   const decision = messageDecision(s);
   const delays: number[] = [];
   for (let i = 0; i < count; i++) {
-    decideMessage(decision, s, '/', DEFAULT_ABUSE_GUARD, logger);
+    decideMessage(decision, s, 'localhost', '/', DEFAULT_ABUSE_GUARD, logger);
     delays.push(decision.delayMs);
   }
   return delays;
@@ -52,7 +52,7 @@ describe('per-message decisions (latency is a round trip)', () => {
     const s = session({ connection: { setupMs: 2000 } });
     const handshake = new GateDecision(performance.now(), Date.now());
     handshake.newConnection = true;
-    decide(handshake, s, '/', DEFAULT_ABUSE_GUARD, logger);
+    decide(handshake, s, 'localhost', '/', DEFAULT_ABUSE_GUARD, logger);
     expect(handshake.delayMs).toBe(2000);
     expect(messageDelays(s, 3)).toEqual([0, 0, 0]);
   });
@@ -61,15 +61,15 @@ describe('per-message decisions (latency is a round trip)', () => {
     const limited = session({ rateLimit: { rps: 1, burst: 1 }, faults: { failFirst: 3, errorRate: 1, status: 503 } });
     const decision = messageDecision(limited);
     for (let i = 0; i < 10; i++) {
-      decideMessage(decision, limited, '/', DEFAULT_ABUSE_GUARD, logger);
+      decideMessage(decision, limited, 'localhost', '/', DEFAULT_ABUSE_GUARD, logger);
       expect(decision.verdict).toBe(Verdict.Forward);
     }
     expect(limited.violations).toBe(0);
     const reset = session({ faults: { resetRate: 1 } });
-    decideMessage(decision, reset, '/', DEFAULT_ABUSE_GUARD, logger);
+    decideMessage(decision, reset, 'localhost', '/', DEFAULT_ABUSE_GUARD, logger);
     expect(decision.verdict).toBe(Verdict.Reset);
     const held = session({ faults: { timeoutRate: 1 } });
-    decideMessage(decision, held, '/', DEFAULT_ABUSE_GUARD, logger);
+    decideMessage(decision, held, 'localhost', '/', DEFAULT_ABUSE_GUARD, logger);
     expect(decision.verdict).toBe(Verdict.Hold);
   });
 
@@ -77,7 +77,7 @@ describe('per-message decisions (latency is a round trip)', () => {
     const s = new SessionRuntime('gone');
     s.applyShaping({ sessionId: 'gone', version: 1, state: { mode: 'terminated', reason: 'bye' }, updatedAt: 0 });
     const decision = messageDecision(s);
-    decideMessage(decision, s, '/', DEFAULT_ABUSE_GUARD, logger);
+    decideMessage(decision, s, 'localhost', '/', DEFAULT_ABUSE_GUARD, logger);
     expect(decision.verdict).toBe(Verdict.Respond);
     expect(decision.fault).toBe('terminated');
   });

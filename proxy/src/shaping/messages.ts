@@ -19,6 +19,7 @@ import { decide, GateDecision } from './gates.js';
 export function decideMessage(
   decision: GateDecision,
   session: SessionRuntime,
+  host: string,
   path: string,
   guard: AbuseGuardOptions,
   logger: Logger,
@@ -26,7 +27,7 @@ export function decideMessage(
   decision.reset(performance.now(), Date.now());
   decision.message = true;
   decision.session = session;
-  decide(decision, session, path, guard, logger);
+  decide(decision, session, host, path, guard, logger);
   decision.delayMs /= 2;
 }
 

@@ -1,5 +1,4 @@
 import { explainProfile, type Profile } from '@downspin/protocol';
-import picomatch from 'picomatch';
 import {
   createEffects,
   isBodyPacer,
@@ -9,6 +8,7 @@ import {
   type RequestGate,
 } from '../effects/index.js';
 import { randomSeed, randomStream } from './random.js';
+import { compileRoutes, type RouteMatcher } from './routes.js';
 
 /**
  * A profile compiled for the request path: its effects, the gates in the
@@ -20,7 +20,8 @@ export class ShapingPlan {
   readonly gates: readonly RequestGate[];
   /** Index into `effects` for each gate, to find its state. */
   readonly gateEffectIndex: readonly number[];
-  readonly matchesPath: ((path: string) => boolean) | undefined;
+  /** Undefined when the profile shapes every route. */
+  readonly matchesRoute: RouteMatcher | undefined;
   readonly downBytesPerSecond: number | undefined;
   readonly upBytesPerSecond: number | undefined;
   readonly seed: number;
@@ -40,7 +41,7 @@ export class ShapingPlan {
       .sort((a, b) => a.effect.gateOrder - b.effect.gateOrder);
     this.gates = gates.map((g) => g.effect);
     this.gateEffectIndex = gates.map((g) => g.index);
-    this.matchesPath = profile.routes ? picomatch(profile.routes, { dot: true }) : undefined;
+    this.matchesRoute = profile.routes ? compileRoutes(profile.routes) : undefined;
     const pacer = this.effects.find(isBodyPacer);
     this.downBytesPerSecond = pacer?.downBytesPerSecond;
     this.upBytesPerSecond = pacer?.upBytesPerSecond;

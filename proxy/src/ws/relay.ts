@@ -34,6 +34,8 @@ export interface RelayResult {
 }
 
 export interface RelayOptions {
+  /** The handshake's Host header and path, which the profile's routes match. */
+  host: string;
   path: string;
   guard: AbuseGuardOptions;
   logger: Logger;
@@ -121,7 +123,7 @@ export class WsRelay implements Closable {
   shapingChanged(): void {
     if (this.finished) return;
     const decision = this.decision;
-    decideMessage(decision, this.session, this.options.path, this.options.guard, this.options.logger);
+    decideMessage(decision, this.session, this.options.host, this.options.path, this.options.guard, this.options.logger);
     if (!this.act(decision) || this.holdTimer !== undefined) return;
     // Less latency now: what waits under the old one is due no later than a message sent now would be.
     const dueBy = decision.now + decision.delayMs;
@@ -187,7 +189,7 @@ export class WsRelay implements Closable {
       this.session.recordBytes(bytes, 0);
     }
     const decision = this.decision;
-    decideMessage(decision, this.session, this.options.path, this.options.guard, this.options.logger);
+    decideMessage(decision, this.session, this.options.host, this.options.path, this.options.guard, this.options.logger);
     if (decision.verdict !== Verdict.Forward && !this.act(decision)) return;
     const paced = decision.plan !== undefined && this.linkOf(lane) !== undefined;
     const delay = decision.delayMs;

@@ -4,7 +4,7 @@ import type { ErrorCode, WsRow } from '@downspin/protocol';
 import WebSocket, { WebSocketServer } from 'ws';
 import { admit, refusalHeaders } from '../admission.js';
 import { Verdict } from '../effects/index.js';
-import { takeSocketBytes } from '../connection.js';
+import { takeSocketBytes, type ProxiedRequest } from '../connection.js';
 import { refusalCode, writeUpgradeRefusal } from '../errors.js';
 import { namedInConnection } from '../hop-by-hop.js';
 import type { ProxyContext } from '../context.js';
@@ -27,6 +27,7 @@ const NOT_FORWARDED = new Set([
   'sec-websocket-protocol',
   'keep-alive',
   'proxy-connection',
+  'proxy-authorization',
   'transfer-encoding',
 ]);
 
@@ -109,7 +110,7 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
         ts: decision.ts,
         sessionHash: session.hash,
         proxyId,
-        host: req.headers.host ?? '',
+        host: (req as ProxiedRequest).upstream?.host ?? req.headers.host ?? '',
         path,
         route: '',
         durationMs: performance.now() - decision.now,
@@ -175,13 +176,17 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
       .split(',')
       .map((p) => p.trim())
       .filter((p) => p !== '');
-    const upstream = new WebSocket(upstreamUrl(target, requestPath), protocols, {
+    // Forward mode: the tunnel's (or absolute-form's) host, with its address mapping and trust.
+    const forwardTo = (req as ProxiedRequest).upstream;
+    const url = forwardTo === undefined ? upstreamUrl(target, requestPath) : forwardTo.wsOrigin + requestPath;
+    const trust = forwardTo?.connectOptions ?? { rejectUnauthorized: !options.insecureTarget, ca: options.upstreamCa };
+    const upstream = new WebSocket(url, protocols, {
       headers: forwardedHeaders(req),
       perMessageDeflate: false,
       maxPayload: limits.maxMessageBytes,
       handshakeTimeout: 15_000,
       followRedirects: false,
-      rejectUnauthorized: !options.insecureTarget,
+      ...trust,
     });
     // Until the relay owns both, a client that goes away (or that ws refuses) takes the upstream with it.
     const onClientGone = (): void => upstream.terminate();
@@ -221,7 +226,7 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
         wss.handleUpgrade(req, socket, head, (client) => {
           socket.off('close', onClientGone);
           open++;
-          const relayOptions = { path, guard: options.guard, logger, limits, maxHoldMs: options.maxHoldMs };
+          const relayOptions = { host: req.headers.host ?? '', path, guard: options.guard, logger, limits, maxHoldMs: options.maxHoldMs };
           new WsRelay(client, upstream, decision.session, relayOptions, (result) => {
             open--;
             record(result);
@@ -285,7 +290,8 @@ function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
   const remote = req.socket.remoteAddress ?? '';
   const forwardedFor = req.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = forwardedFor ? `${String(forwardedFor)},${remote}` : remote;
-  headers['x-forwarded-proto'] = req.headers['x-forwarded-proto'] ?? 'http';
+  // Inside an intercepted tunnel the client spoke TLS to the proxy.
+  headers['x-forwarded-proto'] = req.headers['x-forwarded-proto'] ?? ((req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http');
   headers['x-forwarded-host'] = req.headers['x-forwarded-host'] ?? req.headers.host ?? '';
   return headers;
 }

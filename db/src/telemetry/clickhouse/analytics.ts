@@ -109,6 +109,7 @@ export async function timeseries(select: Select, q: Window & { bucket: TimeBucke
 export async function topEndpoints(select: Select, q: Window & { limit: number }): Promise<EndpointStats[]> {
   const rows = await select(`SELECT
       method,
+      host,
       route,
       count() AS n_requests,
       sum(toUInt64(${IS_ERROR})) AS n_errors,
@@ -116,14 +117,15 @@ export async function topEndpoints(select: Select, q: Window & { limit: number }
       sum(bytes_in) AS sum_bytes_in,
       sum(bytes_out) AS sum_bytes_out
     FROM requests WHERE ${whereRange(q)}
-    GROUP BY method, route
-    ORDER BY n_requests DESC, method, route
+    GROUP BY method, host, route
+    ORDER BY n_requests DESC, method, host, route
     LIMIT ${int(q.limit)}`);
   return rows.map((row) => {
     const requests = Number(row.n_requests);
     const errors = Number(row.n_errors);
     return {
       method: String(row.method),
+      host: String(row.host),
       route: String(row.route),
       requests,
       errors,

@@ -1,12 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import browser from 'webextension-polyfill';
 import { neededPermissions } from '../../shared/origins.js';
-import { DEFAULT_SETTINGS, SettingsSchema, settingsOrDefaults, type Settings } from '../../shared/settings.js';
+import { DEFAULT_SETTINGS, SettingsSchema, settingsOrDefaults, taggedOrigins, type Settings } from '../../shared/settings.js';
 import { STORAGE_KEYS } from '../../shared/storage-keys.js';
 
 interface Form {
   proxyOrigins: string;
   controlUrl: string;
+  forwardHosts: string;
+  forwardProxy: string;
   batchSize: string;
   flushIntervalMs: string;
 }
@@ -14,6 +16,8 @@ interface Form {
 const toForm = (settings: Settings): Form => ({
   proxyOrigins: settings.proxyOrigins.join('\n'),
   controlUrl: settings.controlUrl,
+  forwardHosts: settings.forwardHosts.join('\n'),
+  forwardProxy: settings.forwardProxy,
   batchSize: String(settings.batchSize),
   flushIntervalMs: String(settings.flushIntervalMs),
 });
@@ -24,6 +28,8 @@ function fromForm(form: Form): unknown {
   return {
     proxyOrigins: form.proxyOrigins.split(/[\s,]+/).filter((line) => line !== ''),
     controlUrl: form.controlUrl,
+    forwardHosts: form.forwardHosts.split(/[\s,]+/).filter((line) => line !== ''),
+    forwardProxy: form.forwardProxy,
     batchSize: number(form.batchSize),
     flushIntervalMs: number(form.flushIntervalMs),
   };
@@ -54,7 +60,7 @@ export function Options() {
     const settings = parsed.data;
     // Requested straight from the click (a user gesture); origins granted already are not asked again.
     browser.permissions
-      .request({ origins: neededPermissions(settings.proxyOrigins, settings.controlUrl) })
+      .request({ origins: neededPermissions(taggedOrigins(settings), settings.controlUrl) })
       .then(async (granted) => {
         if (!granted) {
           setErrors(['downspin needs access to these origins to add the session header and reach the control API. Nothing was saved.']);
@@ -89,6 +95,21 @@ export function Options() {
           <input type="url" data-testid="control-url" spellCheck={false} {...field('controlUrl')} />
           <small>Where the command channel (/ws/client) and /events are, e.g. http://localhost:8081.</small>
         </label>
+        <h2>Route these hosts through downspin</h2>
+        <label className="field">
+          <span>Hosts</span>
+          <textarea data-testid="forward-hosts" rows={3} spellCheck={false} placeholder="api.staging.example.com" {...field('forwardHosts')} />
+          <small>
+            One per line. With your consent, the browser sends these hosts (and only these) through the downspin proxy, which must
+            intercept them (<code>--intercept</code>), and their requests carry your session. The browser must trust downspin&apos;s
+            CA (<code>downspin ca</code>).
+          </small>
+        </label>
+        <label className="field">
+          <span>Proxy address</span>
+          <input data-testid="forward-proxy" spellCheck={false} {...field('forwardProxy')} />
+          <small>The downspin proxy&apos;s host:port, e.g. 127.0.0.1:8080.</small>
+        </label>
         <h2>Page events (only when switched on in the popup)</h2>
         <label className="field">
           <span>Batch size</span>
@@ -122,6 +143,8 @@ function fieldName(path: PropertyKey[]): string {
   const names: Record<string, string> = {
     proxyOrigins: 'Proxy origins',
     controlUrl: 'Control API URL',
+    forwardHosts: 'Hosts',
+    forwardProxy: 'Proxy address',
     batchSize: 'Batch size',
     flushIntervalMs: 'Flush interval',
   };

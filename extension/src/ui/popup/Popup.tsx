@@ -3,7 +3,7 @@ import browser from 'webextension-polyfill';
 import { ask } from '../../shared/messages.js';
 import { modeWords } from '../../shared/modes.js';
 import { tabStatus } from '../../shared/origins.js';
-import type { ConnectionState, ExtensionState } from '../../shared/state.js';
+import type { ConnectionState, ExtensionState, UntrustedCa } from '../../shared/state.js';
 import { Diagnostics } from './Diagnostics.js';
 import { useExtensionState } from './use-extension-state.js';
 
@@ -49,7 +49,8 @@ export function Popup() {
   return (
     <main className="popup">
       <h1>downspin</h1>
-      <TabNotice proxyOrigins={state.settings.proxyOrigins} consent={state.consent} />
+      <TabNotice proxyOrigins={state.settings.proxyOrigins} forwardHosts={state.settings.forwardHosts} consent={state.consent} />
+      {state.untrustedCa !== null && <UntrustedCaNotice untrusted={state.untrustedCa} />}
       {state.consent ? (
         <Session state={state} busy={busy} run={run} />
       ) : (
@@ -101,6 +102,14 @@ function Session({ state, busy, run }: { state: ExtensionState; busy: boolean; r
         </dd>
         <dt>Shaping</dt>
         <dd data-testid="shaping">{state.shaping === '' ? '–' : state.shaping}</dd>
+        {state.settings.forwardHosts.length > 0 && (
+          <>
+            <dt>Routed</dt>
+            <dd data-testid="forward-hosts">
+              {state.settings.forwardHosts.join(', ')} through {state.settings.forwardProxy}
+            </dd>
+          </>
+        )}
         <dt>Channel</dt>
         <dd className={`state-${state.connection}`} data-testid="connection" data-state={state.connection}>
           {CONNECTION_WORDS[state.connection]}
@@ -158,10 +167,10 @@ function useActiveTabUrl(): { loaded: boolean; url: string | undefined } {
  * configured (e.g. localhost vs 127.0.0.1, or the app's own port) carries no
  * session, so nothing done to the session shapes it.
  */
-function TabNotice({ proxyOrigins, consent }: { proxyOrigins: readonly string[]; consent: boolean }) {
+function TabNotice({ proxyOrigins, forwardHosts, consent }: { proxyOrigins: readonly string[]; forwardHosts: readonly string[]; consent: boolean }) {
   const tab = useActiveTabUrl();
   if (!tab.loaded) return null;
-  const status = tabStatus(tab.url, proxyOrigins);
+  const status = tabStatus(tab.url, proxyOrigins, forwardHosts);
   if (status.onOrigin) {
     return (
       <p className="notice" data-testid="tab-origin" data-on-origin="true">
@@ -174,5 +183,21 @@ function TabNotice({ proxyOrigins, consent }: { proxyOrigins: readonly string[];
       <strong>This tab{status.origin === undefined ? '' : ` (${status.origin})`} is not on a proxy origin.</strong> downspin does not tag it,
       so shaping your session does not affect it. Open the app through the proxy ({proxyOrigins.join(', ')}) or add this origin in Options.
     </p>
+  );
+}
+
+/**
+ * The hosts routed through downspin fail until the browser trusts the CA the
+ * proxy signs their certificates with: say so, and how to fix it, instead of
+ * leaving the user with the browser's certificate error page.
+ */
+function UntrustedCaNotice({ untrusted }: { untrusted: UntrustedCa }) {
+  return (
+    <div className="notice bad" data-testid="untrusted-ca" role="alert">
+      <strong>This browser does not trust downspin&apos;s certificate authority yet.</strong> Requests to{' '}
+      <strong>{untrusted.host}</strong> fail ({untrusted.error}). Run <code>downspin ca</code> (or download the CA from the dashboard),
+      import it as a trusted authority (Chrome: Settings → Privacy and security → Manage certificates → Authorities; Firefox:
+      Settings → Privacy &amp; Security → View Certificates → Authorities), then reload the page.
+    </div>
   );
 }
