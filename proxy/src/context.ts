@@ -1,3 +1,4 @@
+import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { AbuseGuardOptions, WebSocketLimits } from './options.js';
 import type { AddressGuard } from './shaping/address-guard.js';
@@ -8,8 +9,8 @@ import type { TelemetryEmitter } from './telemetry/emitter.js';
 export interface ProxyContext {
   target: URL;
   insecureTarget: boolean;
-  /** CAs trusted for upstream https (system roots plus --upstream-ca); undefined: the system roots. */
-  upstreamCa: string[] | undefined;
+  /** TLS context trusting the system roots plus --upstream-ca, built once; undefined: Node's default (the system roots). */
+  upstreamTls: SecureContext | undefined;
   proxyId: string;
   sessions: SessionTable;
   telemetry: TelemetryEmitter;

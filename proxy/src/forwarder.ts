@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import type tls from 'node:tls';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
 import { setupOutgoing, type Outgoing } from 'http-proxy-3/dist/lib/http-proxy/common.js';
 import { XHeaders } from 'http-proxy-3/dist/lib/http-proxy/passes/web-incoming.js';
@@ -12,8 +13,8 @@ export interface ForwarderOptions {
   target: URL;
   /** Accept a target certificate that does not verify. */
   insecure: boolean;
-  /** CAs trusted for an https target (system roots plus --upstream-ca); undefined: the system roots. */
-  ca?: string[];
+  /** TLS context of upstream connections (system roots plus --upstream-ca); undefined: Node's default. */
+  secureContext?: tls.SecureContext;
   /** Called with the upstream response, headers not yet written to the client. */
   onResponse(proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void;
   /** Upstream could not be reached or failed before answering. */
@@ -54,7 +55,9 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         maxFreeSockets: 256,
         scheduling: 'lifo',
         rejectUnauthorized: !options.insecure,
-        ...(options.ca === undefined ? {} : { ca: options.ca }),
+        // A context, not a `ca` list: the agent keys its pools by a string of every option it knows, `ca` included (the
+        // whole root store, per request), and would parse the list again for each new connection.
+        ...(options.secureContext === undefined ? {} : { secureContext: options.secureContext }),
       })
     : new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
   const proxyOptions = {

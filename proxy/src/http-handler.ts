@@ -40,7 +40,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const forwarder = createForwarder({
     target: options.target,
     insecure: options.insecureTarget,
-    ca: options.upstreamCa,
+    secureContext: options.upstreamTls,
     onResponse: onUpstreamResponse,
     onError: onUpstreamError,
   });

@@ -61,15 +61,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
 
   const insecureTarget = options.insecureTarget ?? false;
   // Trusting extra CAs must not drop the system's: an upstream with a public certificate still verifies.
-  const upstreamCa = options.upstreamCa === undefined || options.upstreamCa.length === 0 ? undefined : [...tls.rootCertificates, ...options.upstreamCa];
-  const forward = await createForwardMode(options.forward, { ca: upstreamCa, insecure: insecureTarget });
+  const upstreamTls =
+    options.upstreamCa === undefined || options.upstreamCa.length === 0
+      ? undefined
+      : tls.createSecureContext({ ca: [...tls.rootCertificates, ...options.upstreamCa] });
+  const forward = await createForwardMode(options.forward, { secureContext: upstreamTls, insecure: insecureTarget });
 
   const connections = new Set<Socket>();
   const rate = new RequestRate();
   const context: ProxyContext = {
     target,
     insecureTarget,
-    upstreamCa,
+    upstreamTls,
     proxyId,
     sessions,
     telemetry,

@@ -32,6 +32,12 @@ export interface CaInfo {
   pem: string;
   /** base64 SHA-256 of the CA's SubjectPublicKeyInfo (Chromium's --ignore-certificate-errors-spki-list). */
   spkiSha256: string;
+  /**
+   * base64 SHA-256 of the SubjectPublicKeyInfo every leaf of this process
+   * shares (a new key pair per process). Chromium matches either hash against
+   * the chain; the CA's is the stable one.
+   */
+  leafSpkiSha256: string;
 }
 
 /**
@@ -58,7 +64,13 @@ export class LocalCa {
     const caKey = await webcrypto.subtle.importKey('pkcs8', pemToDer(keyPem), ALGORITHM, false, ['sign']);
     const leafKeys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
     const leafKeyPem = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', leafKeys.privateKey), 'PRIVATE KEY');
-    const info: CaInfo = { certPath: files.certPath, pem, spkiSha256: spkiSha256(pem) };
+    const leafSpki = Buffer.from(await webcrypto.subtle.exportKey('spki', leafKeys.publicKey));
+    const info: CaInfo = {
+      certPath: files.certPath,
+      pem,
+      spkiSha256: spkiSha256(pem),
+      leafSpkiSha256: createHash('sha256').update(leafSpki).digest('base64'),
+    };
     return new LocalCa(info, new x509.X509Certificate(pem), caKey, leafKeys, leafKeyPem);
   }
 

@@ -1,3 +1,4 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,6 +55,11 @@ describe('forward mode: CONNECT with TLS interception into the one request path'
     const secure = await tlsOver(raw, 'www.app.test', ca);
     const chain = secure.getPeerCertificate(true);
     expect(chain.subjectaltname).toBe('DNS:www.app.test');
+    // The hashes a browser helper hands Chromium (--ignore-certificate-errors-spki-list) name the keys served.
+    const spki = (raw: Buffer): string =>
+      createHash('sha256').update(new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+    expect(spki(chain.raw)).toBe(h.proxy.ca!.leafSpkiSha256);
+    expect(spki(chain.issuerCertificate.raw)).toBe(h.proxy.ca!.spkiSha256);
     expect(chain.issuerCertificate.fingerprint256).not.toBe(chain.fingerprint256);
     secure.destroy();
   });

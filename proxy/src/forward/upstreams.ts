@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import type { ResolveMap } from './resolve-map.js';
 
 /** Forward-mode upstreams kept (agent and options each); beyond it the least recently used is retired. */
@@ -19,14 +20,14 @@ export interface Upstream {
   readonly wsOrigin: string;
   readonly agent: http.Agent;
   /** TLS and address options of WebSocket connections to it. */
-  readonly connectOptions: { lookup: LookupFunction; ca: string[] | undefined; rejectUnauthorized: boolean };
+  readonly connectOptions: { lookup: LookupFunction; secureContext: SecureContext | undefined; rejectUnauthorized: boolean };
   /** The forwarder's options for requests to it (http-proxy options: target, agent, no rewriting). */
   readonly proxyOptions: Record<string, unknown>;
 }
 
 export interface UpstreamTrust {
-  /** CAs trusted for upstream https (system roots plus --upstream-ca); undefined: the system roots. */
-  ca: string[] | undefined;
+  /** TLS context trusting the system roots plus --upstream-ca; undefined: Node's default. */
+  secureContext: SecureContext | undefined;
   /** --insecure-target: accept upstream certificates that do not verify. */
   insecure: boolean;
 }
@@ -75,14 +76,14 @@ export class Upstreams {
     // Idle sockets close after the timeout, so a retired or rarely used upstream holds none for long.
     const common = { keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' as const, timeout: 30_000, lookup };
     const agent = secure
-      ? new https.Agent({ ...common, rejectUnauthorized, ...(this.trust.ca === undefined ? {} : { ca: this.trust.ca }) })
+      ? new https.Agent({ ...common, rejectUnauthorized, ...(this.trust.secureContext === undefined ? {} : { secureContext: this.trust.secureContext }) })
       : new http.Agent(common);
     return {
       target,
       host,
       wsOrigin: `${secure ? 'wss' : 'ws'}://${authority}`,
       agent,
-      connectOptions: { lookup, ca: this.trust.ca, rejectUnauthorized },
+      connectOptions: { lookup, secureContext: this.trust.secureContext, rejectUnauthorized },
       proxyOptions: {
         target,
         agent,
@@ -92,7 +93,6 @@ export class Upstreams {
         xfwd: true,
         secure: rejectUnauthorized,
         selfHandleResponse: true,
-        ...(this.trust.ca === undefined ? {} : { ca: this.trust.ca }),
       },
     };
   }

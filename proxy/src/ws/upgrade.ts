@@ -179,7 +179,7 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
     // Forward mode: the tunnel's (or absolute-form's) host, with its address mapping and trust.
     const forwardTo = (req as ProxiedRequest).upstream;
     const url = forwardTo === undefined ? upstreamUrl(target, requestPath) : forwardTo.wsOrigin + requestPath;
-    const trust = forwardTo?.connectOptions ?? { rejectUnauthorized: !options.insecureTarget, ca: options.upstreamCa };
+    const trust = forwardTo?.connectOptions ?? { rejectUnauthorized: !options.insecureTarget, secureContext: options.upstreamTls };
     const upstream = new WebSocket(url, protocols, {
       headers: forwardedHeaders(req),
       perMessageDeflate: false,
