@@ -41,7 +41,7 @@ export const CONTROL_SETTINGS = ['sessionIdleMinutes'] as const;
 
 export async function runControl(
   parts: Parts,
-  options: { port: number; host: string; adminKey: string } & Partial<Settings<(typeof CONTROL_SETTINGS)[number]>>,
+  options: { port: number; host: string; adminKey: string; caCertificateFile?: string } & Partial<Settings<(typeof CONTROL_SETTINGS)[number]>>,
 ): Promise<RunningControlServer> {
   const { bus, store, telemetry, logger, closers } = parts;
   const app = await createControlApi({
@@ -52,6 +52,7 @@ export async function runControl(
     clientEvents: telemetryClientEvents(telemetry.writer),
     countryOf,
     dashboardDir,
+    caCertificateFile: options.caCertificateFile,
     sessionIdleTtlMs: options.sessionIdleMinutes === undefined ? undefined : options.sessionIdleMinutes * 60_000,
     logger: logger.child({ part: 'control' }),
   });

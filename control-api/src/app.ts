@@ -16,6 +16,7 @@ import { registerHealthRoute } from './routes/health.js';
 import { registerMetricsRoute, type MetricsAccess } from './routes/metrics.js';
 import { registerAnalyticsRoutes } from './routes/analytics.js';
 import { registerOpenApiRoute } from './routes/openapi.js';
+import { registerCaRoute } from './routes/ca.js';
 import { registerHarRoute } from './routes/har.js';
 import { registerScenarioRoutes } from './routes/scenarios.js';
 import { registerSessionRoutes } from './routes/sessions.js';
@@ -63,6 +64,8 @@ export interface ControlApiDeps {
   clientOrigins?: readonly string[];
   /** The built dashboard (`dashboardDir` of `@downspin/dashboard`), served at `/`. Default: none. */
   dashboardDir?: string;
+  /** Forward mode's CA certificate (PEM file), offered at `GET /admin/ca.pem`. Default: none (404). */
+  caCertificateFile?: string;
   /** Origins besides the API's own allowed to open `/ws/dashboard` (e.g. a dashboard dev server). */
   dashboardOrigins?: readonly string[];
   /** Who may scrape `/metrics` without the key. Default `local-or-key`. */
@@ -214,6 +217,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ControlApi
   registerMetricsRoute(app, { metrics, access: deps.metricsAccess ?? 'local-or-key', keyMatches });
   registerAnalyticsRoutes(app, { telemetry: deps.telemetry, store });
   registerHarRoute(app, { telemetry: deps.telemetry, store });
+  registerCaRoute(app, { caCertificateFile: deps.caCertificateFile });
   registerOpenApiRoute(app);
   // Last: it answers only GET/HEAD paths no route above took.
   registerDashboardRoutes(app, { dashboardDir: deps.dashboardDir });

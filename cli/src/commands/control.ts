@@ -1,3 +1,4 @@
+import { caFiles } from '@downspin/proxy';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -35,7 +36,7 @@ export function controlCommand(): Command {
     }
     const admin = await resolveAdminKey(settings.adminKey, dataDir);
     const parts = await openParts(settings, dataDir, logger);
-    const control = await runControl(parts, { port: settings.controlPort, host: settings.host, adminKey: admin.key, sessionIdleMinutes: settings.sessionIdleMinutes });
+    const control = await runControl(parts, { port: settings.controlPort, host: settings.host, adminKey: admin.key, sessionIdleMinutes: settings.sessionIdleMinutes, caCertificateFile: caFiles(dataDir).certPath });
     handleProcessSignals(logger, parts.closers);
     const key = admin.source === 'env' ? 'from ADMIN_API_KEY' : `${admin.key} (in ${path.join(dataDir, 'admin-key')})`;
     process.stdout.write(`downspin control API and dashboard on ${control.url}; admin key ${key}\n`);

@@ -1,3 +1,4 @@
+import { caFiles } from '@downspin/proxy';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -50,7 +51,7 @@ export function startCommand(): Command {
       parts.closers.push(() => demo.close());
       target = demo.url;
     }
-    const control = await runControl(parts, { port: settings.controlPort, host: settings.host, adminKey: admin.key, sessionIdleMinutes: settings.sessionIdleMinutes });
+    const control = await runControl(parts, { port: settings.controlPort, host: settings.host, adminKey: admin.key, sessionIdleMinutes: settings.sessionIdleMinutes, caCertificateFile: caFiles(dataDir).certPath });
     const proxy = await runProxy(parts, { ...settings, target, dataDir });
     handleProcessSignals(logger, parts.closers);
 

@@ -134,6 +134,13 @@ describe('ControlClient', () => {
     expect(fake.sent[0]!.url).toBe('/admin/sessions/0a1b2c3d4e5f/har?hours=24');
   });
 
+  it("downloads forward mode's CA certificate", async () => {
+    const fake = fakeFetch(() => new Response('-----BEGIN CERTIFICATE-----\n', { headers: { 'content-disposition': 'attachment; filename="downspin-ca.pem"' } }));
+    const file = await new ControlClient('key', '', fake.fetch).caCertificate();
+    expect(file.filename).toBe('downspin-ca.pem');
+    expect(fake.sent[0]!.url).toBe('/admin/ca.pem');
+  });
+
   it('reads file names from Content-Disposition', () => {
     expect(filenameOf('attachment; filename="x.json"', 'f')).toBe('x.json');
     expect(filenameOf(null, 'f')).toBe('f');

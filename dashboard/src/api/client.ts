@@ -182,6 +182,13 @@ export class ControlClient {
     return { blob, filename: filenameOf(res.headers.get('content-disposition'), `downspin-requests.${format}`) };
   }
 
+  /** Forward mode's CA certificate (PEM), to trust in a test browser. */
+  async caCertificate(): Promise<ExportedFile> {
+    const res = await this.send('GET', '/admin/ca.pem');
+    const blob = await res.blob();
+    return { blob, filename: filenameOf(res.headers.get('content-disposition'), 'downspin-ca.pem') };
+  }
+
   /** A session's requests of the last `hours` as HAR 1.2, with what downspin injected in each entry. */
   async exportHar(hash: string, hours = 24): Promise<ExportedFile> {
     const res = await this.send('GET', `/admin/sessions/${encodeURIComponent(hash)}/har?hours=${hours}`);

@@ -3,6 +3,7 @@ import { Link, Route, Switch, useLocation } from 'wouter';
 import { ControlClient } from '../api/client.js';
 import { ApiProblem, describeError } from '../api/problem.js';
 import { useLiveChannel } from '../live/useLiveChannel.js';
+import { ForwardView } from '../forward/ForwardView.js';
 import { ScenariosView } from '../scenarios/ScenariosView.js';
 import { SessionsView } from '../sessions/SessionsView.js';
 import { ConnectionBadge, ConnectionBanner } from './ConnectionBanner.js';
@@ -63,6 +64,7 @@ export function Dashboard({ adminKey, onSignOut }: Props) {
           <NavLink href="/">Sessions</NavLink>
           <NavLink href="/scenarios">Scenarios</NavLink>
           <NavLink href="/analytics">Analytics</NavLink>
+          <NavLink href="/forward">Forward mode</NavLink>
         </nav>
         <div className="topbar-end">
           <ConnectionBadge status={live.status} />
@@ -80,6 +82,11 @@ export function Dashboard({ adminKey, onSignOut }: Props) {
               <Suspense fallback={<p className="muted">Loading analytics…</p>}>
                 <AnalyticsView liveAlerts={live.state.alerts} />
               </Suspense>
+            </ErrorBoundary>
+          </Route>
+          <Route path="/forward">
+            <ErrorBoundary part="the forward mode view">
+              <ForwardView />
             </ErrorBoundary>
           </Route>
           <Route path="/scenarios">
