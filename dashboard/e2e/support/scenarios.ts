@@ -66,6 +66,19 @@ export async function liveGridDownspinAndUpspin(page: Page, stack: Stack): Promi
   await expect(cell(page, hash, 'Shaping')).toContainText('Upspin');
   const fast = await viaProxy(first, id);
   expect(fast.ms).toBeLessThan(baseline + SLACK_MS / 2);
+
+  // The row's HAR button saves what the network did: the downspun request's entry has the 2 s as blocked time.
+  type Entry = { timings: { blocked: number }; comment: string };
+  const harOf = async () => ((await (await api(stack, 'GET', `/admin/sessions/${hash}/har?hours=1`)).json()) as { log: { entries: Entry[] } }).log.entries;
+  // Telemetry reaches the store in batches: wait until the API has all six requests.
+  await expect.poll(async () => (await harOf()).length, { timeout: 15_000 }).toBe(6);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Export HAR of session ${hash}` }).click()]);
+  expect(download.suggestedFilename()).toBe(`downspin-${hash}.har`);
+  const saved = JSON.parse(await readFile(await download.path(), 'utf8')) as { log: { version: string; entries: Entry[] } };
+  expect(saved.log.version).toBe('1.2');
+  const downspun = saved.log.entries.filter((entry) => entry.timings.blocked === DEFAULT_DOWNSPIN_LATENCY_MS);
+  expect(downspun).toHaveLength(1);
+  expect(downspun[0]!.comment).toContain(`latency ${DEFAULT_DOWNSPIN_LATENCY_MS} ms`);
   return appearedMs;
 }
 
