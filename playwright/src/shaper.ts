@@ -17,7 +17,7 @@ import {
 } from '@downspin/protocol';
 import type { ControlClient } from './control-client.js';
 import { DownspinApiError, DownspinConnectionError, ShapingNotAcknowledgedError } from './errors.js';
-import type { ProxyTraffic } from './traffic.js';
+import type { ProxyTraffic, TrafficCount } from './traffic.js';
 
 /**
  * A preset name (`'slow-3g'`, …), any other string as a stored scenario's
@@ -240,43 +240,50 @@ export class SessionShaper implements Shaper {
   }
 
   stats(options: StatsOptions = {}): Promise<SessionStats> {
-    return this.options.step('downspin: stats', async () => {
-      const timeoutMs = options.timeoutMs ?? this.options.statsTimeoutMs;
-      const floor = await this.options.traffic.snapshot();
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const detail = await this.options.client.getOptional(this.path, SessionDetailResponseSchema);
-        const stats = detail === undefined ? unseen() : toStats(detail.session);
-        const caughtUp =
-          stats.requests >= floor.requests && stats.bytesOut >= floor.bodyBytesReceived && stats.bytesIn >= floor.bodyBytesSent;
-        if (caughtUp) return stats;
-        if (Date.now() >= deadline) {
-          throw new Error(
-            `downspin: stats() waited ${timeoutMs} ms, but the control API counts ${stats.requests} requests ` +
-              `(${stats.bytesOut} bytes out) for session ${this.sessionHash} while this test's browser got ` +
-              `${floor.requests} answers (${floor.bodyBytesReceived} body bytes) from ${this.options.proxyOrigins.join(', ')}. ` +
-              `Proxies report activity about once a second: is that proxy connected to the control API at ${this.options.controlUrl}?`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      }
+    return this.untilCaughtUp('stats', options, async (floor) => {
+      const detail = await this.options.client.getOptional(this.path, SessionDetailResponseSchema);
+      const stats = detail === undefined ? unseen() : toStats(detail.session);
+      const caughtUp = stats.requests >= floor.requests && stats.bytesOut >= floor.bodyBytesReceived && stats.bytesIn >= floor.bodyBytesSent;
+      return {
+        value: caughtUp ? stats : undefined,
+        missing:
+          `the control API counts ${stats.requests} requests (${stats.bytesOut} bytes out) for session ${this.sessionHash} ` +
+          `while this test's browser got ${floor.requests} answers (${floor.bodyBytesReceived} body bytes)`,
+        hint: `Proxies report activity about once a second: is that proxy connected to the control API at ${this.options.controlUrl}?`,
+      };
     });
   }
 
   har(options: StatsOptions = {}): Promise<Har> {
-    return this.options.step('downspin: har', async () => {
+    return this.untilCaughtUp('har', options, async (floor) => {
+      const har = await this.options.client.getOptional(`${this.path}/har`, HarSchema);
+      return {
+        value: har !== undefined && har.log.entries.length >= floor.requests ? har : undefined,
+        missing: `the control API has ${har?.log.entries.length ?? 'no'} requests of session ${this.sessionHash} while this test's browser got ${floor.requests} answers`,
+        hint: 'Is telemetry on, and is the proxy connected to the control API?',
+      };
+    });
+  }
+
+  /**
+   * Reads the API until what it says covers what this test's browser got
+   * answered by the proxy (the floor, taken once at the start), at most
+   * `timeoutMs` (default statsTimeoutMs); then throws saying what is missing.
+   */
+  private untilCaughtUp<T>(
+    what: string,
+    options: StatsOptions,
+    read: (floor: TrafficCount) => Promise<{ value: T | undefined; missing: string; hint: string }>,
+  ): Promise<T> {
+    return this.options.step(`downspin: ${what}`, async () => {
       const timeoutMs = options.timeoutMs ?? this.options.statsTimeoutMs;
       const floor = await this.options.traffic.snapshot();
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const har = await this.options.client.getOptional(`${this.path}/har`, HarSchema);
-        if (har !== undefined && har.log.entries.length >= floor.requests) return har;
+        const { value, missing, hint } = await read(floor);
+        if (value !== undefined) return value;
         if (Date.now() >= deadline) {
-          throw new Error(
-            `downspin: har() waited ${timeoutMs} ms, but the control API has ${har?.log.entries.length ?? 'no'} requests ` +
-              `of session ${this.sessionHash} while this test's browser got ${floor.requests} answers from ${this.options.proxyOrigins.join(', ')}. ` +
-              'Is telemetry on, and is the proxy connected to the control API?',
-          );
+          throw new Error(`downspin: ${what}() waited ${timeoutMs} ms, but ${missing} from ${this.options.proxyOrigins.join(', ')}. ${hint}`);
         }
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
