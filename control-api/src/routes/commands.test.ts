@@ -261,7 +261,8 @@ describe('session commands when a dependency fails', () => {
     await h.close();
   });
 
-  it('answers 503 store_unavailable when the store is gone', async () => {
+  // A PGlite of its own starts in seconds alone, but tens of seconds beside the whole suite on 2 cores.
+  it('answers 503 store_unavailable when the store is gone', { timeout: 120_000 }, async () => {
     const dead = await createPgliteStore();
     const h = await startHarness(dead);
     await dead.close();
