@@ -20,7 +20,7 @@ test.describe('the Firefox build in Firefox ESR', () => {
     const popup = await firefox.openPopup();
     await expect.poll(() => textOf(popup, '[data-testid=proxy-origins]')).toBe(downspin.proxyUrl);
     const before = new Set(await firefox.browser.pages());
-    await popup.locator('::-p-text(Options)').click();
+    await popup.locator('::-p-xpath(//a[normalize-space()="Options"])').click();
     let options: Page | undefined;
     await expect.poll(async () => (options = (await firefox.browser.pages()).find((page) => !before.has(page))) !== undefined).toBe(true);
     await expect.poll(() => options!.evaluate(() => location.href)).toBe(`${EXTENSION_ORIGIN}/options.html`);

@@ -109,7 +109,7 @@ export async function launchFirefoxWithExtension(extensionPath: string): Promise
       async configure({ proxyOrigins, controlUrl }) {
         const popup = await driver.openPopup();
         await popup.locator('[data-testid=consent], [data-testid=revoke]').wait();
-        const options = await newPageAfter(browser, new Set(await browser.pages()), () => popup.locator('::-p-text(Options)').click());
+        const options = await newPageAfter(browser, new Set(await browser.pages()), () => popup.locator('::-p-xpath(//a[normalize-space()="Options"])').click());
         options.setDefaultTimeout(UI_TIMEOUT_MS);
         await expect.poll(() => options.evaluate(() => location.href), { timeout: UI_TIMEOUT_MS }).toBe(`${EXTENSION_ORIGIN}/options.html`);
         await options.locator('[data-testid=proxy-origins]').fill(proxyOrigins.join('\n'));
