@@ -25,11 +25,12 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   downspin: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
     async ({}, use) => {
-      const downspin = await startExtensionDownspin();
+      // Generous: its embedded database starts slowly on a busy 2-core machine (30-45 s seen next to other suites).
+      const downspin = await startExtensionDownspin(90_000);
       await use(downspin);
       await downspin.dispose();
     },
-    { scope: 'worker', timeout: 60_000 },
+    { scope: 'worker', timeout: 120_000 },
   ],
   recorder: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
