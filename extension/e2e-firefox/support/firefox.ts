@@ -36,9 +36,17 @@ export interface FirefoxExtension {
   close(): Promise<void>;
 }
 
+/**
+ * The BiDi connection under puppeteer's Firefox `Browser` (its BidiBrowser's `connection`, not in
+ * the public types): the chrome-scoped commands below are Firefox's own and have no puppeteer API.
+ */
+function bidi(browser: Browser): { send(method: string, params: object): Promise<unknown> } {
+  return (browser as unknown as { connection: { send(method: string, params: object): Promise<unknown> } }).connection;
+}
+
 /** Runs `expression` in the browser window's chrome (needs `--remote-allow-system-access`). */
 async function chromeEval<T>(browser: Browser, context: string, expression: string): Promise<T> {
-  const reply = (await browser.connection.send('script.evaluate', { expression, target: { context }, awaitPromise: true, resultOwnership: 'none' })) as unknown as {
+  const reply = (await bidi(browser).send('script.evaluate', { expression, target: { context }, awaitPromise: true, resultOwnership: 'none' })) as {
     result: { type: 'success'; result: { value?: unknown } } | { type: 'exception'; exceptionDetails: { text: string } };
   };
   if (reply.result.type === 'exception') throw new Error(`chrome script failed: ${reply.result.exceptionDetails.text}`);
@@ -46,7 +54,7 @@ async function chromeEval<T>(browser: Browser, context: string, expression: stri
 }
 
 async function firstChromeWindow(browser: Browser): Promise<string> {
-  const tree = (await browser.connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' } as never)) as unknown as {
+  const tree = (await bidi(browser).send('browsingContext.getTree', { 'moz:scope': 'chrome' })) as {
     result: { contexts: { context: string; url: string }[] };
   };
   const window = tree.result.contexts.find((context) => context.url === 'chrome://browser/content/browser.xhtml');
