@@ -154,4 +154,32 @@ test.describe('the Firefox build in Firefox ESR', () => {
     expect(await headerOnNextPage()).toBeUndefined();
     expect(recorder.requests.filter((request) => request.headers[HEADER] !== undefined)).toEqual([]);
   });
+
+  test('the command channel stays open past the 30 s after which Firefox suspends an idle event page', async ({ firefox, downspin }) => {
+    test.setTimeout(150_000);
+    await firefox.configure({ proxyOrigins: [downspin.proxyUrl], controlUrl: downspin.controlUrl });
+    const popup = await firefox.openPopup();
+    const hash = await firefox.consent(popup);
+    await expect.poll(() => popup.$eval('[data-testid=connection]', (node) => node.getAttribute('data-state'))).toBe('open');
+    await popup.close();
+    const connected = async (): Promise<number> => (await downspin.api<AdminStats>('GET', '/admin/stats')).body.channels.client.connected;
+    await expect.poll(connected).toBe(1);
+
+    // Nothing wakes the event page from here on but its own keepalive. Firefox's idle limit is 30 s
+    // (extensions.background.idle.timeout); a suspend would close the channel, and it never comes back.
+    const idleSince = Date.now();
+    await expect
+      .poll(async () => ({ suspends: await firefox.backgroundSuspends(), connected: await connected(), pastIdleLimit: Date.now() - idleSince > 45_000 }), {
+        timeout: 90_000,
+        intervals: [1_000],
+      })
+      .toEqual({ suspends: 0, connected: 1, pastIdleLimit: true });
+
+    // And the session still takes commands: a notify reaches a page opened now.
+    const page = await firefox.open(`${downspin.proxyUrl}/`);
+    await expect(async () => {
+      expect((await downspin.api('POST', `/admin/sessions/${hash}/notify`, { message: 'still here', type: 'info' })).status).toBe(202);
+      await expect.poll(() => textOf(page, 'downspin-overlay >>> .toast .message'), { timeout: 3_000 }).toBe('still here');
+    }).toPass({ timeout: 30_000 });
+  });
 });

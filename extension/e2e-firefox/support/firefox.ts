@@ -33,6 +33,8 @@ export interface FirefoxExtension {
   acceptPermissionPrompt(): Promise<void>;
   /** The text of the extension's toolbar badge. */
   badge(): Promise<string>;
+  /** How many times Firefox suspended the extension's event page (idle) since launch. */
+  backgroundSuspends(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,10 @@ export async function launchFirefoxWithExtension(extensionPath: string): Promise
     await browser.installExtension(extensionPath);
     const window = await firstChromeWindow(browser);
     const chrome = <T>(expression: string): Promise<T> => chromeEval<T>(browser, window, expression);
+    // Counts Firefox's own "the idle event page is being suspended" signal.
+    await chrome(
+      `(() => { window.downspinSuspends = 0; WebExtensionPolicy.getByID(${JSON.stringify(ADDON_ID)}).extension.on('background-script-suspend', () => { window.downspinSuspends++; }); })()`,
+    );
 
     /** What the address bar does with a typed URL: a trusted load in a new tab. */
     const typeInNewTab = async (url: string): Promise<Page> =>
@@ -160,6 +166,7 @@ export async function launchFirefoxWithExtension(extensionPath: string): Promise
         chrome<string>(
           `(() => { const node = CustomizableUI.getWidget(${JSON.stringify(ACTION_WIDGET)})?.forWindow(window).node; return node?.querySelector('[badge]')?.getAttribute('badge') ?? node?.getAttribute('badge') ?? ''; })()`,
         ),
+      backgroundSuspends: () => chrome<number>('window.downspinSuspends'),
       close: () => browser.close(),
     };
     return driver;
