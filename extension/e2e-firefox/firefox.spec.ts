@@ -20,7 +20,7 @@ test.describe('the Firefox build in Firefox ESR', () => {
     const popup = await firefox.openPopup();
     await expect.poll(() => textOf(popup, '[data-testid=proxy-origins]')).toBe(downspin.proxyUrl);
     const before = new Set(await firefox.browser.pages());
-    await popup.locator('::-p-xpath(//a[normalize-space()="Options"])').click();
+    await firefox.click(popup, '::-p-xpath(//a[normalize-space()="Options"])');
     let options: Page | undefined;
     await expect.poll(async () => (options = (await firefox.browser.pages()).find((page) => !before.has(page))) !== undefined).toBe(true);
     await expect.poll(() => options!.evaluate(() => location.href)).toBe(`${EXTENSION_ORIGIN}/options.html`);
@@ -55,7 +55,7 @@ test.describe('the Firefox build in Firefox ESR', () => {
 
     // Through the real proxy (which strips the header before the app) the session is counted.
     await page.goto(`${downspin.proxyUrl}/`);
-    await page.locator('[data-testid=load-items]').click();
+    await firefox.click(page, '[data-testid=load-items]');
     await expect
       .poll(async () => (await downspin.api<{ session: SessionView }>('GET', `/admin/sessions/${shownHash}`)).body.session.requests)
       .toBeGreaterThan(0);
@@ -148,7 +148,7 @@ test.describe('the Firefox build in Firefox ESR', () => {
     };
     expect(await headerOnNextPage()).toMatch(/^[A-Za-z0-9_-]{22}$/);
 
-    await popup.locator('[data-testid=revoke]').click();
+    await firefox.click(popup, '[data-testid=revoke]');
     await popup.locator('[data-testid=consent]').wait();
     await expect.poll(() => firefox.badge()).toBe('');
     expect(await headerOnNextPage()).toBeUndefined();

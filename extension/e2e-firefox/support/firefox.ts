@@ -27,6 +27,8 @@ export interface FirefoxExtension {
   openPopup(): Promise<Page>;
   /** Opens the options page from the popup's Options link and saves proxy origins and control API URL. */
   configure(settings: { proxyOrigins: string[]; controlUrl: string }): Promise<{ prompted: boolean }>;
+  /** Switches to `page`'s tab and clicks `selector` there (a click waits for the element in view, which a background tab never is). */
+  click(page: Page, selector: string): Promise<void>;
   /** Clicks "Give consent" in the popup (accepting a permission prompt if Firefox shows one); resolves to the hash shown. */
   consent(popup: Page): Promise<string>;
   /** Clicks Allow on the host permission prompt once it shows. */
@@ -144,7 +146,12 @@ export async function launchFirefoxWithExtension(extensionPath: string): Promise
         await popup.close();
         return { prompted };
       },
+      async click(page, selector) {
+        await page.bringToFront();
+        await page.locator(selector).click();
+      },
       async consent(popup) {
+        await popup.bringToFront();
         await popup.locator('[data-testid=consent]').click();
         let hash = '';
         await expect
