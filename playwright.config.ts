@@ -37,6 +37,8 @@ export default defineConfig({
   projects: [
     { name: 'playwright-fixture', outputDir: 'test-results/playwright-fixture', testDir: 'playwright/test', workers: 2 },
     { name: 'extension', outputDir: 'test-results/extension', testDir: 'extension/e2e', workers: 1 },
+    // The Firefox build in Firefox ESR, driven over WebDriver BiDi (puppeteer-core), not Playwright's browsers.
+    { name: 'extension-firefox', outputDir: 'test-results/extension-firefox', testDir: 'extension/e2e-firefox', workers: 1, timeout: 90_000 },
     { name: 'dashboard', outputDir: 'test-results/dashboard', testDir: 'dashboard/e2e', workers: 1 },
     { name: 'e2e', outputDir: 'test-results/e2e', testDir: 'e2e/tests', workers: 1 },
     // Real third-party apps from npm (Node-RED, json-server) behind their own `downspin start`.

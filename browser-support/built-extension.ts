@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const EXTENSION = fileURLToPath(new URL('../extension/', import.meta.url));
 export const CHROME_BUILD = path.join(EXTENSION, 'build/chrome-mv3-prod');
+export const FIREFOX_BUILD = path.join(EXTENSION, 'build/firefox-mv3-prod');
 
 function newest(dir: string): number {
   return readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
@@ -14,16 +15,25 @@ function newest(dir: string): number {
   }, 0);
 }
 
+type Target = 'chrome' | 'firefox';
+const BUILDS: Record<Target, string> = { chrome: CHROME_BUILD, firefox: FIREFOX_BUILD };
+
 /**
- * The unpacked Chrome build the tests load. Built here when it is missing or
- * older than the sources, so the tests never run an old extension.
+ * An unpacked build of the extension for the tests to load. Built here when it
+ * is missing or older than the sources, so the tests never run an old extension.
  */
-export function builtChromeExtension(): string {
-  const manifest = path.join(CHROME_BUILD, 'manifest.json');
+function builtExtension(target: Target): string {
+  const build = BUILDS[target];
+  const manifest = path.join(build, 'manifest.json');
   const sources = Math.max(newest(path.join(EXTENSION, 'src')), statSync(path.join(EXTENSION, 'package.json')).mtimeMs);
   if (!existsSync(manifest) || statSync(manifest).mtimeMs < sources) {
     execFileSync('npm', ['run', 'build:protocol'], { cwd: EXTENSION, stdio: 'inherit' });
-    execFileSync('npm', ['run', 'build:chrome'], { cwd: EXTENSION, stdio: 'inherit' });
+    execFileSync('npm', ['run', `build:${target}`], { cwd: EXTENSION, stdio: 'inherit' });
   }
-  return CHROME_BUILD;
+  return build;
 }
+
+/** The unpacked Chrome build (rebuilt when older than the sources). */
+export const builtChromeExtension = (): string => builtExtension('chrome');
+/** The unpacked Firefox build (rebuilt when older than the sources). */
+export const builtFirefoxExtension = (): string => builtExtension('firefox');

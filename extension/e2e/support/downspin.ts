@@ -8,10 +8,11 @@ export interface Downspin extends RunningDownspin {
 
 /**
  * Starts `downspin start --port 0 --control-port 0 --data-dir <tmp>` from
- * the built CLI; a watchdog stops it if the test runner dies first.
+ * the built CLI; a watchdog stops it if the test runner dies first. Fails
+ * when it is not up within `timeoutMs`.
  */
-export async function startExtensionDownspin(): Promise<Downspin> {
-  const downspin = await startDownspin({ watchdog: true, timeoutMs: 30_000 });
+export async function startExtensionDownspin(timeoutMs = 30_000): Promise<Downspin> {
+  const downspin = await startDownspin({ watchdog: true, timeoutMs });
   return Object.assign(downspin, {
     async api<T>(method: string, pathname: string, body?: unknown) {
       const res = await fetch(`${downspin.controlUrl}${pathname}`, {

@@ -39,6 +39,7 @@ function setup(random = () => 1) {
   const sockets: FakeSocket[] = [];
   const statuses: ChannelStatus[] = [];
   const messages: unknown[] = [];
+  const keepalives = { count: 0 };
   const channel = new CommandChannel({
     url: 'ws://127.0.0.1:8081/ws/client',
     hello,
@@ -49,10 +50,11 @@ function setup(random = () => 1) {
     },
     onMessage: (data) => messages.push(data),
     onStatus: (status) => statuses.push(status),
+    onKeepalive: () => keepalives.count++,
     random,
   });
   const last = (): FakeSocket => sockets.at(-1)!;
-  return { channel, sockets, statuses, messages, last };
+  return { channel, sockets, statuses, messages, last, keepalives };
 }
 
 beforeEach(() => {
@@ -76,20 +78,24 @@ describe('CommandChannel', () => {
     expect(messages).toEqual(['{"type":"welcome"}', new ArrayBuffer(2)]);
   });
 
-  it('sends a keepalive every 20 s while open, and none after it closed', () => {
-    const { channel, last } = setup();
+  it('sends a keepalive every 20 s while open, and none after it closed; onKeepalive follows each one', () => {
+    const { channel, last, keepalives } = setup();
     channel.start();
     last().open();
     vi.advanceTimersByTime(19_999);
     expect(last().sent).toEqual([hello]);
+    expect(keepalives.count).toBe(0);
     vi.advanceTimersByTime(1);
     expect(last().sent).toEqual([hello, { type: 'keepalive' }]);
+    expect(keepalives.count).toBe(1);
     vi.advanceTimersByTime(40_000);
     expect(last().sent.filter((m) => (m as { type: string }).type === 'keepalive')).toHaveLength(3);
+    expect(keepalives.count).toBe(3);
     const socket = last();
     channel.stop();
     vi.advanceTimersByTime(60_000);
     expect(socket.sent).toHaveLength(4);
+    expect(keepalives.count).toBe(3);
   });
 
   it('reconnects with growing, capped delays after losing the connection, and says hello again', () => {

@@ -34,6 +34,8 @@ export interface CommandChannelOptions {
   onStatus: (status: ChannelStatus) => void;
   /** Default 20 000 ms: under the MV3 worker's 30 s idle limit. */
   keepaliveMs?: number;
+  /** Called with every keepalive sent (the controller keeps Firefox's event page awake with it). */
+  onKeepalive?: () => void;
   /** A connection not open after this long is dropped and retried. Default 5000 ms. */
   connectTimeoutMs?: number;
   backoff?: BackoffOptions;
@@ -143,7 +145,9 @@ export class CommandChannel {
         return;
       }
       this.setState('open');
-      this.keepaliveTimer = setInterval(() => this.send({ type: 'keepalive' }), this.options.keepaliveMs ?? 20_000);
+      this.keepaliveTimer = setInterval(() => {
+        if (this.send({ type: 'keepalive' })) this.options.onKeepalive?.();
+      }, this.options.keepaliveMs ?? 20_000);
     };
     socket.onmessage = (event) => {
       if (this.socket === socket) this.options.onMessage(event.data);

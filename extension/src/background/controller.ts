@@ -226,6 +226,9 @@ export class Controller implements CommandContext {
         void this.dispatch(data);
       },
       onStatus: (status) => this.channelStatus(channel, status),
+      // Firefox suspends an idle event page after 30 s and does not count WebSocket traffic (Chrome
+      // 116+ does for its worker): it counts calls into extension APIs, so each keepalive makes one.
+      onKeepalive: () => void browser.runtime.getPlatformInfo().catch(() => undefined),
     });
     this.channel = channel;
     this.lastVersion = -1;

@@ -29,6 +29,13 @@ describe('the built extensions (CI check; needs npm run build -w extension)', ()
     expect([...manifest.host_permissions].sort()).toEqual([...ALLOWED.hostPermissions].sort());
     expect([...manifest.optional_host_permissions].sort()).toEqual([...ALLOWED.optionalHostPermissions].sort());
   });
+
+  // Firefox's default MV3 policy adds upgrade-insecure-requests, which turns the channel's ws://
+  // into wss:// (and POST /events into https://): `downspin start` serves plain http, so it never connected.
+  it.each(BUILD_TARGETS)('%s: states its extension pages policy, without upgrade-insecure-requests', (target) => {
+    const manifest = JSON.parse(readFileSync(path.join(BUILD, target, 'manifest.json'), 'utf8')) as { content_security_policy?: { extension_pages?: string } };
+    expect(manifest.content_security_policy?.extension_pages).toBe("script-src 'self'; object-src 'self'");
+  });
 });
 
 describe('checkManifest', () => {
