@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeSessionStoreContract } from '../contract.js';
 import type { SessionStore } from '../store.js';
 import { createPgliteWorkerStore, StoreBusyError, StoreWorkerError, workerOf } from './thread-store.js';
@@ -7,19 +7,19 @@ import { createPgliteWorkerStore, StoreBusyError, StoreWorkerError, workerOf } f
 describeSessionStoreContract('pglite in a worker thread', ({ migrated }) => createPgliteWorkerStore({ migrate: migrated }));
 
 describe('createPgliteWorkerStore', () => {
-  const opened: SessionStore[] = [];
-  const open = async (options: Parameters<typeof createPgliteWorkerStore>[0] = {}): Promise<SessionStore> => {
-    const store = await createPgliteWorkerStore(options);
-    opened.push(store);
-    return store;
-  };
-  afterEach(async () => {
-    for (const store of opened.splice(0)) await store.close();
+  // Opening runs initdb in WebAssembly (seconds on a busy machine): one store for the tests that
+  // keep it working, one for the test that kills its worker.
+  let store: SessionStore;
+  let doomed: SessionStore;
+  beforeAll(async () => {
+    [store, doomed] = await Promise.all([createPgliteWorkerStore({ maxInFlight: 2 }), createPgliteWorkerStore()]);
+  });
+  afterAll(async () => {
+    await Promise.all([store?.close(), doomed?.close()]);
   });
 
   it('hands back the very error a beforeCommit callback threw, and keeps nothing', async () => {
     class PublishFailed extends Error {}
-    const store = await open();
     const thrown = new PublishFailed('bus down');
     const attempt = store.applyShaping(
       { sessionId: 'cb', state: { mode: 'upspin' }, command: { kind: 'upspin', body: {} } },
@@ -30,7 +30,6 @@ describe('createPgliteWorkerStore', () => {
   });
 
   it('keeps PostgreSQL error codes across the thread', async () => {
-    const store = await open();
     const error = await store
       .applyShaping({ sessionId: 'nul', state: { mode: 'terminated', reason: 'x\u0000' }, command: { kind: 'terminate', body: {} } })
       .then(
@@ -42,7 +41,6 @@ describe('createPgliteWorkerStore', () => {
   });
 
   it('refuses calls beyond maxInFlight instead of queueing them without bound', async () => {
-    const store = await open({ maxInFlight: 2 });
     const calls = Array.from({ length: 5 }, (_, i) => store.getSession(`busy-${i}`).then(
       () => 'answered',
       (e: unknown) => (e instanceof StoreBusyError ? 'busy' : String(e)),
@@ -52,7 +50,7 @@ describe('createPgliteWorkerStore', () => {
   });
 
   it('reports a crashed worker: waiting calls fail, later calls fail at once, health turns bad', async () => {
-    const store = await open();
+    const store = doomed;
     await store.applyShaping({ sessionId: 'before', state: { mode: 'upspin' }, command: { kind: 'upspin', body: {} } });
     // The worker dies while this call waits on it (inside its transaction, in the callback).
     const waiting = store.applyShaping(
