@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { PgliteStoreOptions } from '../factories.js';
 import type { SessionStore, StoreHealth } from '../store.js';
@@ -32,10 +36,19 @@ export const workerOf = (store: SessionStore): Worker | undefined => workers.get
  * The built worker script. Run from source (vitest), this module still
  * starts the built file: a worker thread cannot load TypeScript.
  */
-function workerFile(): URL {
-  const sibling = new URL('./store-worker.js', import.meta.url);
+function builtFile(name: string): URL {
+  const sibling = new URL(`./${name}`, import.meta.url);
   if (existsSync(sibling)) return sibling;
-  return new URL('../../../dist/session-store/worker/store-worker.js', import.meta.url);
+  return new URL(`../../../dist/session-store/worker/${name}`, import.meta.url);
+}
+
+/**
+ * A new data directory is created and migrated by a child process first
+ * (see init-data-dir.ts): the long-lived worker then opens an existing one.
+ */
+async function initDataDir(dataDir: string | undefined, migrate: boolean | undefined): Promise<void> {
+  if (dataDir === undefined || migrate === false || existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  await promisify(execFile)(process.execPath, [fileURLToPath(builtFile('init-data-dir.js')), dataDir], { timeout: 300_000 });
 }
 
 interface Pending {
@@ -60,7 +73,8 @@ interface Pending {
  */
 export async function createPgliteWorkerStore(options: PgliteWorkerStoreOptions = {}): Promise<SessionStore> {
   const { maxInFlight = 1024, healthTimeoutMs = 3000, ...storeOptions } = options;
-  const worker = new Worker(workerFile(), { workerData: { options: storeOptions } });
+  await initDataDir(storeOptions.dataDir, storeOptions.migrate);
+  const worker = new Worker(builtFile('store-worker.js'), { workerData: { options: storeOptions } });
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let gone: string | undefined;
