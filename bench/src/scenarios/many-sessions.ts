@@ -63,7 +63,7 @@ async function startEmbedded(upstreamUrl: string): Promise<Embedded> {
   const adminKey = randomBytes(16).toString('hex');
   const child = spawn(
     process.execPath,
-    [CLI, 'start', '--port', '0', '--control-port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--target', upstreamUrl, '--log-level', 'warn'],
+    [...(process.env.BENCH_DOWNSPIN_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_DOWNSPIN_PROF] : []), CLI, 'start', '--port', '0', '--control-port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--target', upstreamUrl, '--log-level', 'warn'],
     { env: { ...process.env, ADMIN_API_KEY: adminKey }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   track(child, () => void rm(dataDir, { recursive: true, force: true }));
@@ -195,6 +195,7 @@ export async function measureManySessions(options: ManySessionsOptions, progress
     const ids = Array.from({ length: options.sessions }, (_, i) => `many-${i}-${randomBytes(3).toString('hex')}`);
     progress(`many sessions: shaping ${options.sessions} sessions (latency 100 + i ms)…`);
     await shapeAll(e, ids);
+    await probe(e.proxyUrl, 10); // warm-up: connection, JIT
     const probeIdle = percentilesMs(await probe(e.proxyUrl, options.probeSamples));
     await metric(e.controlUrl, 'downspin_nodejs_eventloop_lag_p99_seconds'); // reading resets the histogram
     progress(`many sessions: ${options.rate} req/s for ${options.durationSec} s…`);
