@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeSessionStoreContract } from '../contract.js';
 import type { SessionStore } from '../store.js';
 import { createPgliteWorkerStore, StoreBusyError, StoreWorkerError, workerOf } from './thread-store.js';
 
-// The worker runs the built store (db/dist): `npm run build -w @downspin/db` first.
+// The worker runs the built store (db/dist): build first (`npx tsc -b db`).
+// A new in-memory store runs initdb in a new thread: 10–30 s on a busy 2-core machine, about twice
+// what it takes in the test's own thread, which the contract's unmigrated case does within one test.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });
 describeSessionStoreContract('pglite in a worker thread', ({ migrated }) => createPgliteWorkerStore({ migrate: migrated }));
 
 describe('createPgliteWorkerStore', () => {
