@@ -94,7 +94,7 @@ describe('activity ingestion', () => {
     const watched = new Proxy(store, {
       get(target, key, receiver) {
         if (key === 'setRisk') {
-          return (scores: { sessionId: string }[]) => {
+          return (scores: { sessionId: string; risk: number }[]) => {
             scored.push(scores.map((s) => s.sessionId));
             return target.setRisk(scores);
           };
