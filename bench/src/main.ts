@@ -18,6 +18,7 @@ import { bandwidthChecks, bodyEffectsReport, checksTable, latencyReport, through
 import { measureBandwidthAccuracy } from './scenarios/bandwidth.js';
 import { measureBodyEffects } from './scenarios/body-effects.js';
 import { measureLatencyAccuracy } from './scenarios/latency.js';
+import { manySessionsReport, measureManySessions } from './scenarios/many-sessions.js';
 import { measurePropagation, propagationReport } from './scenarios/propagation.js';
 import { benchClickHouse, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
 import { measureThroughput, type Target, type ThroughputOptions } from './scenarios/throughput.js';
@@ -225,6 +226,22 @@ async function run(options: BenchOptions): Promise<void> {
         progress(`flooding WebSockets for ${options.wsFloodSec} s…`);
         const result = await measureWsFlood({ downspin, durationSec: options.wsFloodSec, latencyMs: 60_000, sockets: 4 });
         for (const line of wsFloodLines(result, DEFAULT_WEBSOCKET_LIMITS)) out(line);
+      },
+    );
+
+    const many = options.quick
+      ? { sessions: 200, rate: 200, durationSec: 5, probeSamples: 50 }
+      : { sessions: 1000, rate: 1000, durationSec: 10, probeSamples: 200 };
+    await section(
+      `7. Many sessions (downspin start, embedded stores, own process; ${many.sessions.toLocaleString('en-US')} sessions, each latency 100 + i ms, ` +
+        `${many.rate.toLocaleString('en-US')} req/s in all for ${many.durationSec} s, beside an unshaped probe session)`,
+      checks,
+      async () => {
+        const result = await measureManySessions({ upstreamUrl: upstream.url, ...many }, progress);
+        const report = manySessionsReport(result);
+        for (const line of report.lines) out(line);
+        out(checksTable(report.checks));
+        checks.push(...report.checks);
       },
     );
   } finally {

@@ -9,7 +9,8 @@ import { eventually, json, request, runDownspin, startDownspin, type RunningDown
 describe('downspin start (embedded defaults)', () => {
   let app: RunningDownspin;
   beforeAll(async () => {
-    app = await startDownspin({ timeoutMs: 20_000 });
+    // A new data dir: initdb (WebAssembly) in a child process, then the store worker opens it; tens of s on a busy machine.
+    app = await startDownspin({ timeoutMs: 60_000 });
   });
   afterAll(async () => {
     await app?.dispose();

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createRedisBus, MemoryBus, type Bus } from '@downspin/bus';
 import {
   ClickHouseTelemetryStore,
-  createPgliteStore,
+  createPgliteWorkerStore,
   createPostgresStore,
   MemoryTelemetryStore,
   TelemetryWriter,
@@ -25,7 +25,8 @@ export async function openBus(redisUrl: string | undefined, prefix: string, logg
 
 export async function openSessionStore(databaseUrl: string | undefined, dataDir: string, logger: Logger): Promise<SessionStore> {
   if (databaseUrl !== undefined) return createPostgresStore({ url: databaseUrl, logger: logger.child({ part: 'store' }) });
-  return createPgliteStore({ dataDir: path.join(dataDir, 'sessions') });
+  // In a worker thread: PGlite's synchronous WebAssembly would otherwise stall the proxy's requests.
+  return createPgliteWorkerStore({ dataDir: path.join(dataDir, 'sessions') });
 }
 
 export interface Telemetry {

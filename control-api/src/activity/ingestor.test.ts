@@ -89,6 +89,31 @@ describe('activity ingestion', () => {
     await ingestor.close();
   });
 
+  it('writes only the risk scores that changed', async () => {
+    const scored: string[][] = [];
+    const watched = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'setRisk') {
+          return (scores: { sessionId: string; risk: number }[]) => {
+            scored.push(scores.map((s) => s.sessionId));
+            return target.setRisk(scores);
+          };
+        }
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const ingestor = new ActivityIngestor({ store: watched, logger: pino({ level: 'silent' }), countryOf: () => '', flushMs: 60_000 });
+    ingestor.add([report('ing-same'), report('ing-rising')]);
+    await ingestor.flush();
+    expect(scored).toEqual([['ing-rising', 'ing-same']]);
+    // More of the same for one, 30 violations for the other: only the second score moves.
+    ingestor.add([report('ing-same', { requests: 1 }), report('ing-rising', { violations: 30 })]);
+    await ingestor.flush();
+    expect(scored[1]).toEqual(['ing-rising']);
+    expect(await store.getSession('ing-rising')).toMatchObject({ risk: 75 });
+    await ingestor.close();
+  });
+
   it('scores again later, without adding the stored deltas twice, when only the risk write fails', async () => {
     let failures = 1;
     const flaky = new Proxy(store, {

@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import { browserFamily } from '../sessions/browser.js';
 import { riskScore } from '../sessions/risk.js';
 
+/** The score as the store keeps it (`setRisk` rounds and clamps), to compare with the stored one. */
+const storedRisk = (risk: number): number => Math.max(0, Math.min(100, Math.round(risk)));
+
 export interface ActivityIngestorOptions {
   store: SessionStore;
   logger: Logger;
@@ -107,8 +110,12 @@ export class ActivityIngestor {
     // The deltas are stored now: from here on a failure must not add them again.
     for (const f of facts) this.unscored.set(f.sessionId, f);
     const scoring = [...this.unscored.values()];
+    // Most reports leave a session's score where it was: only the scores that move are written.
+    const changed = scoring
+      .map((f) => ({ sessionId: f.sessionId, risk: this.riskOf(f), was: f.risk }))
+      .filter((s) => s.was === undefined || storedRisk(s.risk) !== s.was);
     try {
-      await this.options.store.setRisk(scoring.map((f) => ({ sessionId: f.sessionId, risk: this.riskOf(f) })));
+      if (changed.length > 0) await this.options.store.setRisk(changed.map(({ sessionId, risk }) => ({ sessionId, risk })));
       for (const f of scoring) if (this.unscored.get(f.sessionId) === f) this.unscored.delete(f.sessionId);
       this.stats_.flushes++;
       this.stats_.lastError = undefined;

@@ -12,7 +12,7 @@ export const msToTimestamp = (param: string): string => `('epoch'::timestamptz +
 export const SESSION_COLUMNS = `id, hash, version, state, throttled, first_seen, last_seen, requests, bytes_in, bytes_out,
   violations, risk, consent, user_agent, browser, country, banned_until, updated_at`;
 
-export const RISK_COLUMNS = 'id, requests, violations, first_seen, last_seen, user_agent, consent';
+export const RISK_COLUMNS = 'id, requests, violations, first_seen, last_seen, user_agent, consent, risk';
 
 export interface SessionRow {
   id: string;
@@ -35,7 +35,7 @@ export interface SessionRow {
   updated_at: Date;
 }
 
-export type RiskRow = Pick<SessionRow, 'id' | 'requests' | 'violations' | 'first_seen' | 'last_seen' | 'user_agent' | 'consent'>;
+export type RiskRow = Pick<SessionRow, 'id' | 'requests' | 'violations' | 'first_seen' | 'last_seen' | 'user_agent' | 'consent' | 'risk'>;
 
 export interface CommandRow {
   id: number | string;
@@ -89,6 +89,7 @@ export function toRiskFacts(row: RiskRow): RiskFacts {
     lastSeen: ms(row.last_seen),
     userAgent: row.user_agent,
     consent: row.consent,
+    risk: Number(row.risk),
   };
 }
 

@@ -77,6 +77,8 @@ export interface RiskFacts {
   lastSeen: number | null;
   userAgent: string | null;
   consent: boolean;
+  /** The score stored now (0–100), so a caller writes only the scores that changed. */
+  risk?: number;
 }
 
 /** A stored scenario. Times are epoch milliseconds. */
