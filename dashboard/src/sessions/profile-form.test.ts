@@ -37,7 +37,7 @@ describe('profileFromForm', () => {
     expect(!status.ok && status.error).toMatch(/^Error status: /);
     const rates = profileFromForm({ ...EMPTY_PROFILE_FORM, errorRatePercent: '60', resetRatePercent: '60' });
     expect(!rates.ok && rates.error).toBe('Faults: error, reset and timeout rates must add up to 100 % at most');
-    const route = profileFromForm({ ...EMPTY_PROFILE_FORM, latencyMs: '10', routes: 'api' });
+    const route = profileFromForm({ ...EMPTY_PROFILE_FORM, latencyMs: '10', routes: 'https://api.example.com/**' });
     expect(!route.ok && route.error).toMatch(/^Routes: /);
   });
 
