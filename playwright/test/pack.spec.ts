@@ -64,8 +64,11 @@ test('a typed profile and the retry it causes', async ({ page, shaper }) => {
   await shaper.apply(retryOnce);
   await page.getByTestId('load-items').click();
   await expect(page.getByTestId('items-status')).toHaveText(/after 1 retry$/);
-  // @ts-expect-error not a preset: the types come from the protocol
-  await expect(shaper.apply('warp-speed')).rejects.toThrow(/^invalid_body: /);
+  // @ts-expect-error a latency is a number of ms: the types come from the protocol
+  const notAProfile: Parameters<typeof shaper.apply>[0] = { latency: { ms: 'slow' } };
+  expect(notAProfile).toBeDefined();
+  // A name that is not a preset is a scenario's, and none has it.
+  await expect(shaper.apply('warp-speed')).rejects.toThrow(/^scenario_not_found: /);
 });
 `;
 
