@@ -1,26 +1,13 @@
 import { SESSION_HASH_PATTERN, type OverviewResponse } from '@downspin/protocol';
-import type { ReactNode } from 'react';
 import { Link, useSearchParams } from 'wouter';
 import { RANGES, rangeById } from '../analytics/ranges.js';
-import type { Panel } from '../analytics/useAnalytics.js';
+import { PanelBody } from '../analytics/PanelBody.js';
 import { formatBytes, formatCount, formatMs, formatPercent } from '../format.js';
 import { MODE_LABELS } from '../sessions/filters.js';
 import { DrillExport } from './DrillExport.js';
 import { ShapingHistory } from './ShapingHistory.js';
 import { useSessionDrill } from './useSessionDrill.js';
 import { Waterfall } from './Waterfall.js';
-
-/** A part's body: its error in words, a loading line, or the content. */
-function Part<T>({ panel, loading, children }: { panel: Panel<T>; loading: boolean; children(data: T): ReactNode }) {
-  if (panel.error !== null)
-    return (
-      <p className="message error" role="alert">
-        {panel.error}
-      </p>
-    );
-  if (panel.data === null) return <p className="muted">{loading ? 'Loading…' : 'No data.'}</p>;
-  return <>{children(panel.data)}</>;
-}
 
 function Figures({ o, words }: { o: OverviewResponse; words: string }) {
   const figures = [
@@ -74,23 +61,23 @@ function DrillBody({ hash }: { hash: string }) {
         </p>
       )}
 
-      <Part panel={overview} loading={loading}>
+      <PanelBody panel={overview} loading={loading}>
         {(o) => <Figures o={o} words={range.words} />}
-      </Part>
+      </PanelBody>
 
       <section className="panel" aria-labelledby="waterfall-title">
         <h2 id="waterfall-title">Requests</h2>
-        <Part panel={har} loading={loading}>
+        <PanelBody panel={har} loading={loading}>
           {(h) => <Waterfall entries={h.log.entries} words={range.words} />}
-        </Part>
+        </PanelBody>
       </section>
 
       <section className="panel" aria-labelledby="history-title">
         <h2 id="history-title">Shaping history</h2>
         <p className="muted small">Every shaping command stored for the session, from the dashboard, the CLI, the API or a Playwright test (one admin key: who is not recorded).</p>
-        <Part panel={detail} loading={loading}>
+        <PanelBody panel={detail} loading={loading}>
           {(d) => <ShapingHistory history={d.history} />}
-        </Part>
+        </PanelBody>
       </section>
     </>
   );

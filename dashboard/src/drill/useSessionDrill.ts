@@ -1,8 +1,8 @@
 import type { Har, OverviewResponse, SessionDetailResponse } from '@downspin/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiProblem, describeError } from '../api/problem.js';
+import { ApiProblem } from '../api/problem.js';
 import { useDashboard } from '../app/context.js';
-import type { Panel } from '../analytics/useAnalytics.js';
+import { panelOf, type Panel } from '../analytics/useAnalytics.js';
 
 export interface SessionDrill {
   detail: Panel<SessionDetailResponse>;
@@ -12,10 +12,6 @@ export interface SessionDrill {
 
 const empty: Panel<never> = { data: null, error: null };
 const EMPTY: SessionDrill = { detail: empty, har: empty, overview: empty };
-
-function panel<T>(result: PromiseSettledResult<T>): Panel<T> {
-  return result.status === 'fulfilled' ? { data: result.value, error: null } : { data: null, error: describeError(result.reason) };
-}
 
 /**
  * One session's detail (shaping history), its requests of the last `hours`
@@ -40,7 +36,7 @@ export function useSessionDrill(hash: string, hours: number) {
       return;
     }
     const [detail, har, overview] = results;
-    setData({ detail: panel(detail), har: panel(har), overview: panel(overview) });
+    setData({ detail: panelOf(detail), har: panelOf(har), overview: panelOf(overview) });
     setLoading(false);
   }, [client, hash, hours, reportError]);
 
