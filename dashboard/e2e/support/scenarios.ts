@@ -79,7 +79,34 @@ export async function liveGridDownspinAndUpspin(page: Page, stack: Stack): Promi
   const downspun = saved.log.entries.filter((entry) => entry.timings.blocked === DEFAULT_DOWNSPIN_LATENCY_MS);
   expect(downspun).toHaveLength(1);
   expect(downspun[0]!.comment).toContain(`latency ${DEFAULT_DOWNSPIN_LATENCY_MS} ms`);
+
+  await sessionDrillDown(page, hash);
   return appearedMs;
+}
+
+/**
+ * The session's hash opens its drill-down at /sessions/<hash> (a reload keeps it):
+ * the downspun request's bar says the injected 2 s, the history lists the downspin, and a link goes back.
+ */
+async function sessionDrillDown(page: Page, hash: string): Promise<void> {
+  await page.getByRole('link', { name: `Open session ${hash}` }).click();
+  await expect(page).toHaveURL(new RegExp(`/sessions/${hash}$`));
+  const check = async () => {
+    await expect(page.getByRole('heading', { name: `Session ${hash}` })).toBeVisible();
+    const requests = page.getByRole('region', { name: 'Requests', exact: true });
+    await expect(requests.getByRole('row')).toHaveCount(7); // a header and the six requests
+    await expect(requests.getByRole('img', { name: new RegExp(`^injected ${DEFAULT_DOWNSPIN_LATENCY_MS} ms, upstream \\d+ ms, transfer \\d+ ms$`) })).toHaveCount(1);
+    const history = page.getByRole('list', { name: 'Shaping history, newest first' });
+    await expect(history.getByRole('listitem')).toHaveCount(2);
+    await expect(history.getByRole('listitem').nth(0)).toContainText('upspin');
+    await expect(history.getByRole('listitem').nth(1)).toContainText(`downspin: latency ${DEFAULT_DOWNSPIN_LATENCY_MS} ms`);
+    await expect(page.getByLabel(/^Session figures of/).locator('div', { hasText: /^Requests/ }).locator('dd')).toHaveText('6');
+  };
+  await check();
+  await page.reload();
+  await check();
+  await page.getByRole('link', { name: '← All sessions' }).click();
+  await expect(row(page, hash)).toBeVisible();
 }
 
 /** Makes a session the risk score calls high: curl, no consent, and 20+ rate-limit violations. */

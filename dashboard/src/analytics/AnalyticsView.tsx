@@ -1,5 +1,5 @@
 import type { DashboardAlert } from '@downspin/protocol';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState } from 'react';
 import { useSearchParams } from 'wouter';
 import type { ExportFormat } from '../api/client.js';
 import { useDashboard } from '../app/context.js';
@@ -9,20 +9,9 @@ import { BandwidthChart, chartRows, LatencyChart, RequestRateChart, StatusChart 
 import { saveFile } from './download.js';
 import { EndpointsTable } from './EndpointsTable.js';
 import { RANGES, rangeById } from './ranges.js';
-import { useAnalytics, type Panel } from './useAnalytics.js';
+import { PanelBody } from './PanelBody.js';
+import { useAnalytics } from './useAnalytics.js';
 import { WorldMap } from './WorldMap.js';
-
-/** A panel's body: its error in words, a loading line, or the content. */
-function PanelBody<T>({ panel, loading, children }: { panel: Panel<T>; loading: boolean; children(data: T): ReactNode }) {
-  if (panel.error !== null)
-    return (
-      <p className="message error" role="alert">
-        {panel.error}
-      </p>
-    );
-  if (panel.data === null) return <p className="muted">{loading ? 'Loading…' : 'No data.'}</p>;
-  return <>{children(panel.data)}</>;
-}
 
 function ExportButtons({ hours, words }: { hours: number; words: string }) {
   const { client, notify, reportError } = useDashboard();

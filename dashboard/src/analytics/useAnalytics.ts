@@ -23,7 +23,8 @@ const EMPTY: AnalyticsData = { overview: empty, timeseries: empty, endpoints: em
 /** Analytics refresh this often while the tab is visible. */
 const REFRESH_MS = 15_000;
 
-function panel<T>(result: PromiseSettledResult<T>): Panel<T> {
+/** A settled read as a panel: its data, or why it failed in words. */
+export function panelOf<T>(result: PromiseSettledResult<T>): Panel<T> {
   return result.status === 'fulfilled' ? { data: result.value, error: null } : { data: null, error: describeError(result.reason) };
 }
 
@@ -56,7 +57,7 @@ export function useAnalytics(hours: number) {
       return;
     }
     const [overview, timeseries, endpoints, geo, alerts] = results;
-    setData({ overview: panel(overview), timeseries: panel(timeseries), endpoints: panel(endpoints), geo: panel(geo), alerts: panel(alerts) });
+    setData({ overview: panelOf(overview), timeseries: panelOf(timeseries), endpoints: panelOf(endpoints), geo: panelOf(geo), alerts: panelOf(alerts) });
     setUpdatedAt(Date.now());
     setLoading(false);
   }, [client, hours, reportError]);

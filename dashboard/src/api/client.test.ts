@@ -1,3 +1,4 @@
+import { FAULT_KINDS } from '@downspin/protocol';
 import { describe, expect, it } from 'vitest';
 import { ControlClient, filenameOf } from './client.js';
 import { ApiProblem, describeError } from './problem.js';
@@ -175,5 +176,55 @@ describe('ControlClient scenarios', () => {
     expect((await problemOf(client.saveScenario('ok name', { shaping: { steps: [] } }))).code).toBe('invalid_body');
     expect((await problemOf(client.applyScenario('0a1b2c3d4e5f', 'offline'))).code).toBe('invalid_body');
     expect(api.sent).toEqual([]);
+  });
+});
+
+describe('ControlClient session drill-down', () => {
+  const harEntry = {
+    startedDateTime: '2026-12-05T21:00:00.000Z',
+    time: 315,
+    request: { method: 'GET', url: 'http://app.test/api' },
+    response: { status: 200 },
+    timings: { blocked: 300, dns: -1, connect: -1, ssl: -1, send: 0, wait: 12, receive: 3 },
+    comment: 'downspin: latency 300 ms',
+    _downspin: { shaping: 'downspin: latency 300 ms', shapingVersion: 1, injectedMs: 300, upstreamMs: 12, totalMs: 315, fault: '', error: '', bytesIn: 0, bytesOut: 5 },
+  };
+  const har = { log: { version: '1.2', creator: { name: 'downspin', version: '1' }, entries: [harEntry], comment: 'history' } };
+
+  it("reads a session's detail and its HAR for a range, checked against their schemas", async () => {
+    const history = [{ version: 2, kind: 'scenario', body: { name: 'flaky', version: 1 }, createdAt: '2026-12-05T21:00:00.000Z' }];
+    const api = fakeFetch(({ url }) => (url.includes('/har') ? json(har) : json({ session, history })));
+    const client = new ControlClient('key', '', api.fetch);
+    expect((await client.session('0a1b2c3d4e5f')).history).toEqual(history);
+    expect((await client.har('0a1b2c3d4e5f', 168)).log.entries[0]!.timings.blocked).toBe(300);
+    expect(api.sent.map((s) => s.url)).toEqual(['/admin/sessions/0a1b2c3d4e5f', '/admin/sessions/0a1b2c3d4e5f/har?hours=168']);
+  });
+
+  it('refuses a HAR that is not HAR 1.2', async () => {
+    const api = fakeFetch(() => json({ log: { ...har.log, version: '1.1' } }));
+    const problem = await problemOf(new ControlClient('key', '', api.fetch).har('0a1b2c3d4e5f', 1));
+    expect(problem.code).toBe('bad_response');
+  });
+
+  it("narrows the analytics and the CSV export to the session's hash", async () => {
+    const faults = Object.fromEntries(FAULT_KINDS.filter((kind) => kind !== '').map((kind) => [kind, 0]));
+    const overview = {
+      range: { from: '2026-12-05T20:00:00.000Z', to: '2026-12-05T21:00:00.000Z', session: '0a1b2c3d4e5f' },
+      requests: 4,
+      errors: 1,
+      errorRate: 0.25,
+      latencyMs: { p50: 10, p95: 20, p99: 30 },
+      bytesIn: 0,
+      bytesOut: 40,
+      sessions: 1,
+      rateLimited: 0,
+      faults,
+    };
+    const api = fakeFetch(({ url }) => (url.includes('export') ? new Response('a,b\r\n') : json(overview)));
+    const client = new ControlClient('key', '', api.fetch);
+    expect((await client.overview(1, '0a1b2c3d4e5f')).requests).toBe(4);
+    const file = await client.exportRequests('csv', 24, '0a1b2c3d4e5f');
+    expect(file.filename).toBe('downspin-0a1b2c3d4e5f-requests.csv');
+    expect(api.sent.map((s) => s.url)).toEqual(['/admin/analytics?hours=1&session=0a1b2c3d4e5f', '/admin/analytics/export.csv?hours=24&session=0a1b2c3d4e5f']);
   });
 });

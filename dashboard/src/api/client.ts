@@ -6,6 +6,7 @@ import {
   DownspinBodySchema,
   EndpointsResponseSchema,
   GeoResponseSchema,
+  HarSchema,
   NotifyBodySchema,
   NotifyResponseSchema,
   OverviewResponseSchema,
@@ -15,6 +16,7 @@ import {
   ScenarioNameSchema,
   ScenarioPutBodySchema,
   ScenarioResponseSchema,
+  SessionDetailResponseSchema,
   TerminateBodySchema,
   TimeseriesResponseSchema,
   WsTicketResponseSchema,
@@ -23,10 +25,12 @@ import {
   type ApplyResponse,
   type EndpointsResponse,
   type GeoResponse,
+  type Har,
   type NotifyType,
   type OverviewResponse,
   type Scenario,
   type ScenarioPutBodyInput,
+  type SessionDetailResponse,
   type TimeseriesResponse,
   type WsTicketResponse,
 } from '@downspin/protocol';
@@ -53,6 +57,13 @@ function checked<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
 export function filenameOf(disposition: string | null, fallback: string): string {
   const match = disposition === null ? null : /filename="?([^";]+)"?/i.exec(disposition);
   return match?.[1] ?? fallback;
+}
+
+/** An analytics query string: the range, and one session's hash when narrowed to it. */
+export function rangeQuery(hours: number, session?: string, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams({ hours: String(hours), ...extra });
+  if (session !== undefined) params.set('session', session);
+  return params.toString();
 }
 
 /**
@@ -155,16 +166,17 @@ export class ControlClient {
     return (await this.json(ScenarioResponseSchema, 'DELETE', `/admin/scenarios/${encodeURIComponent(name)}`)).scenario;
   }
 
-  overview(hours: number): Promise<OverviewResponse> {
-    return this.json(OverviewResponseSchema, 'GET', `/admin/analytics?hours=${hours}`);
+  /** `session` narrows the figures to one session (its hash). */
+  overview(hours: number, session?: string): Promise<OverviewResponse> {
+    return this.json(OverviewResponseSchema, 'GET', `/admin/analytics?${rangeQuery(hours, session)}`);
   }
 
-  timeseries(hours: number): Promise<TimeseriesResponse> {
-    return this.json(TimeseriesResponseSchema, 'GET', `/admin/analytics/timeseries?hours=${hours}`);
+  timeseries(hours: number, session?: string): Promise<TimeseriesResponse> {
+    return this.json(TimeseriesResponseSchema, 'GET', `/admin/analytics/timeseries?${rangeQuery(hours, session)}`);
   }
 
-  endpoints(hours: number, limit = 10): Promise<EndpointsResponse> {
-    return this.json(EndpointsResponseSchema, 'GET', `/admin/analytics/endpoints?hours=${hours}&limit=${limit}`);
+  endpoints(hours: number, limit = 10, session?: string): Promise<EndpointsResponse> {
+    return this.json(EndpointsResponseSchema, 'GET', `/admin/analytics/endpoints?${rangeQuery(hours, session, { limit: String(limit) })}`);
   }
 
   geo(hours: number): Promise<GeoResponse> {
@@ -175,11 +187,12 @@ export class ControlClient {
     return this.json(AlertsResponseSchema, 'GET', `/admin/alerts?hours=${hours}`);
   }
 
-  /** The request rows of the last `hours` as a file (the key goes in a header, so not a plain link). */
-  async exportRequests(format: ExportFormat, hours: number): Promise<ExportedFile> {
-    const res = await this.send('GET', `/admin/analytics/export.${format}?hours=${hours}`);
+  /** The request rows of the last `hours` (of one session, if given) as a file (the key goes in a header, so not a plain link). */
+  async exportRequests(format: ExportFormat, hours: number, session?: string): Promise<ExportedFile> {
+    const res = await this.send('GET', `/admin/analytics/export.${format}?${rangeQuery(hours, session)}`);
     const blob = await res.blob();
-    return { blob, filename: filenameOf(res.headers.get('content-disposition'), `downspin-requests.${format}`) };
+    const fallback = session === undefined ? `downspin-requests.${format}` : `downspin-${session}-requests.${format}`;
+    return { blob, filename: filenameOf(res.headers.get('content-disposition'), fallback) };
   }
 
   /** Forward mode's CA certificate (PEM), to trust in a test browser. */
@@ -187,6 +200,16 @@ export class ControlClient {
     const res = await this.send('GET', '/admin/ca.pem');
     const blob = await res.blob();
     return { blob, filename: filenameOf(res.headers.get('content-disposition'), 'downspin-ca.pem') };
+  }
+
+  /** `GET /admin/sessions/{id}`: the session as it is now and its shaping history, newest first. */
+  session(hash: string): Promise<SessionDetailResponse> {
+    return this.json(SessionDetailResponseSchema, 'GET', `/admin/sessions/${encodeURIComponent(hash)}`);
+  }
+
+  /** A session's requests of the last `hours` as HAR 1.2, parsed and checked: what the drill-down's waterfall draws. */
+  har(hash: string, hours: number): Promise<Har> {
+    return this.json(HarSchema, 'GET', `/admin/sessions/${encodeURIComponent(hash)}/har?hours=${hours}`);
   }
 
   /** A session's requests of the last `hours` as HAR 1.2, with what downspin injected in each entry. */

@@ -3,6 +3,7 @@ import { Link, Route, Switch, useLocation } from 'wouter';
 import { ControlClient } from '../api/client.js';
 import { ApiProblem, describeError } from '../api/problem.js';
 import { useLiveChannel } from '../live/useLiveChannel.js';
+import { SessionDrillView } from '../drill/SessionDrillView.js';
 import { ForwardView } from '../forward/ForwardView.js';
 import { ScenariosView } from '../scenarios/ScenariosView.js';
 import { SessionsView } from '../sessions/SessionsView.js';
@@ -93,6 +94,13 @@ export function Dashboard({ adminKey, onSignOut }: Props) {
             <ErrorBoundary part="the scenarios view">
               <ScenariosView />
             </ErrorBoundary>
+          </Route>
+          <Route path="/sessions/:hash">
+            {(params) => (
+              <ErrorBoundary part="the session drill-down">
+                <SessionDrillView hash={params.hash} />
+              </ErrorBoundary>
+            )}
           </Route>
           <Route>
             <ErrorBoundary part="the session grid">

@@ -1,4 +1,5 @@
 import type { SessionView } from '@downspin/protocol';
+import { Link } from 'wouter';
 import { countryLabel, formatBytes, formatCount, formatRelative, riskLevel } from '../format.js';
 import { MODE_LABELS } from './filters.js';
 
@@ -57,7 +58,9 @@ export function SessionTable({ sessions, busy, now, onAction }: Props) {
             return (
               <tr key={s.hash} data-session={s.hash} aria-busy={working || undefined}>
                 <th scope="row" className="mono" title={`Session hash ${s.hash}${s.consent ? ' (consent given)' : ''}`}>
-                  {s.hash}
+                  <Link href={`/sessions/${s.hash}`} aria-label={`Open session ${s.hash}`}>
+                    {s.hash}
+                  </Link>
                   {s.consent && <span className="badge consent">ext</span>}
                 </th>
                 <td title={s.userAgent ?? undefined}>{s.browser ?? 'Unknown'}</td>

@@ -1,0 +1,108 @@
+import { SESSION_HASH_PATTERN, type OverviewResponse } from '@downspin/protocol';
+import { Link, useSearchParams } from 'wouter';
+import { RANGES, rangeById } from '../analytics/ranges.js';
+import { PanelBody } from '../analytics/PanelBody.js';
+import { formatBytes, formatCount, formatMs, formatPercent } from '../format.js';
+import { MODE_LABELS } from '../sessions/filters.js';
+import { DrillExport } from './DrillExport.js';
+import { ShapingHistory } from './ShapingHistory.js';
+import { useSessionDrill } from './useSessionDrill.js';
+import { Waterfall } from './Waterfall.js';
+
+function Figures({ o, words }: { o: OverviewResponse; words: string }) {
+  const figures = [
+    ['Requests', formatCount(o.requests)],
+    ['Errors', `${formatCount(o.errors)} (${formatPercent(o.errorRate)})`],
+    ['Latency p50', formatMs(o.latencyMs.p50)],
+    ['p99', formatMs(o.latencyMs.p99)],
+    ['Bytes in', formatBytes(o.bytesIn)],
+    ['Bytes out', formatBytes(o.bytesOut)],
+    ['Rate-limited', formatCount(o.rateLimited)],
+  ] as const;
+  return (
+    <dl className="figures" aria-label={`Session figures of ${words}`}>
+      {figures.map(([label, value]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function DrillBody({ hash }: { hash: string }) {
+  const [params, setParams] = useSearchParams();
+  const range = rangeById(params.get('range'));
+  const { detail, har, overview, loading, refresh } = useSessionDrill(hash, range.hours);
+  const session = detail.data?.session;
+
+  return (
+    <>
+      <div className="view-head">
+        <div className="segmented-buttons" role="group" aria-label="Time range">
+          {RANGES.map((r) => (
+            <button key={r.id} type="button" aria-pressed={r.id === range.id} onClick={() => setParams({ range: r.id })} title={r.words}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+        <div className="row push-right">
+          <button type="button" className="quiet" onClick={() => void refresh()} disabled={loading}>
+            {loading ? 'Refreshing…' : 'Refresh'}
+          </button>
+          <DrillExport hash={hash} hours={range.hours} words={range.words} />
+        </div>
+      </div>
+      {session && (
+        <p className="shaping">
+          <span className={`badge mode-${session.mode}`}>{MODE_LABELS[session.mode]}</span> <span className="shaping-words">{session.shaping}</span>
+          <span className="muted"> · {session.browser ?? 'Unknown browser'}</span>
+        </p>
+      )}
+
+      <PanelBody panel={overview} loading={loading}>
+        {(o) => <Figures o={o} words={range.words} />}
+      </PanelBody>
+
+      <section className="panel" aria-labelledby="waterfall-title">
+        <h2 id="waterfall-title">Requests</h2>
+        <PanelBody panel={har} loading={loading}>
+          {(h) => <Waterfall entries={h.log.entries} words={range.words} />}
+        </PanelBody>
+      </section>
+
+      <section className="panel" aria-labelledby="history-title">
+        <h2 id="history-title">Shaping history</h2>
+        <p className="muted small">Every shaping command stored for the session, from the dashboard, the CLI, the API or a Playwright test (one admin key: who is not recorded).</p>
+        <PanelBody panel={detail} loading={loading}>
+          {(d) => <ShapingHistory history={d.history} />}
+        </PanelBody>
+      </section>
+    </>
+  );
+}
+
+/** One session at `/sessions/<hash>`: its requests as a waterfall, its shaping history, its analytics, for a range, with exports. */
+export function SessionDrillView({ hash }: { hash: string }) {
+  const valid = SESSION_HASH_PATTERN.test(hash);
+  return (
+    <section aria-labelledby="drill-title" className="view">
+      <p>
+        <Link href="/" className="nav-link">
+          ← All sessions
+        </Link>
+      </p>
+      <h1 id="drill-title">
+        Session <span className="mono">{hash}</span>
+      </h1>
+      {valid ? (
+        <DrillBody key={hash} hash={hash} />
+      ) : (
+        <p className="message error" role="alert">
+          “{hash}” is not a session hash (12 hex digits).
+        </p>
+      )}
+    </section>
+  );
+}
