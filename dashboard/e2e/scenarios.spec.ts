@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { test as fixtureTest, expect } from '@downspin/playwright';
-import { SessionDetailResponseSchema, sessionHash } from '@downspin/protocol';
+import { HarSchema, SessionDetailResponseSchema, sessionHash } from '@downspin/protocol';
 import { request, runDownspin } from '@downspin/testing';
 import type { Page } from '@playwright/test';
 import { withDownspin } from '../../browser-support/with-downspin.js';
@@ -71,11 +71,16 @@ async function telemetryLabel(server: Server, hash: string): Promise<string> {
   return label;
 }
 
+/** The session's HAR, as the dashboard's HAR button and `shaper.har()` get it. */
+async function harOf(server: Server, hash: string) {
+  return HarSchema.parse(await (await api(server, `/admin/sessions/${hash}/har?hours=1`)).json());
+}
+
 async function historyHead(server: Server, hash: string) {
   return SessionDetailResponseSchema.parse(await (await api(server, `/admin/sessions/${hash}`)).json()).history[0];
 }
 
-test('a scenario made in the dashboard is applied by name from a test, the CLI and the picker, and named in history and telemetry', async ({
+test('a scenario made in the dashboard is applied by name from a test, the CLI and the picker, and named in history, telemetry and HAR', async ({
   page,
   shaper,
   downspinServer,
@@ -114,11 +119,14 @@ test('a scenario made in the dashboard is applied by name from a test, the CLI a
   await expect(page.getByRole('status').filter({ hasText: `Session ${pickedHash} now runs scenario "${name}"` })).toBeVisible();
   expect((await request(`${server.proxyUrl}/api/items`, { headers: { 'x-downspin-session': pickedSession } })).ms).toBeGreaterThanOrEqual(STEP_ONE_MS);
 
-  // Each session names the scenario and its version: in the grid, in its history, in telemetry.
+  // Each session names the scenario and its version: in the grid, in its history, in telemetry, in its HAR.
   for (const hash of [shaper.sessionHash, await sessionHash(cliSession), pickedHash]) {
     await expect(row(page, hash)).toBeVisible();
     await expect(cell(page, hash, 'Shaping')).toContainText(`scenario "${name}" v2`);
     expect(await historyHead(server, hash)).toMatchObject({ kind: 'scenario', body: { name, version: 2 } });
     expect(await telemetryLabel(server, hash)).toBe(label);
+    const har = await harOf(server, hash);
+    expect(har.log.entries.some((entry) => entry.comment.endsWith(`: ${label}`) && entry.timings.blocked === STEP_ONE_MS)).toBe(true);
+    expect(har.log.comment).toContain(`scenario: {"name":${JSON.stringify(name)},"version":2}`);
   }
 });
