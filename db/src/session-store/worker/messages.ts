@@ -70,12 +70,13 @@ function cloneable(value: unknown): unknown {
 }
 
 /**
- * Replaces every function in `args` (at any depth of plain objects and
- * arrays) with a `CallbackRef`, registering it in `callbacks`.
+ * Rebuilds `args` with `leaf` applied at every depth of plain objects and
+ * arrays; a value `leaf` answers (not undefined) replaces it whole.
  */
-export function encodeCallbacks(args: unknown[], register: (fn: (...a: unknown[]) => unknown) => number): unknown[] {
+function mapArgs(args: unknown[], leaf: (value: unknown) => unknown): unknown[] {
   const walk = (value: unknown): unknown => {
-    if (typeof value === 'function') return { __callback: register(value as (...a: unknown[]) => unknown) } satisfies CallbackRef;
+    const replaced = leaf(value);
+    if (replaced !== undefined) return replaced;
     if (Array.isArray(value)) return value.map(walk);
     if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
       const out: Record<string, unknown> = {};
@@ -87,19 +88,19 @@ export function encodeCallbacks(args: unknown[], register: (fn: (...a: unknown[]
   return args.map(walk);
 }
 
+/**
+ * Replaces every function in `args` (at any depth of plain objects and
+ * arrays) with a `CallbackRef`, registering it in `callbacks`.
+ */
+export function encodeCallbacks(args: unknown[], register: (fn: (...a: unknown[]) => unknown) => number): unknown[] {
+  return mapArgs(args, (value) =>
+    typeof value === 'function' ? ({ __callback: register(value as (...a: unknown[]) => unknown) } satisfies CallbackRef) : undefined,
+  );
+}
+
 /** The worker's side of `encodeCallbacks`: each `CallbackRef` becomes a function that calls home. */
 export function decodeCallbacks(args: unknown[], call: (callback: number, args: unknown[]) => Promise<unknown>): unknown[] {
-  const walk = (value: unknown): unknown => {
-    if (isCallbackRef(value)) return (...inner: unknown[]) => call(value.__callback, inner);
-    if (Array.isArray(value)) return value.map(walk);
-    if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-      const out: Record<string, unknown> = {};
-      for (const [key, inner] of Object.entries(value)) out[key] = walk(inner);
-      return out;
-    }
-    return value;
-  };
-  return args.map(walk);
+  return mapArgs(args, (value) => (isCallbackRef(value) ? (...inner: unknown[]) => call(value.__callback, inner) : undefined));
 }
 
 function isCallbackRef(value: unknown): value is CallbackRef {
