@@ -12,7 +12,7 @@ import { SESSION_HEADER } from '@downspin/protocol';
 import { DEFAULT_WEBSOCKET_LIMITS } from '@downspin/proxy';
 import { pickLoadGenerator } from './load.js';
 import { hasNginx, startNginx, type RunningNginx } from './nginx.js';
-import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { parseOptions, USAGE, type BenchOptions, type SectionId } from './options.js';
 import { killAllNow, startChild, stopAll } from './processes.js';
 import { bandwidthChecks, bodyEffectsReport, checksTable, latencyReport, throughputChecks, throughputTable, type Check } from './report.js';
 import { measureBandwidthAccuracy } from './scenarios/bandwidth.js';
@@ -42,10 +42,12 @@ function environment(generator: string): string {
 
 /** Set on SIGINT/SIGTERM: sections not yet started are skipped. */
 let interrupted = false;
+/** The sections `--sections` asked for (all by default). */
+let chosen: ReadonlySet<SectionId> = new Set();
 
 /** Runs one section; a section that fails is reported as such and the others still run. */
-async function section(title: string, checks: Check[], body: () => Promise<void>): Promise<void> {
-  if (interrupted) return;
+async function section(id: SectionId, title: string, checks: Check[], body: () => Promise<void>): Promise<void> {
+  if (interrupted || !chosen.has(id)) return;
   out();
   out(title);
   try {
@@ -62,6 +64,7 @@ async function section(title: string, checks: Check[], body: () => Promise<void>
 }
 
 async function run(options: BenchOptions): Promise<void> {
+  chosen = options.sections;
   const generator = pickLoadGenerator();
   out(environment(generator));
   // Sections 1 and 4 drive their targets alike, so their figures compare.
@@ -93,6 +96,7 @@ async function run(options: BenchOptions): Promise<void> {
     } else nginxNote = 'nginx left out: not installed (apt-get install nginx)';
 
     await section(
+      '1',
       `1. Throughput and overhead (GET ${PROBE_PATH}, keep-alive; ${options.connections} connections × ${options.durationSec} s, ` +
         `then 1 connection × ${options.singleDurationSec} s; median of ${options.rounds} interleaved round(s))`,
       checks,
@@ -114,6 +118,7 @@ async function run(options: BenchOptions): Promise<void> {
     );
 
     await section(
+      '1b',
       `1b. Forward mode (https upstream with its own CA; CONNECT + TLS interception vs reverse-proxied, same proxy process; ` +
         `${options.connections} connections × ${options.durationSec} s, then 1 warm connection × ${options.singleDurationSec} s; median of ${options.rounds} round(s))`,
       checks,
@@ -128,6 +133,7 @@ async function run(options: BenchOptions): Promise<void> {
     );
 
     await section(
+      '2',
       `2. Latency accuracy (latency { ms: ${options.latencyMs} }, ${options.latencySamples} sequential requests, interleaved with direct ones)`,
       checks,
       async () => {
@@ -147,6 +153,7 @@ async function run(options: BenchOptions): Promise<void> {
     );
 
     await section(
+      '3',
       `3. Bandwidth accuracy (bandwidth { downKbps: ${options.bandwidthKbps}, upKbps: ${options.bandwidthKbps} }, ${options.transferMiB} MiB transfers)`,
       checks,
       async () => {
@@ -159,6 +166,7 @@ async function run(options: BenchOptions): Promise<void> {
     );
 
     await section(
+      '3b',
       `3b. Body effects (connection set-up cost on fresh connections; where a stall pauses and a truncation cuts a 4 MiB body)`,
       checks,
       async () => {
@@ -172,6 +180,7 @@ async function run(options: BenchOptions): Promise<void> {
     );
 
     await section(
+      '4',
       `4. Telemetry (writer → ClickHouse rows/s for ${options.quick ? 3 : 10} s; proxy req/s with telemetry off, writer → memory store, writer → ClickHouse; ` +
         `${options.connections} connections × ${options.durationSec} s, median of ${options.rounds} interleaved round(s))`,
       checks,
@@ -202,6 +211,7 @@ async function run(options: BenchOptions): Promise<void> {
 
     const propagationCommands = options.quick ? 200 : 1000;
     await section(
+      '5',
       `5. Command propagation (control API + 2 proxies, each in its own process, over Redis and PostgreSQL; ` +
         `${propagationCommands.toLocaleString('en-US')} shaping calls, one at a time)`,
       checks,
@@ -220,6 +230,7 @@ async function run(options: BenchOptions): Promise<void> {
     );
 
     await section(
+      '6',
       `6. WebSocket memory bound (4 sockets of one session flood the proxy for ${options.wsFloodSec} s under latency 60,000 ms; proxy RSS)`,
       checks,
       async () => {
@@ -233,6 +244,7 @@ async function run(options: BenchOptions): Promise<void> {
       ? { sessions: 200, rate: 200, durationSec: 5, probeSamples: 50 }
       : { sessions: 1000, rate: 1000, durationSec: 10, probeSamples: 200 };
     await section(
+      '7',
       `7. Many sessions (downspin start, embedded stores, own process; ${many.sessions.toLocaleString('en-US')} sessions, each latency 100 + i ms, ` +
         `${many.rate.toLocaleString('en-US')} req/s in all for ${many.durationSec} s, beside an unshaped probe session)`,
       checks,

@@ -18,5 +18,11 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--rounds', 'many'])).toThrow(/--rounds/);
     expect(() => parseOptions(['--connections', '0'])).toThrow(/--connections/);
     expect(() => parseOptions(['--ws-flood', '0'])).toThrow(/--ws-flood/);
+    expect(() => parseOptions(['--sections', '7,9'])).toThrow(/--sections.*one of 1, 1b/);
+  });
+
+  it('--sections picks sections; all run by default', () => {
+    expect([...parseOptions(['--sections', '7, 1b']).sections]).toEqual(['7', '1b']);
+    expect(parseOptions([]).sections.size).toBe(10);
   });
 });
