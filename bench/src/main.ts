@@ -18,7 +18,7 @@ import { bandwidthChecks, bodyEffectsReport, checksTable, latencyReport, through
 import { measureBandwidthAccuracy } from './scenarios/bandwidth.js';
 import { measureBodyEffects } from './scenarios/body-effects.js';
 import { measureLatencyAccuracy } from './scenarios/latency.js';
-import { manySessionsReport, measureManySessions } from './scenarios/many-sessions.js';
+import { manySessionsLegs, manySessionsReport, measureManySessions } from './scenarios/many-sessions.js';
 import { measurePropagation, propagationReport } from './scenarios/propagation.js';
 import { benchClickHouse, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
 import { measureThroughput, type Target, type ThroughputOptions } from './scenarios/throughput.js';
@@ -240,16 +240,14 @@ async function run(options: BenchOptions): Promise<void> {
       },
     );
 
-    const many = options.quick
-      ? { sessions: 200, rate: 200, durationSec: 5, probeSamples: 50 }
-      : { sessions: 1000, rate: 1000, durationSec: 10, probeSamples: 200 };
+    const legs = manySessionsLegs(options.quick);
     await section(
       '7',
-      `7. Many sessions (downspin start, embedded stores, own process; ${many.sessions.toLocaleString('en-US')} sessions, each latency 100 + i ms, ` +
-        `${many.rate.toLocaleString('en-US')} req/s in all for ${many.durationSec} s, beside an unshaped probe session)`,
+      `7. Many sessions (each session latency 100 + (i mod 1,000) ms, open-loop load spread over them, beside an unshaped probe session; ` +
+        `legs: ${legs.map((l) => `${l.deployment} ${l.sessions.toLocaleString('en-US')} @ ${l.rate.toLocaleString('en-US')} req/s × ${l.durationSec} s`).join(', ')})`,
       checks,
       async () => {
-        const result = await measureManySessions({ upstreamUrl: upstream.url, ...many }, progress);
+        const result = await measureManySessions({ upstreamUrl: upstream.url, legs, probeSamples: options.quick ? 50 : 200, idleSec: options.quick ? 20 : 45 }, progress);
         const report = manySessionsReport(result);
         for (const line of report.lines) out(line);
         out(checksTable(report.checks));

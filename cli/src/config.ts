@@ -52,6 +52,12 @@ const positive = z.coerce.number({ error: 'expected a number' }).int('expected a
 export const SETTINGS = {
   target: { flag: '--target', env: 'TARGET_URL', schema: urlWith(['http:', 'https:']).optional(), help: 'the app under test (http:// or https://); none: the bundled demo app' },
   port: { flag: '--port', env: 'PROXY_PORT', schema: port.default(8080), help: 'proxy port' },
+  metricsPort: {
+    flag: '--metrics-port',
+    env: 'METRICS_PORT',
+    schema: port.optional(),
+    help: "a separate proxy's Prometheus /metrics (event-loop delay, memory, traffic) on this port; off when unset",
+  },
   controlPort: { flag: '--control-port', env: 'CONTROL_PORT', schema: port.default(8081), help: 'control API and dashboard port' },
   controlUrl: { flag: '--control-url', env: 'CONTROL_URL', schema: urlWith(['http:', 'https:']).optional(), help: 'where a separate proxy or the CLI finds the control API' },
   host: { flag: '--host', env: 'HOST', schema: z.string().trim().min(1).default('127.0.0.1'), help: 'interface to listen on (0.0.0.0 for all)' },

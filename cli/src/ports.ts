@@ -3,7 +3,7 @@ import { ConfigError, SETTINGS } from './config.js';
 
 /** A port a command is about to listen on, and the setting it came from. */
 export interface WantedPort {
-  setting: 'port' | 'controlPort';
+  setting: 'port' | 'controlPort' | 'metricsPort';
   port: number;
 }
 

@@ -13,3 +13,4 @@ export { toSessionView } from './sessions/view.js';
 export { telemetryClientEvents, type ClientEventsWriter } from './analytics/client-events-sink.js';
 export { riskReasons, type RiskReason } from './analytics/risk-reasons.js';
 export { recentAlerts, type Alert, type AlertKind } from './analytics/alerts.js';
+export { startProxyMetricsServer, type ProxyMetricsServerOptions, type ProxySelfStats, type RunningProxyMetrics } from './metrics/proxy-metrics.js';

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createRedisBus } from '@downspin/bus';
-import { createPostgresClient, migrate, type SqlClient } from '@downspin/db';
 import { ApplyResponseSchema, HealthResponseSchema } from '@downspin/protocol';
 import { timedRequest } from '../http-client.js';
 import { forkChild, type ForkedChild } from '../processes.js';
 import type { Check } from '../report.js';
+import { prepareScaleOut, redisUrl } from '../services.js';
 import { percentilesMs } from '../stats.js';
 import { PropagationSaysSchema, type PropagationEnv, type PropagationSays } from './propagation-messages.js';
 
@@ -22,10 +21,6 @@ const PROXY_IDS = ['bench-proxy-1', 'bench-proxy-2'] as const;
 const SESSIONS = 50;
 const WARM_UP = 50;
 export const PROPAGATION_TARGET_P99_MS = 50;
-
-/** The same services the tests use (testing/src/global-setup.ts reads these too). */
-const redisUrl = (): string => process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const postgresAdminUrl = (): string => process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface PropagationResult {
   commands: number;
@@ -49,34 +44,6 @@ function startPropagationChild(env: PropagationEnv): Promise<ForkedChild<Propaga
   });
 }
 
-/** Redis and PostgreSQL reachable, and a fresh migrated database; or why not. */
-async function prepare(): Promise<{ admin: SqlClient; database: string; databaseUrl: string } | { missing: string }> {
-  try {
-    const probe = await createRedisBus({ url: redisUrl(), prefix: 'downspin-bench-probe:', connectTimeoutMs: 2000 });
-    await probe.close();
-  } catch (error) {
-    return { missing: `Redis unreachable (${redisUrl()}, TEST_REDIS_URL): ${error instanceof Error ? error.message : String(error)}` };
-  }
-  const admin = createPostgresClient({ url: postgresAdminUrl(), connectTimeoutMs: 2000, max: 1 });
-  const database = `downspin_bench_${randomBytes(4).toString('hex')}`;
-  try {
-    await admin.exec(`CREATE DATABASE ${database}`);
-  } catch (error) {
-    await admin.close();
-    const where = new URL(postgresAdminUrl()).host;
-    return { missing: `PostgreSQL unreachable (${where}, TEST_POSTGRES_URL): ${error instanceof Error ? error.message : String(error)}` };
-  }
-  const url = new URL(postgresAdminUrl());
-  url.pathname = `/${database}`;
-  const client = createPostgresClient({ url: url.toString() });
-  try {
-    await migrate(client);
-  } finally {
-    await client.close();
-  }
-  return { admin, database, databaseUrl: url.toString() };
-}
-
 async function untilBothLive(controlUrl: string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
@@ -93,7 +60,7 @@ async function untilBothLive(controlUrl: string): Promise<void> {
  * says why it could not (`missing`): no Redis or PostgreSQL here.
  */
 export async function measurePropagation(commands: number, target: string): Promise<PropagationResult | { missing: string }> {
-  const prepared = await prepare();
+  const prepared = await prepareScaleOut();
   if ('missing' in prepared) return prepared;
   const adminKey = randomBytes(24).toString('base64url');
   const base = {
@@ -154,8 +121,7 @@ export async function measurePropagation(commands: number, target: string): Prom
   } finally {
     agent.destroy();
     await Promise.all(children.map((c) => c.stop()));
-    await prepared.admin.exec(`DROP DATABASE IF EXISTS ${prepared.database} WITH (FORCE)`).catch(() => undefined);
-    await prepared.admin.close();
+    await prepared.drop();
   }
 }
 

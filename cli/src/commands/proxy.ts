@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { startProxyMetricsServer } from '@downspin/control-api';
 import { Command } from 'commander';
 import { PROXY_SETTINGS, runProxy } from '../assemble.js';
 import { ConfigError, readSettings, type SettingName } from '../config.js';
@@ -12,6 +13,7 @@ import { addSettingOptions } from './settings-options.js';
 const SETTINGS = [
   'target',
   'port',
+  'metricsPort',
   'host',
   'dataDir',
   ...PARTS_SETTINGS,
@@ -35,7 +37,10 @@ export function proxyCommand(): Command {
         'bad setting: a separate proxy needs REDIS_URL (commands) and DATABASE_URL (stored shaping); use `downspin start` for one process',
       );
     }
-    await assertPortsUsable(settings.host, [{ setting: 'port', port: settings.port }]);
+    await assertPortsUsable(settings.host, [
+      { setting: 'port', port: settings.port },
+      ...(settings.metricsPort === undefined ? [] : [{ setting: 'metricsPort' as const, port: settings.metricsPort }]),
+    ]);
     const logger = createLogger(settings.logLevel);
     const dataDir = path.resolve(settings.dataDir);
     await mkdir(dataDir, { recursive: true });
@@ -44,8 +49,12 @@ export function proxyCommand(): Command {
     }
     const parts = await openParts(settings, dataDir, logger);
     const proxy = await runProxy(parts, { ...settings, target: settings.target, dataDir });
+    const metrics =
+      settings.metricsPort === undefined ? undefined : await startProxyMetricsServer({ port: settings.metricsPort, host: settings.host, stats: () => proxy.stats() });
+    if (metrics) parts.closers.push(() => metrics.close());
     handleProcessSignals(logger, parts.closers);
     process.stdout.write(`downspin proxy ${proxy.proxyId} listening on ${proxy.url} → ${settings.target}\n`);
+    if (metrics) process.stdout.write(`metrics ${metrics.url}/metrics\n`);
   });
   return command;
 }
