@@ -267,7 +267,7 @@ async function run(options: BenchOptions): Promise<void> {
       async () => {
         const report = wsIdleReport(await measureWsIdle(idle, progress));
         for (const line of report.lines) out(line);
-        out(checksTable(report.checks));
+        out(checksTable(report.checks, report.info));
         checks.push(...report.checks);
       },
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { perSocketKiB, wsIdleReport, type WsIdleResult } from './ws-idle.js';
+import { marginalKiB, perSocketKiB, wsIdleReport, type WsIdleResult } from './ws-idle.js';
 
 const result = (over: Partial<WsIdleResult> = {}): WsIdleResult => ({
   asked: 10_000,
@@ -11,6 +11,8 @@ const result = (over: Partial<WsIdleResult> = {}): WsIdleResult => ({
   latencyMs: 50,
   openMs: 20_000,
   rssBaselineMiB: 90,
+  rssHalfMiB: 90 + 90,
+  halfOpen: 5_000,
   rssOpenMiB: 90 + 150,
   rssClosedMiB: 250,
   clientOpen: 10_000,
@@ -25,6 +27,13 @@ describe('perSocketKiB', () => {
   it('divides the RSS above the baseline by the sockets open at the upstream', () => {
     expect(perSocketKiB(result())).toBeCloseTo(15.36, 2);
     expect(perSocketKiB(result({ upstreamOpen: 0 }))).toBeNaN();
+  });
+});
+
+describe('marginalKiB', () => {
+  it('divides the growth from half-way to all open by the sockets added in the second half', () => {
+    expect(marginalKiB(result())).toBeCloseTo(12.29, 2);
+    expect(marginalKiB(result({ halfOpen: 10_000 }))).toBeNaN();
   });
 });
 
