@@ -24,6 +24,7 @@ import { benchClickHouse, measureTelemetryOverhead, measureWriterRate, overheadC
 import { measureThroughput, type Target, type ThroughputOptions } from './scenarios/throughput.js';
 import { forwardChecks, forwardLines, measureForward } from './scenarios/forward.js';
 import { measureWsFlood, wsFloodLines } from './scenarios/ws-flood.js';
+import { measureWsIdle, wsIdleReport } from './scenarios/ws-idle.js';
 
 const PROBE_PATH = '/health';
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -251,6 +252,20 @@ async function run(options: BenchOptions): Promise<void> {
         const report = manySessionsReport(result);
         for (const line of report.lines) out(line);
         out(checksTable(report.checks));
+        checks.push(...report.checks);
+      },
+    );
+
+    const idle = { sockets: options.wsIdleSockets, sessions: 100, shapedEvery: 4, latencyMs: 50, batch: 200, settleMs: options.quick ? 2000 : 4000 };
+    await section(
+      '8',
+      `8. Idle WebSockets (${idle.sockets.toLocaleString('en-US')} sockets through one downspin process to a quiet upstream, each in its own process; ` +
+        `${idle.sessions} sessions, every ${idle.shapedEvery}th shaped with latency ${idle.latencyMs} ms; proxy RSS)`,
+      checks,
+      async () => {
+        const report = wsIdleReport(await measureWsIdle(idle, progress));
+        for (const line of report.lines) out(line);
+        out(checksTable(report.checks, report.info));
         checks.push(...report.checks);
       },
     );

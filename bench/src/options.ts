@@ -42,6 +42,8 @@ export interface BenchOptions {
   transferMiB: number;
   /** Seconds of section 6's WebSocket flood. */
   wsFloodSec: number;
+  /** Section 8's idle WebSockets. */
+  wsIdleSockets: number;
   /** The sections to run. */
   sections: ReadonlySet<SectionId>;
 }
@@ -78,6 +80,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     bandwidthKbps: 8000,
     transferMiB: flags.quick ? 1 : 4,
     wsFloodSec: flags['ws-flood'] ?? (flags.quick ? 10 : 60),
+    wsIdleSockets: flags.quick ? 2000 : 10_000,
     sections: new Set(flags.sections ?? SECTIONS),
   };
 }

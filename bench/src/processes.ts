@@ -1,5 +1,6 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { FromChildSchema, type FromChild, type Role, type ToChild } from './messages.js';
 
 const START_TIMEOUT_MS = 15_000;
@@ -146,4 +147,29 @@ export function killAllNow(): void {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     cleanup();
   }
+}
+
+/** Resident memory of a process, from /proc (Linux). */
+export function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+/** File descriptors a process has open, from /proc (Linux). */
+export function openFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/**
+ * Raises a process's open-file limit to `wanted` with prlimit(1) where the
+ * bench may (root with CAP_SYS_RESOURCE); a container without it keeps its
+ * hard limit. Returns the soft limit in force afterwards.
+ */
+export function raiseFdLimit(pid: number, wanted: number): number {
+  spawnSync('prlimit', ['--pid', String(pid), `--nofile=${wanted}:${wanted}`], { stdio: 'ignore' });
+  const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
+  const soft = /^Max open files\s+(\d+)/m.exec(limits)?.[1];
+  if (soft === undefined) throw new Error(`no open-file limit in /proc/${pid}/limits`);
+  return Number(soft);
 }

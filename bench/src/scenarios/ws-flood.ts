@@ -1,8 +1,7 @@
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { SESSION_HEADER } from '@downspin/protocol';
 import WebSocket from 'ws';
-import type { BenchChild } from '../processes.js';
+import { rssMiB, type BenchChild } from '../processes.js';
 import { applyProfile } from './shape.js';
 
 const SESSION = 'bench-ws-flood';
@@ -20,13 +19,6 @@ export interface WsFloodResult {
   /** Bytes the bench handed to its sockets, and how many of them the proxy never read (backpressure). */
   offeredMiB: number;
   unreadMiB: number;
-}
-
-/** Resident memory of a process, from /proc (Linux). */
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
 }
 
 /**

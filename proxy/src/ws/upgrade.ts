@@ -1,16 +1,17 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ErrorCode, WsRow } from '@downspin/protocol';
+import type { ErrorCode } from '@downspin/protocol';
 import WebSocket, { WebSocketServer } from 'ws';
 import { admit, refusalHeaders } from '../admission.js';
 import { Verdict } from '../effects/index.js';
-import { takeSocketBytes, type ProxiedRequest } from '../connection.js';
+import type { ProxiedRequest } from '../connection.js';
 import { refusalCode, writeUpgradeRefusal } from '../errors.js';
 import { namedInConnection } from '../hop-by-hop.js';
 import type { ProxyContext } from '../context.js';
 import { GateDecision } from '../shaping/gates.js';
 import { originFormOf, pathOf } from '../url.js';
-import { WsRelay, type RelayResult } from './relay.js';
+import { connectionRecorder } from './record.js';
+import { WsRelay, type RelayOptions, type RelayResult } from './relay.js';
 
 const kSetCookie = Symbol('downspin.setCookie');
 const kProtocol = Symbol('downspin.protocol');
@@ -53,7 +54,7 @@ export interface UpgradeHandler {
  * closes the client socket: nothing here may throw into the server.
  */
 export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
-  const { telemetry, logger, proxyId, target } = options;
+  const { logger, target } = options;
   const limits = options.webSocketLimits;
   const wss = new WebSocketServer({
     noServer: true,
@@ -71,6 +72,15 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
   function failed(error: unknown, req: IncomingMessage, socket: Socket): void {
     logger.error({ err: error, url: req.url }, 'WebSocket upgrade failed; the client socket was closed');
     refuse(socket, 'internal');
+  }
+
+  /** The relay, made outside connectUpstream's scope so its callback does not keep the upgrade request alive. */
+  function relay(client: WebSocket, upstream: WebSocket, session: GateDecision['session'], relayOptions: RelayOptions, record: (result: Partial<RelayResult>) => void): void {
+    open++;
+    new WsRelay(client, upstream, session, relayOptions, (result) => {
+      open--;
+      record(result);
+    });
   }
 
   function handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
@@ -99,34 +109,9 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
     const { session } = decision;
     // The handshake counts once admitted; the connection's bytes come when it ends (record).
     session.recordRequest(0, 0);
-    const ip = req.socket.remoteAddress ?? '';
-
-    const record = (result: Partial<RelayResult>): void => {
-      // Every byte the client's connection moved (handshake, frames, close) that messages did not already count.
-      const moved = { bytesIn: 0, bytesOut: 0 };
-      takeSocketBytes(socket, moved);
-      session.recordBytes(Math.max(0, moved.bytesIn - (result.recordedIn ?? 0)), Math.max(0, moved.bytesOut - (result.recordedOut ?? 0)));
-      const row: WsRow = {
-        ts: decision.ts,
-        sessionHash: session.hash,
-        proxyId,
-        host: (req as ProxiedRequest).upstream?.host ?? req.headers.host ?? '',
-        path,
-        route: '',
-        durationMs: performance.now() - decision.now,
-        messagesIn: result.messagesIn ?? 0,
-        messagesOut: result.messagesOut ?? 0,
-        bytesIn: result.bytesIn ?? 0,
-        bytesOut: result.bytesOut ?? 0,
-        closeCode: result.closeCode ?? 0,
-        injectedMs: decision.delayMs,
-        shapingVersion: decision.shapingVersion,
-        fault: result.fault || decision.fault,
-        error: result.error ?? '',
-        country: '',
-      };
-      telemetry.webSocket(row, ip);
-    };
+    // The recorder takes strings, not the request: an open connection keeps no request headers alive.
+    const host = (req as ProxiedRequest).upstream?.host ?? req.headers.host ?? '';
+    const record = connectionRecorder(options, { socket, decision, host, path, ip: req.socket.remoteAddress ?? '' });
 
     const proceed = (): void => {
       if (socket.destroyed) return record({ error: 'client_aborted' });
@@ -193,7 +178,7 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
     socket.once('close', onClientGone);
     // One of unexpected-response, error and open settles the handshake; ws may still emit an error after another.
     let settled = false;
-    upstream.once('unexpected-response', (_request, response) => {
+    const onRefused = (_request: unknown, response: IncomingMessage): void => {
       settled = true;
       socket.off('close', onClientGone);
       const status = response.statusCode ?? 502;
@@ -203,8 +188,9 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
         socket.end(`HTTP/1.1 ${status} ${response.statusMessage ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       } else socket.destroy();
       record({ error: '' });
-    });
-    upstream.on('error', (error) => {
+    };
+    upstream.once('unexpected-response', onRefused);
+    const onHandshakeError = (error: Error): void => {
       // After open the relay handles errors.
       if (settled) return;
       settled = true;
@@ -212,9 +198,14 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
       logger.debug({ err: error, path }, 'upstream WebSocket failed');
       refuse(socket, 'upstream_unreachable');
       record({ error: 'upstream_unreachable' });
-    });
+    };
+    upstream.on('error', onHandshakeError);
     upstream.once('open', () => {
       settled = true;
+      // The handshake's listeners keep this scope (the upgrade request) alive as long as the connection: swapped for one that keeps nothing.
+      upstream.off('unexpected-response', onRefused);
+      upstream.off('error', onHandshakeError);
+      upstream.on('error', ignoreError);
       try {
         if (socket.destroyed) {
           socket.off('close', onClientGone);
@@ -223,14 +214,10 @@ export function createUpgradeHandler(options: ProxyContext): UpgradeHandler {
           return;
         }
         if (upstream.protocol !== '') req[kProtocol] = upstream.protocol;
+        const relayOptions: RelayOptions = { host: req.headers.host ?? '', path, guard: options.guard, logger, limits, maxHoldMs: options.maxHoldMs };
         wss.handleUpgrade(req, socket, head, (client) => {
           socket.off('close', onClientGone);
-          open++;
-          const relayOptions = { host: req.headers.host ?? '', path, guard: options.guard, logger, limits, maxHoldMs: options.maxHoldMs };
-          new WsRelay(client, upstream, decision.session, relayOptions, (result) => {
-            open--;
-            record(result);
-          });
+          relay(client, upstream, decision.session, relayOptions, record);
         });
       } catch (error) {
         upstream.terminate();
@@ -269,6 +256,9 @@ function refuse(socket: Socket, code: ErrorCode, status?: number, headers?: read
     socket.destroy();
   }
 }
+
+/** Errors after the upstream handshake belong to the relay, which listens for them itself. */
+function ignoreError(): void {}
 
 function destroyOnError(this: Socket): void {
   this.destroy();
