@@ -14,7 +14,7 @@ import { startDemoApp } from '@downspin/demo-app';
 import { type Ack, type Profile } from '@downspin/protocol';
 import { startProxy, withoutDeleteLength } from '@downspin/proxy';
 import { createProxyServer } from 'http-proxy-3';
-import { FromChildSchema, ROLES, ToChildSchema, type FromChild, type Role } from './messages.js';
+import { DELAY_HEADER, FromChildSchema, ROLES, ToChildSchema, type FromChild, type Role } from './messages.js';
 
 const ACK_TIMEOUT_MS = 5000;
 
@@ -81,6 +81,29 @@ async function runHttpProxy(target: string): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/**
+ * The floor for section 7: the same http-proxy-3 holding each request for the
+ * milliseconds its `x-bench-delay-ms` header asks (one setTimeout, nothing
+ * else), so its lateness is what this host and Node's timers add alone.
+ */
+async function runDelayProxy(target: string): Promise<string> {
+  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
+  const proxy = createProxyServer({ target, agent, changeOrigin: true, xfwd: true });
+  withoutDeleteLength(proxy);
+  proxy.on('error', (_error, _req, res) => {
+    if ('writeHead' in res && !res.headersSent) res.writeHead(502).end();
+    else res.destroy();
+  });
+  const server = http.createServer((req, res) => {
+    const ms = Number(req.headers[DELAY_HEADER] ?? 0);
+    if (ms > 0) setTimeout(() => proxy.web(req, res), ms);
+    else proxy.web(req, res);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 async function main(): Promise<void> {
   const role = process.argv[2] as Role;
   const target = process.argv[3] ?? '';
@@ -88,8 +111,8 @@ async function main(): Promise<void> {
   // The parent is gone (even killed hard): nothing left to measure.
   process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => process.exit(0));
-  const url =
-    role === 'upstream' ? (await startDemoApp()).url : role === 'downspin' ? await runDownspin(target) : await runHttpProxy(target);
+  const start = { upstream: async () => (await startDemoApp()).url, downspin: runDownspin, 'http-proxy': runHttpProxy, 'delay-proxy': runDelayProxy }[role];
+  const url = await start(target);
   tell({ type: 'ready', url });
 }
 

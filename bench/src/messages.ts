@@ -2,7 +2,9 @@ import { ProfileSchema } from '@downspin/protocol';
 import { z } from 'zod';
 
 /** What the bench runs in its own child processes (nginx is spawned directly). */
-export const ROLES = ['upstream', 'downspin', 'http-proxy'] as const;
+/** The header by which the load tells `delay-proxy` how long to hold a request, in ms. */
+export const DELAY_HEADER = 'x-bench-delay-ms';
+export const ROLES = ['upstream', 'downspin', 'http-proxy', 'delay-proxy'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** parent → child over the IPC channel. */

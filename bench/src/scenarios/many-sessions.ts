@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rssMiB as processRssMiB, startChild } from '../processes.js';
 import type { Check } from '../report.js';
 import { percentilesMs } from '../stats.js';
 import { idleRssMiB, metric, rssMiB, startEmbedded, startScaleOut, type Deployment } from './many-sessions/deployments.js';
@@ -15,7 +16,8 @@ import { load, probe, shapeAll } from './many-sessions/traffic.js';
  * its event-loop delay and RSS from the proxy process's /metrics.
  */
 export interface ManySessionsLeg {
-  deployment: Deployment['kind'];
+  /** `floor`: http-proxy-3 holding each request with one setTimeout (bench child `delay-proxy`): the host's own lateness. */
+  deployment: Deployment['kind'] | 'floor';
   sessions: number;
   /** Requests per second over all sessions. */
   rate: number;
@@ -43,7 +45,8 @@ export interface LegResult extends ManySessionsLeg {
   clientLateness: P;
   probeIdle: P;
   probeLoaded: P;
-  eventLoopP99Ms: number;
+  /** Not measured for the floor. */
+  eventLoopP99Ms?: number;
   rssStartMiB: number;
   rssAfterMiB: number;
   /** Settled RSS (first embedded leg only). */
@@ -68,7 +71,37 @@ async function telemetryLateness(d: Deployment, since: number): Promise<P & { ro
   return { ...percentilesMs(rows.map((r) => Math.max(0, r.totalMs - r.upstreamMs - r.injectedMs))), rows: rows.length };
 }
 
+/** The floor leg: the same load and probe through delay-proxy, which holds each request as its header asks. */
+async function runFloor(leg: ManySessionsLeg, options: ManySessionsOptions, progress: (line: string) => void): Promise<LegOutcome> {
+  const floor = await startChild('delay-proxy', options.upstreamUrl);
+  try {
+    const ids = Array.from({ length: leg.sessions }, (_, i) => `floor-${i}`);
+    await probe(floor.url, 10);
+    const probeIdle = percentilesMs(await probe(floor.url, options.probeSamples));
+    const rssStartMiB = processRssMiB(floor.pid!);
+    progress(`many sessions (floor): ${leg.rate} req/s for ${leg.durationSec} s…`);
+    let loading = true;
+    const loaded = probe(floor.url, Number.MAX_SAFE_INTEGER, () => !loading);
+    const outcome = await load(floor.url, ids, leg.rate, leg.durationSec, true);
+    loading = false;
+    return {
+      ...leg,
+      sent: outcome.sent,
+      answered: outcome.answered,
+      failed: outcome.failed,
+      clientLateness: percentilesMs(outcome.beyondAsked.map((ms) => Math.max(0, ms - probeIdle.p50))),
+      probeIdle,
+      probeLoaded: percentilesMs(await loaded),
+      rssStartMiB,
+      rssAfterMiB: processRssMiB(floor.pid!),
+    };
+  } finally {
+    await floor.stop();
+  }
+}
+
 async function runLeg(leg: ManySessionsLeg, options: ManySessionsOptions, withIdleRss: boolean, progress: (line: string) => void): Promise<LegOutcome> {
+  if (leg.deployment === 'floor') return runFloor(leg, options, progress);
   const d = leg.deployment === 'embedded' ? await startEmbedded(options.upstreamUrl) : await startScaleOut(options.upstreamUrl);
   if ('missing' in d) return { ...leg, missing: d.missing };
   try {
@@ -123,7 +156,7 @@ export async function measureManySessions(options: ManySessionsOptions, progress
 
 const f = (n: number): string => n.toFixed(1);
 const int = (n: number): string => n.toLocaleString('en-US');
-const legName = (l: ManySessionsLeg): string => `${l.deployment}, ${int(l.sessions)} sessions @ ${int(l.rate)} req/s`;
+const legName = (l: ManySessionsLeg): string => `${l.deployment === 'floor' ? 'floor (http-proxy-3 + one setTimeout)' : l.deployment}, ${int(l.sessions)} sessions @ ${int(l.rate)} req/s`;
 
 /** The section's lines and its checks (targets from #16). */
 export function manySessionsReport(legs: readonly LegOutcome[]): { lines: string[]; checks: Check[] } {
@@ -143,10 +176,11 @@ export function manySessionsReport(legs: readonly LegOutcome[]): { lines: string
       ...(r.lateness ? [`    proxy-side lateness (telemetry: total − upstream − injected): p50 ${f(r.lateness.p50)} ms, p99 ${f(r.lateness.p99)} ms, max ${f(r.lateness.max)} ms`] : []),
       `    client-side lateness (measured − asked − idle probe p50): p50 ${f(r.clientLateness.p50)} ms, p99 ${f(r.clientLateness.p99)} ms, max ${f(r.clientLateness.max)} ms`,
       `    unshaped probe: idle p99 ${f(r.probeIdle.p99)} ms (max ${f(r.probeIdle.max)}), under load p99 ${f(r.probeLoaded.p99)} ms (max ${f(r.probeLoaded.max)})`,
-      `    event-loop delay p99 of the proxy's process under load: ${f(r.eventLoopP99Ms)} ms`,
+      ...(r.eventLoopP99Ms === undefined ? [] : [`    event-loop delay p99 of the proxy's process under load: ${f(r.eventLoopP99Ms)} ms`]),
       `    RSS of the proxy's process: 3 s after start-up ${f(r.rssStartMiB)} MiB, 3 s after the load ${f(r.rssAfterMiB)} MiB`,
     );
     if (r.rssIdle) lines.push(`    RSS idle (${r.rssIdle.sec} s without traffic): before the sessions ${f(r.rssIdle.beforeMiB)} MiB, after them ${f(r.rssIdle.afterMiB)} MiB`);
+    if (r.deployment === 'floor') continue; // the baseline: its figures are beside the others, no target
     const which = r.lateness ? 'telemetry' : 'client-side';
     checks.push(
       { label: `${legName(r)}: lateness p99 (${which})`, value: `${f(late.p99)} ms`, target: '< 5 ms', pass: r.answered > 0 && late.p99 < 5 },
@@ -157,12 +191,10 @@ export function manySessionsReport(legs: readonly LegOutcome[]): { lines: string
   return { lines, checks };
 }
 
-/** Section 7's legs: 1,000 sessions on both deployments, then 10,000 (quick: 200, and no 10,000). */
+/** Section 7's legs: the floor then both deployments at 1,000 sessions, then at 10,000 (quick: 200 sessions, no 10,000). */
 export function manySessionsLegs(quick: boolean): ManySessionsLeg[] {
-  if (quick) return (['embedded', 'scale-out'] as const).map((deployment) => ({ deployment, sessions: 200, rate: 200, durationSec: 5 }));
-  return [
-    ...(['embedded', 'scale-out'] as const).map((deployment) => ({ deployment, sessions: 1000, rate: 1000, durationSec: 10 })),
-    ...(['embedded', 'scale-out'] as const).map((deployment) => ({ deployment, sessions: 10_000, rate: 2000, durationSec: 10 })),
-  ];
+  const legs = (sessions: number, rate: number, durationSec: number): ManySessionsLeg[] =>
+    (['floor', 'embedded', 'scale-out'] as const).map((deployment) => ({ deployment, sessions, rate, durationSec }));
+  return quick ? legs(200, 200, 5) : [...legs(1000, 1000, 10), ...legs(10_000, 2000, 10)];
 }
 

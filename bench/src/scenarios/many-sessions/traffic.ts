@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { SESSION_HEADER } from '@downspin/protocol';
 import { singleConnection, timedRequest } from '../../http-client.js';
+import { DELAY_HEADER } from '../../messages.js';
 import type { Deployment } from './deployments.js';
 
 export const PROBE_PATH = '/health';
@@ -50,8 +51,12 @@ export interface LoadOutcome {
   beyondAsked: number[];
 }
 
-/** Open-loop load: `rate` req/s spread over the sessions in turn, whatever the answers take. */
-export async function load(proxyUrl: string, ids: readonly string[], rate: number, durationSec: number): Promise<LoadOutcome> {
+/**
+ * Open-loop load: `rate` req/s spread over the sessions in turn, whatever the
+ * answers take. With `askDelay`, each request also carries its session's
+ * latency in DELAY_HEADER (for the delay-proxy floor, which has no sessions).
+ */
+export async function load(proxyUrl: string, ids: readonly string[], rate: number, durationSec: number, askDelay = false): Promise<LoadOutcome> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const url = `${proxyUrl}${PROBE_PATH}`;
   const tickMs = 10;
@@ -70,7 +75,9 @@ export async function load(proxyUrl: string, ids: readonly string[], rate: numbe
       for (let n = 0; n < Math.min(owed, perTick * 10); n++) {
         const i = out.sent % ids.length;
         out.sent++;
-        const request: Promise<void> = timedRequest(url, { agent, headers: { [SESSION_HEADER]: ids[i]! } }).then(
+        const headers: Record<string, string> = { [SESSION_HEADER]: ids[i]! };
+        if (askDelay) headers[DELAY_HEADER] = String(latencyOf(i));
+        const request: Promise<void> = timedRequest(url, { agent, headers }).then(
           (r) => {
             if (r.status !== 200) return void out.failed++;
             out.answered++;
