@@ -20,7 +20,7 @@ import { measureBodyEffects } from './scenarios/body-effects.js';
 import { measureLatencyAccuracy } from './scenarios/latency.js';
 import { manySessionsReport, measureManySessions } from './scenarios/many-sessions.js';
 import { measurePropagation, propagationReport } from './scenarios/propagation.js';
-import { benchClickHouse, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
+import { benchClickHouse, cpuInfo, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
 import { measureThroughput, type Target, type ThroughputOptions } from './scenarios/throughput.js';
 import { forwardChecks, forwardLines, measureForward } from './scenarios/forward.js';
 import { measureWsFlood, wsFloodLines } from './scenarios/ws-flood.js';
@@ -201,7 +201,7 @@ async function run(options: BenchOptions): Promise<void> {
           out(throughputTable(overhead.rows));
           for (const d of overhead.delivery) out(`  ${d.name}: ${d.requests.toLocaleString('en-US')} requests served, ${d.written.toLocaleString('en-US')} rows written, ${d.dropped} dropped`);
           const own = overheadChecks(overhead.rows);
-          out(checksTable(own));
+          out(checksTable(own, cpuInfo(overhead.cpu)));
           checks.push(...own);
         } finally {
           if ('server' in clickhouse) await clickhouse.server.stop();
