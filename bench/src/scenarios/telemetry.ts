@@ -194,8 +194,8 @@ export function cpuInfo(cpu: TelemetryOverhead['cpu']): [string, string][] {
   const off = cpu.find((c) => c.mode === 'off');
   return cpu.map((c) => {
     const share = off === undefined || c === off ? '' : ` (telemetry ${c.microsPerRequest - off.microsPerRequest >= 0 ? '+' : ''}${(c.microsPerRequest - off.microsPerRequest).toFixed(1)} µs)`;
-    const note = c.mode === 'clickhouse' ? ", ClickHouse's own CPU (a separate process) not counted" : '';
-    return [`${c.name}: proxy process CPU ÷ ${int(c.requests)} requests${note}`, `${c.microsPerRequest.toFixed(1)} µs/request${share}`];
+    const note = c.mode === 'clickhouse' ? ", not ClickHouse's (its own process)" : '';
+    return [`${c.name}: proxy CPU ÷ ${int(c.requests)} requests${note}`, `${c.microsPerRequest.toFixed(1)} µs/request${share}`];
   });
 }
 
