@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { FromChildSchema, type FromChild, type Role, type ToChild } from './messages.js';
@@ -145,5 +146,23 @@ export function killAllNow(): void {
   for (const [child, cleanup] of [...running]) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     cleanup();
+  }
+}
+
+/** Linux's clock tick (USER_HZ), what /proc/<pid>/stat counts CPU time in; 100 on every mainstream build. */
+const PROC_TICK_MICROS = 10_000;
+
+/**
+ * CPU time (user + system, µs) a process other than this one has used, from
+ * /proc/<pid>/stat; undefined where there is no /proc or no such process.
+ */
+export function processCpuMicros(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * PROC_TICK_MICROS;
+  } catch {
+    return undefined;
   }
 }

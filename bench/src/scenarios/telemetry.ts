@@ -135,6 +135,8 @@ export interface TelemetryOverhead {
   delivery: Array<{ name: string; requests: number; written: number; dropped: number }>;
   /** Per mode: the proxy process's CPU time (user + system) over the rounds ÷ requests served in them. */
   cpu: Array<{ name: string; mode: TelemetryMode; microsPerRequest: number; requests: number }>;
+  /** The ClickHouse server's own CPU over the same window ÷ the ClickHouse proxy's requests in it (where /proc tells). */
+  clickhouseMicrosPerRequest: number | undefined;
 }
 
 /** Proxies with telemetry off / memory / ClickHouse in front of the same upstream, measured in interleaved rounds. */
@@ -143,9 +145,12 @@ export async function measureTelemetryOverhead(
   clickhouseUrl: string | undefined,
   options: ThroughputOptions,
   progress: (line: string) => void,
+  /** The ClickHouse server's CPU time so far (µs), if it can be read. */
+  clickhouseCpuMicros: () => number | undefined = () => undefined,
 ): Promise<TelemetryOverhead> {
   const modes: TelemetryMode[] = clickhouseUrl === undefined ? ['off', 'memory'] : ['off', 'memory', 'clickhouse'];
   const children: TelemetryChild[] = [];
+  let clickhouseStart: number | undefined;
   try {
     for (const mode of modes) children.push(await startTelemetryChild(upstreamUrl, mode, clickhouseUrl));
     const rows = await measureThroughput(
@@ -155,6 +160,7 @@ export async function measureTelemetryOverhead(
       // Asking opens each child's CPU window: the warm-up (JIT, first allocations) stays out of it.
       async () => {
         for (const child of children) await child.stats();
+        clickhouseStart = clickhouseCpuMicros();
       },
     );
     const delivery: TelemetryOverhead['delivery'] = [];
@@ -166,7 +172,11 @@ export async function measureTelemetryOverhead(
       if (child.mode === 'off') continue;
       delivery.push({ name, requests: stats.requests, written: stats.written, dropped: stats.dropped });
     }
-    return { rows, delivery, cpu };
+    // After the children's last flush: their last inserts are in the window too.
+    const clickhouseUsed = clickhouseStart === undefined ? undefined : (clickhouseCpuMicros() ?? clickhouseStart) - clickhouseStart;
+    const clickhouseRequests = cpu.find((c) => c.mode === 'clickhouse')?.requests ?? 0;
+    const clickhouseMicrosPerRequest = clickhouseUsed === undefined || clickhouseRequests === 0 ? undefined : clickhouseUsed / clickhouseRequests;
+    return { rows, delivery, cpu, clickhouseMicrosPerRequest };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
   }
@@ -190,13 +200,15 @@ export function writerChecks(rate: WriterRate): Check[] {
  * each telemetry mode its share: its µs/request − off's. ClickHouse runs in
  * its own process; its CPU is not in these figures.
  */
-export function cpuInfo(cpu: TelemetryOverhead['cpu']): [string, string][] {
+export function cpuInfo({ cpu, clickhouseMicrosPerRequest }: Pick<TelemetryOverhead, 'cpu' | 'clickhouseMicrosPerRequest'>): [string, string][] {
   const off = cpu.find((c) => c.mode === 'off');
-  return cpu.map((c) => {
+  const server: [string, string][] =
+    clickhouseMicrosPerRequest === undefined ? [] : [["ClickHouse server's own CPU ÷ the writer → clickhouse proxy's requests", `${clickhouseMicrosPerRequest.toFixed(1)} µs/request`]];
+  return cpu.map((c): [string, string] => {
     const share = off === undefined || c === off ? '' : ` (telemetry ${c.microsPerRequest - off.microsPerRequest >= 0 ? '+' : ''}${(c.microsPerRequest - off.microsPerRequest).toFixed(1)} µs)`;
     const note = c.mode === 'clickhouse' ? ", not ClickHouse's (its own process)" : '';
     return [`${c.name}: proxy CPU ÷ ${int(c.requests)} requests${note}`, `${c.microsPerRequest.toFixed(1)} µs/request${share}`];
-  });
+  }).concat(server);
 }
 
 /** Telemetry must cost under 5 % of the proxy's requests/s: each mode ÷ off ≥ 0.95. */
