@@ -13,14 +13,14 @@ import { DEFAULT_WEBSOCKET_LIMITS } from '@downspin/proxy';
 import { pickLoadGenerator } from './load.js';
 import { hasNginx, startNginx, type RunningNginx } from './nginx.js';
 import { parseOptions, USAGE, type BenchOptions, type SectionId } from './options.js';
-import { killAllNow, startChild, stopAll } from './processes.js';
+import { killAllNow, processCpuMicros, startChild, stopAll } from './processes.js';
 import { bandwidthChecks, bodyEffectsReport, checksTable, latencyReport, throughputChecks, throughputTable, type Check } from './report.js';
 import { measureBandwidthAccuracy } from './scenarios/bandwidth.js';
 import { measureBodyEffects } from './scenarios/body-effects.js';
 import { measureLatencyAccuracy } from './scenarios/latency.js';
 import { manySessionsLegs, manySessionsReport, measureManySessions } from './scenarios/many-sessions.js';
 import { measurePropagation, propagationReport } from './scenarios/propagation.js';
-import { benchClickHouse, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
+import { benchClickHouse, cpuInfo, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
 import { measureThroughput, type Target, type ThroughputOptions } from './scenarios/throughput.js';
 import { forwardChecks, forwardLines, measureForward } from './scenarios/forward.js';
 import { measureWsFlood, wsFloodLines } from './scenarios/ws-flood.js';
@@ -198,11 +198,13 @@ async function run(options: BenchOptions): Promise<void> {
             checks.push(...own);
           }
           progress('measuring proxy throughput with telemetry off / memory / ClickHouse…');
-          const overhead = await measureTelemetryOverhead(upstream.url, 'server' in clickhouse ? clickhouse.server.url : undefined, load, progress);
+          const server = 'server' in clickhouse ? clickhouse.server : undefined;
+          const serverCpu = (): number | undefined => (server?.pid === undefined ? undefined : processCpuMicros(server.pid));
+          const overhead = await measureTelemetryOverhead(upstream.url, server?.url, load, progress, serverCpu);
           out(throughputTable(overhead.rows));
           for (const d of overhead.delivery) out(`  ${d.name}: ${d.requests.toLocaleString('en-US')} requests served, ${d.written.toLocaleString('en-US')} rows written, ${d.dropped} dropped`);
           const own = overheadChecks(overhead.rows);
-          out(checksTable(own));
+          out(checksTable(own, cpuInfo(overhead)));
           checks.push(...own);
         } finally {
           if ('server' in clickhouse) await clickhouse.server.stop();

@@ -173,3 +173,21 @@ export function raiseFdLimit(pid: number, wanted: number): number {
   if (soft === undefined) throw new Error(`no open-file limit in /proc/${pid}/limits`);
   return Number(soft);
 }
+
+/** Linux's clock tick (USER_HZ), what /proc/<pid>/stat counts CPU time in; 100 on every mainstream build. */
+const PROC_TICK_MICROS = 10_000;
+
+/**
+ * CPU time (user + system, µs) a process other than this one has used, from
+ * /proc/<pid>/stat; undefined where there is no /proc or no such process.
+ */
+export function processCpuMicros(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, hence the last ')'): utime is the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * PROC_TICK_MICROS;
+  } catch {
+    return undefined;
+  }
+}

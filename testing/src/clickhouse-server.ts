@@ -12,6 +12,8 @@ export interface ClickHouseServer {
   readonly tcpPort: number;
   /** The throwaway directory holding config, data and logs. */
   readonly dir: string;
+  /** The server process's id (a new one after a restart; undefined while stopped), e.g. to read its CPU time. */
+  readonly pid: number | undefined;
   /**
    * Stops the server (SIGTERM, or SIGKILL to simulate a crash), stays down
    * for `downMs`, then starts it again on the same data dir and ports.
@@ -108,6 +110,9 @@ export async function startClickHouse(options: StartClickHouseOptions = {}): Pro
     httpPort: http,
     tcpPort: tcp,
     dir,
+    get pid() {
+      return current?.pid;
+    },
     async restart({ downMs = 0, signal = 'SIGTERM' } = {}) {
       if (current !== undefined) await terminate(current, signal);
       current = undefined;

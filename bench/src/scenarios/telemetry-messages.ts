@@ -3,10 +3,22 @@ import { z } from 'zod';
 export const TELEMETRY_MODES = ['off', 'memory', 'clickhouse'] as const;
 export type TelemetryMode = (typeof TELEMETRY_MODES)[number];
 
-/** telemetry-child → bench (the bench asks with any message; the answer is `stats`). */
+/**
+ * telemetry-child → bench (the bench asks with any message; the answer is
+ * `stats`). `window` covers the time since the previous ask (or the start):
+ * the child's own CPU (process.cpuUsage(), user + system, µs) and the
+ * requests it served meanwhile, so the bench can ask once after warm-up and
+ * once after the rounds and get the measured window alone.
+ */
 export const TelemetryChildSaysSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready'), url: z.url() }),
-  z.strictObject({ type: z.literal('stats'), written: z.number().int(), dropped: z.number().int(), requests: z.number().int() }),
+  z.strictObject({
+    type: z.literal('stats'),
+    written: z.number().int(),
+    dropped: z.number().int(),
+    requests: z.number().int(),
+    window: z.strictObject({ cpuMicros: z.number().int(), requests: z.number().int() }),
+  }),
   z.strictObject({ type: z.literal('failed'), message: z.string() }),
 ]);
 export type TelemetryChildSays = z.output<typeof TelemetryChildSaysSchema>;

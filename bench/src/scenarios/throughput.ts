@@ -49,6 +49,8 @@ export async function measureThroughput(
   targets: readonly Target[],
   options: ThroughputOptions,
   progress: (line: string) => void,
+  /** Runs after the warm-up, before the first round (e.g. to start counting CPU time). */
+  warmedUp: () => Promise<void> = async () => undefined,
 ): Promise<ThroughputRow[]> {
   const loaded = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
   const single = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
@@ -56,6 +58,7 @@ export async function measureThroughput(
   for (const target of targets) {
     await runLoad(options.generator, target.url + options.path, { ...base, connections: options.connections, durationSec: 1 });
   }
+  await warmedUp();
   for (let round = 0; round < options.rounds; round++) {
     const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
     for (const target of order) {

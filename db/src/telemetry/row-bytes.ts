@@ -12,7 +12,11 @@ const SLOT_BYTES = 16;
  */
 export function estimateRowBytes(row: object): number {
   let bytes = OBJECT_BYTES;
-  for (const value of Object.values(row)) {
+  // for…in, not Object.values: the memory store estimates every row twice (kept, then evicted),
+  // and an array of its values each time was a per-request allocation. Rows are plain objects
+  // (no enumerable inherited keys), so the keys are the same.
+  for (const key in row) {
+    const value: unknown = (row as Record<string, unknown>)[key];
     bytes += SLOT_BYTES;
     if (typeof value === 'string') bytes += 16 + value.length * 2;
     else if (typeof value === 'object' && value !== null) bytes += estimateRowBytes(value);

@@ -119,6 +119,12 @@ export interface TelemetryStoreHealth {
  */
 export interface TelemetryStore {
   readonly kind: 'memory' | 'clickhouse';
+  /**
+   * How often a writer should cut partial batches for this store, when its
+   * caller does not say (TelemetryWriterOptions.flushIntervalMs): a store
+   * whose every insert costs a fixed amount asks for fewer, larger ones.
+   */
+  readonly flushIntervalMs?: number;
   insert(batch: TelemetryBatch, options?: InsertOptions): Promise<void>;
   overview(range: AnalyticsRange): Promise<Overview>;
   /**

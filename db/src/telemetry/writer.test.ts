@@ -102,6 +102,38 @@ describe('TelemetryWriter', () => {
     expect(await store.paths()).toHaveLength(14);
   });
 
+  it('cuts partial batches as often as the store asks unless told otherwise, and 1 s when neither says', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval'] });
+    const turns = async (): Promise<void> => {
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    try {
+      const asking = Object.assign(new SwitchableStore(), { flushIntervalMs: 5000 });
+      writers.push(await TelemetryWriter.open({ store: asking, batchSize: 1000 }));
+      writers[0]!.writeRequests(rows(2));
+      vi.advanceTimersByTime(4999);
+      await turns();
+      expect(asking.attempts).toEqual([]);
+      vi.advanceTimersByTime(1);
+      await eventually(() => expect(asking.attempts.map((a) => a.rows)).toEqual([2]));
+
+      writers.push(await TelemetryWriter.open({ store: asking, batchSize: 1000, flushIntervalMs: 100 }));
+      writers[1]!.writeRequests(rows(3));
+      vi.advanceTimersByTime(100);
+      await eventually(() => expect(asking.attempts.map((a) => a.rows)).toEqual([2, 3]));
+
+      writers.push(await TelemetryWriter.open({ store, batchSize: 1000 }));
+      writers[2]!.writeRequests(rows(4));
+      vi.advanceTimersByTime(999);
+      await turns();
+      expect(store.attempts).toEqual([]);
+      vi.advanceTimersByTime(1);
+      await eventually(() => expect(store.attempts.map((a) => a.rows)).toEqual([4]));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('delivers WebSocket rows and client events as well as requests, through a spill', async () => {
     const w = await writer({ spillDir: dir, maxQueuedRows: 4 });
     store.mode = 'down';

@@ -6,7 +6,7 @@ import { errorText } from './errors.js';
 import { TelemetryQueue } from './queue.js';
 import { TelemetrySender } from './sender.js';
 import type { ClientEventRow } from './types.js';
-import { DEFAULT_BATCH_SIZE, type TelemetryWriterOptions, type TelemetryWriterStats } from './writer-options.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS, type TelemetryWriterOptions, type TelemetryWriterStats } from './writer-options.js';
 
 export { DEFAULT_BATCH_SIZE, type TelemetryWriterOptions, type TelemetryWriterStats } from './writer-options.js';
 
@@ -71,7 +71,7 @@ export class TelemetryWriter {
     // many small ones (each insert costs ClickHouse the same, however small).
     this.timer = setInterval(() => {
       if (this.running === undefined && this.queue.cutAll()) this.kick();
-    }, options.flushIntervalMs ?? 1000).unref();
+    }, options.flushIntervalMs ?? options.store.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS).unref();
   }
 
   /**

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { cpuInfo, overheadChecks, TELEMETRY_TARGETS } from './telemetry.js';
+import type { ThroughputRow } from './throughput.js';
+
+const row = (name: string, requestsPerSec: number): ThroughputRow => {
+  const result = { requestsPerSec, p50Ms: 1, p99Ms: 2, requests: 1, non2xx: 0, socketErrors: 0 };
+  return { name, loaded: result, single: result };
+};
+
+describe('telemetry section figures', () => {
+  it('passes a telemetry mode at 0.95 of telemetry off and fails it below', () => {
+    const checks = overheadChecks([row(TELEMETRY_TARGETS.off, 1000), row(TELEMETRY_TARGETS.memory, 950), row(TELEMETRY_TARGETS.clickhouse, 949)]);
+    expect(checks.map((c) => [c.value, c.target, c.pass])).toEqual([
+      ['0.95', '≥ 0.95', true],
+      ['0.95', '≥ 0.95', false],
+    ]);
+  });
+
+  it("gives each mode's CPU per request, telemetry's share against off, and ClickHouse's own CPU apart", () => {
+    const info = cpuInfo({
+      cpu: [
+        { name: TELEMETRY_TARGETS.off, mode: 'off', microsPerRequest: 100, requests: 1000 },
+        { name: TELEMETRY_TARGETS.memory, mode: 'memory', microsPerRequest: 104.25, requests: 1000 },
+        { name: TELEMETRY_TARGETS.clickhouse, mode: 'clickhouse', microsPerRequest: 98, requests: 1000 },
+      ],
+      clickhouseMicrosPerRequest: 5.8,
+    });
+    expect(info.map(([, value]) => value)).toEqual(['100.0 µs/request', '104.3 µs/request (telemetry +4.3 µs)', '98.0 µs/request (telemetry -2.0 µs)', '5.8 µs/request']);
+    expect(info[2]![0]).toContain("not ClickHouse's");
+    expect(cpuInfo({ cpu: [], clickhouseMicrosPerRequest: undefined })).toEqual([]);
+  });
+});
