@@ -13,6 +13,8 @@ export interface PgliteWorkerStoreOptions extends PgliteStoreOptions {
   maxInFlight?: number;
   /** How long `health()` waits for the worker before calling it unhealthy. Default 3000 ms. */
   healthTimeoutMs?: number;
+  /** First wait before a dead worker is started again (doubling to 30 s while it fails). Default 1000 ms. */
+  restartDelayMs?: number;
 }
 
 /** A call refused because `maxInFlight` calls are already waiting for the worker. */
@@ -67,18 +69,22 @@ interface Pending {
  * store's methods), arguments and results by structured clone, function
  * arguments (`beforeCommit`) as calls back into this thread, errors with
  * their class and fields. A worker that dies rejects every waiting call and
- * turns `health()` bad instead of leaving callers hanging.
+ * turns `health()` bad instead of leaving callers hanging, and is started
+ * again (a store with a data directory; see scheduleRestart).
  *
  * @example const store = await createPgliteWorkerStore({ dataDir: './.downspin/sessions' });
  */
 export async function createPgliteWorkerStore(options: PgliteWorkerStoreOptions = {}): Promise<SessionStore> {
-  const { maxInFlight = 1024, healthTimeoutMs = 3000, ...storeOptions } = options;
+  const { maxInFlight = 1024, healthTimeoutMs = 3000, restartDelayMs = 1000, ...storeOptions } = options;
   await initDataDir(storeOptions.dataDir, storeOptions.migrate);
-  const worker = new Worker(builtFile('store-worker.js'), { workerData: { options: storeOptions } });
+  const store: Record<string, unknown> = {};
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let gone: string | undefined;
   let closing = false;
+  let worker: Worker | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let nextDelayMs = restartDelayMs;
 
   const fail = (reason: string): void => {
     gone ??= reason;
@@ -86,36 +92,77 @@ export async function createPgliteWorkerStore(options: PgliteWorkerStoreOptions 
     pending.clear();
   };
 
-  const ready = new Promise<Extract<FromWorker, { type: 'ready' }>>((resolve, reject) => {
-    worker.on('message', (message: FromWorker) => {
-      switch (message.type) {
-        case 'ready':
-          return resolve(message);
-        case 'failed':
-          return reject(fromErrorRecord(message.error));
-        case 'result': {
-          const entry = pending.get(message.id);
-          if (!entry) return;
-          pending.delete(message.id);
-          if (message.ok) return entry.resolve(message.value);
-          const own = message.error.callbackError === undefined ? undefined : entry.thrown.get(message.error.callbackError);
-          return entry.reject(own ?? fromErrorRecord(message.error));
+  /** Starts a worker and resolves once its store is open; a worker replaced since is ignored. */
+  function open(): Promise<Extract<FromWorker, { type: 'ready' }>> {
+    const w = new Worker(builtFile('store-worker.js'), { workerData: { options: storeOptions } });
+    worker = w;
+    workers.set(store as unknown as SessionStore, w);
+    let ready = false;
+    return new Promise((resolve, reject) => {
+      w.on('message', (message: FromWorker) => {
+        if (w !== worker) return;
+        switch (message.type) {
+          case 'ready':
+            ready = true;
+            return resolve(message);
+          case 'failed':
+            return reject(fromErrorRecord(message.error));
+          case 'result': {
+            const entry = pending.get(message.id);
+            if (!entry) return;
+            pending.delete(message.id);
+            if (message.ok) return entry.resolve(message.value);
+            const own = message.error.callbackError === undefined ? undefined : entry.thrown.get(message.error.callbackError);
+            return entry.reject(own ?? fromErrorRecord(message.error));
+          }
+          case 'callback':
+            return void runCallback(w, message);
         }
-        case 'callback':
-          return void runCallback(message);
-      }
+      });
+      w.on('error', (error) => {
+        if (w !== worker) return;
+        fail(`worker crashed: ${error.message}`);
+        reject(error);
+      });
+      w.on('exit', (code) => {
+        if (w !== worker) return;
+        fail(closing ? 'closed' : `worker exited with code ${code}`);
+        reject(new StoreWorkerError(`session store worker exited with code ${code} while opening`));
+        if (ready && !closing) scheduleRestart();
+      });
     });
-    worker.on('error', (error) => {
-      fail(`worker crashed: ${error.message}`);
-      reject(error);
-    });
-    worker.on('exit', (code) => {
-      fail(closing ? 'closed' : `worker exited with code ${code}`);
-      reject(new StoreWorkerError(`session store worker exited with code ${code} while opening`));
-    });
-  });
+  }
 
-  async function runCallback(message: Extract<FromWorker, { type: 'callback' }>): Promise<void> {
+  /**
+   * A worker that died (a WebAssembly abort, out of memory) is started again
+   * on the same data directory, which PostgreSQL recovers from its WAL: the
+   * embedded deployment heals instead of refusing every shaping call until a
+   * human restarts it. Calls meanwhile fail at once. Retries back off from
+   * `restartDelayMs` to 30 s. An in-memory store is not restarted: a new one
+   * would be empty, and a store that silently forgot every session is worse
+   * than one that says it is gone.
+   */
+  function scheduleRestart(): void {
+    if (storeOptions.dataDir === undefined || restartTimer !== undefined || closing) return;
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (closing) return;
+      open().then(
+        () => {
+          gone = undefined;
+          nextDelayMs = restartDelayMs;
+        },
+        () => {
+          void worker?.terminate();
+          nextDelayMs = Math.min(nextDelayMs * 2, 30_000);
+          scheduleRestart();
+        },
+      );
+    }, nextDelayMs);
+    restartTimer.unref();
+  }
+
+  async function runCallback(from: Worker, message: Extract<FromWorker, { type: 'callback' }>): Promise<void> {
     const entry = pending.get(message.request);
     let reply: ToWorker;
     try {
@@ -126,21 +173,22 @@ export async function createPgliteWorkerStore(options: PgliteWorkerStoreOptions 
       entry?.thrown.set(message.id, error);
       reply = { type: 'callback-result', id: message.id, ok: false, error: toErrorRecord(error) };
     }
-    if (gone === undefined) worker.postMessage(reply);
+    if (gone === undefined && from === worker) from.postMessage(reply);
   }
 
   function call(method: string, args: unknown[]): Promise<unknown> {
-    if (gone !== undefined) return Promise.reject(new StoreWorkerError(`session store unavailable: ${gone}`));
+    if (gone !== undefined || worker === undefined) return Promise.reject(new StoreWorkerError(`session store unavailable: ${gone}`));
     if (pending.size >= maxInFlight) {
       return Promise.reject(new StoreBusyError(`session store busy: ${maxInFlight} calls already waiting`));
     }
     const id = nextId++;
+    const target = worker;
     return new Promise((resolve, reject) => {
       const entry: Pending = { resolve, reject, callbacks: [], thrown: new Map() };
       const encoded = encodeCallbacks(args, (fn) => entry.callbacks.push(fn) - 1);
       pending.set(id, entry);
       try {
-        worker.postMessage({ type: 'call', id, method, args: encoded } satisfies ToWorker);
+        target.postMessage({ type: 'call', id, method, args: encoded } satisfies ToWorker);
       } catch (error) {
         pending.delete(id);
         reject(error);
@@ -150,17 +198,21 @@ export async function createPgliteWorkerStore(options: PgliteWorkerStoreOptions 
 
   let opened: Extract<FromWorker, { type: 'ready' }>;
   try {
-    opened = await ready;
+    opened = await open();
   } catch (error) {
-    await worker.terminate();
+    await worker?.terminate();
     throw error;
   }
 
-  const store: Record<string, unknown> = { ...opened.properties };
+  Object.assign(store, opened.properties);
   for (const method of opened.methods) store[method] = (...args: unknown[]) => call(method, args);
 
   store.health = async (): Promise<StoreHealth> => {
-    if (gone !== undefined) return { ok: false, detail: `session store ${gone === 'closed' ? 'closed' : `worker gone: ${gone}`}` };
+    if (gone !== undefined) {
+      if (gone === 'closed') return { ok: false, detail: 'session store closed' };
+      const next = restartTimer === undefined ? '' : '; restarting';
+      return { ok: false, detail: `session store worker gone: ${gone}${next}` };
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<StoreHealth>((resolve) => {
       timer = setTimeout(() => resolve({ ok: false, detail: `session store worker: no answer within ${healthTimeoutMs} ms` }), healthTimeoutMs);
@@ -177,13 +229,19 @@ export async function createPgliteWorkerStore(options: PgliteWorkerStoreOptions 
   store.close = async (): Promise<void> => {
     if (closing) return;
     closing = true;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    clearTimeout(restartTimer);
+    restartTimer = undefined;
+    const current = worker!;
+    const exited = new Promise<void>((resolve) => {
+      if (current.threadId === -1) resolve();
+      else current.once('exit', () => resolve());
+    });
     if (gone === undefined) {
       try {
         await call('close', []);
       } finally {
         // The worker ends by itself once closed; a stuck one is ended here.
-        const timer = setTimeout(() => void worker.terminate(), 5000);
+        const timer = setTimeout(() => void current.terminate(), 5000);
         await exited;
         clearTimeout(timer);
       }
@@ -191,6 +249,5 @@ export async function createPgliteWorkerStore(options: PgliteWorkerStoreOptions 
     gone ??= 'closed';
   };
 
-  workers.set(store as unknown as SessionStore, worker);
   return store as unknown as SessionStore;
 }

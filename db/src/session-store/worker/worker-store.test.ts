@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeSessionStoreContract } from '../contract.js';
 import type { SessionStore } from '../store.js';
@@ -64,5 +67,28 @@ describe('createPgliteWorkerStore', () => {
     await expect(store.getSession('before')).rejects.toThrow(/session store unavailable: worker exited with code 1/);
     const health = await store.health();
     expect(health).toEqual({ ok: false, detail: expect.stringContaining('worker gone') });
+  });
+
+  it('starts a dead worker again on the same data directory: what was stored before the crash is still there', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'downspin-worker-restart-'));
+    const healing = await createPgliteWorkerStore({ dataDir, restartDelayMs: 50 });
+    try {
+      await healing.applyShaping({ sessionId: 'kept', state: { mode: 'upspin' }, command: { kind: 'upspin', body: {} } });
+      const first = workerOf(healing)!;
+      await first.terminate();
+      expect(await healing.health()).toEqual({ ok: false, detail: expect.stringMatching(/worker gone: worker exited with code 1; restarting/) });
+      await vi.waitFor(async () => expect(await healing.health()).toEqual({ ok: true }), { timeout: 60_000, interval: 100 });
+      expect(workerOf(healing)).not.toBe(first);
+      expect((await healing.getSession('kept'))?.shaping?.state).toEqual({ mode: 'upspin' });
+      await healing.applyShaping({ sessionId: 'after', state: { mode: 'upspin' }, command: { kind: 'upspin', body: {} } });
+      expect(await healing.getSession('after')).toBeDefined();
+    } finally {
+      await healing.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not restart an in-memory store: a new one would have forgotten every session', async () => {
+    expect(await doomed.health()).toEqual({ ok: false, detail: expect.not.stringContaining('restarting') });
   });
 });
