@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { MemoryBus } from '@downspin/bus';
 import { startDemoApp } from '@downspin/demo-app';
 import { type Ack, type Profile } from '@downspin/protocol';
-import { startProxy, withoutDeleteLength } from '@downspin/proxy';
+import { LISTEN_BACKLOG, startProxy, withoutDeleteLength } from '@downspin/proxy';
 import { createProxyServer } from 'http-proxy-3';
 import { DELAY_HEADER, FromChildSchema, ROLES, ToChildSchema, type FromChild, type Role } from './messages.js';
 
@@ -99,7 +99,8 @@ async function runDelayProxy(target: string): Promise<string> {
     if (ms > 0) setTimeout(() => proxy.web(req, res), ms);
     else proxy.web(req, res);
   });
-  server.listen(0, '127.0.0.1');
+  // The proxy's own backlog, so the floor and downspin accept a burst of connections alike.
+  server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG });
   await once(server, 'listening');
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

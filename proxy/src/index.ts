@@ -1,4 +1,4 @@
-export { startProxy, type RunningProxy } from './server.js';
+export { LISTEN_BACKLOG, startProxy, type RunningProxy } from './server.js';
 export type { ForwardOptions, ProxyOptions, ProxyStats, AbuseGuardOptions, AddressGuardOptions, WebSocketLimits } from './options.js';
 export { DEFAULT_ABUSE_GUARD, DEFAULT_ADDRESS_GUARD, DEFAULT_WEBSOCKET_LIMITS } from './options.js';
 export { ShapingPlan } from './shaping/plan.js';

@@ -33,6 +33,16 @@ export interface RunningProxy {
 }
 
 /**
+ * Connections the kernel may hold for the proxy before it accepts them (capped by
+ * net.core.somaxconn, 4096 on current Linux). Node's default, 511, overflowed when a team's
+ * load opened ~2,000 connections within a second (bench section 7, 10,000 sessions): the
+ * dropped SYNs were retried by the clients after 1 s and 3 s, and those requests arrived
+ * seconds late (client-side p99 3.6 s) while the proxy's own event loop was never stalled
+ * for more than 150 ms. Accepting is cheap; refusing it looks like a shaping bug.
+ */
+export const LISTEN_BACKLOG = 65_535;
+
+/**
  * Starts a shaping proxy in front of `options.target`. Resolves once it
  * listens and has tried to load the stored shaping (it serves with none if
  * the store is down, and keeps retrying).
@@ -171,7 +181,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   });
   await link.start();
 
-  server.listen(options.port ?? 8080, options.host ?? '127.0.0.1');
+  server.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1', backlog: LISTEN_BACKLOG });
   try {
     await once(server, 'listening');
   } catch (error) {
