@@ -66,8 +66,8 @@ async function runDownspin(target: string): Promise<string> {
   return proxy.url;
 }
 
-/** The baseline: http-proxy-3 as its README shows it, with the same keep-alive agent and the same fix. */
-async function runHttpProxy(target: string): Promise<string> {
+/** http-proxy-3 as its README shows it, with a keep-alive agent and the same fix as downspin's. */
+function plainProxy(target: string) {
   const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
   const proxy = createProxyServer({ target, agent, changeOrigin: true, xfwd: true });
   withoutDeleteLength(proxy);
@@ -75,10 +75,19 @@ async function runHttpProxy(target: string): Promise<string> {
     if ('writeHead' in res && !res.headersSent) res.writeHead(502).end();
     else res.destroy();
   });
-  const server = http.createServer((req, res) => proxy.web(req, res));
-  server.listen(0, '127.0.0.1');
+  return proxy;
+}
+
+async function listenLocal(server: http.Server, backlog?: number): Promise<string> {
+  server.listen({ port: 0, host: '127.0.0.1', backlog });
   await once(server, 'listening');
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** The baseline of section 1: plain http-proxy-3. */
+async function runHttpProxy(target: string): Promise<string> {
+  const proxy = plainProxy(target);
+  return listenLocal(http.createServer((req, res) => proxy.web(req, res)));
 }
 
 /**
@@ -87,22 +96,14 @@ async function runHttpProxy(target: string): Promise<string> {
  * else), so its lateness is what this host and Node's timers add alone.
  */
 async function runDelayProxy(target: string): Promise<string> {
-  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
-  const proxy = createProxyServer({ target, agent, changeOrigin: true, xfwd: true });
-  withoutDeleteLength(proxy);
-  proxy.on('error', (_error, _req, res) => {
-    if ('writeHead' in res && !res.headersSent) res.writeHead(502).end();
-    else res.destroy();
-  });
+  const proxy = plainProxy(target);
   const server = http.createServer((req, res) => {
     const ms = Number(req.headers[DELAY_HEADER] ?? 0);
     if (ms > 0) setTimeout(() => proxy.web(req, res), ms);
     else proxy.web(req, res);
   });
   // The proxy's own backlog, so the floor and downspin accept a burst of connections alike.
-  server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG });
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return listenLocal(server, LISTEN_BACKLOG);
 }
 
 async function main(): Promise<void> {
