@@ -71,30 +71,50 @@ async function telemetryLateness(d: Deployment, since: number): Promise<P & { ro
   return { ...percentilesMs(rows.map((r) => Math.max(0, r.totalMs - r.upstreamMs - r.injectedMs))), rows: rows.length };
 }
 
+/** What every leg measures the same way: the probe idle, then the open-loop load beside the probe. */
+interface ProbedLoad {
+  sent: number;
+  answered: number;
+  failed: number;
+  clientLateness: P;
+  probeIdle: P;
+  probeLoaded: P;
+}
+
+async function probedLoad(
+  proxyUrl: string,
+  ids: readonly string[],
+  leg: ManySessionsLeg,
+  probeSamples: number,
+  beforeLoad: () => Promise<unknown>,
+): Promise<ProbedLoad> {
+  await probe(proxyUrl, 10); // warm-up: connection, JIT
+  const probeIdle = percentilesMs(await probe(proxyUrl, probeSamples));
+  await beforeLoad();
+  let loading = true;
+  const loaded = probe(proxyUrl, Number.MAX_SAFE_INTEGER, () => !loading);
+  const outcome = await load(proxyUrl, ids, leg.rate, leg.durationSec, leg.deployment === 'floor');
+  loading = false;
+  return {
+    sent: outcome.sent,
+    answered: outcome.answered,
+    failed: outcome.failed,
+    clientLateness: percentilesMs(outcome.beyondAsked.map((ms) => Math.max(0, ms - probeIdle.p50))),
+    probeIdle,
+    probeLoaded: percentilesMs(await loaded),
+  };
+}
+
 /** The floor leg: the same load and probe through delay-proxy, which holds each request as its header asks. */
 async function runFloor(leg: ManySessionsLeg, options: ManySessionsOptions, progress: (line: string) => void): Promise<LegOutcome> {
   const floor = await startChild('delay-proxy', options.upstreamUrl);
   try {
     const ids = Array.from({ length: leg.sessions }, (_, i) => `floor-${i}`);
-    await probe(floor.url, 10);
-    const probeIdle = percentilesMs(await probe(floor.url, options.probeSamples));
     const rssStartMiB = processRssMiB(floor.pid!);
-    progress(`many sessions (floor): ${leg.rate} req/s for ${leg.durationSec} s…`);
-    let loading = true;
-    const loaded = probe(floor.url, Number.MAX_SAFE_INTEGER, () => !loading);
-    const outcome = await load(floor.url, ids, leg.rate, leg.durationSec, true);
-    loading = false;
-    return {
-      ...leg,
-      sent: outcome.sent,
-      answered: outcome.answered,
-      failed: outcome.failed,
-      clientLateness: percentilesMs(outcome.beyondAsked.map((ms) => Math.max(0, ms - probeIdle.p50))),
-      probeIdle,
-      probeLoaded: percentilesMs(await loaded),
-      rssStartMiB,
-      rssAfterMiB: processRssMiB(floor.pid!),
-    };
+    const measured = await probedLoad(floor.url, ids, leg, options.probeSamples, async () =>
+      progress(`many sessions (floor): ${leg.rate} req/s for ${leg.durationSec} s…`),
+    );
+    return { ...leg, ...measured, rssStartMiB, rssAfterMiB: processRssMiB(floor.pid!) };
   } finally {
     await floor.stop();
   }
@@ -111,16 +131,12 @@ async function runLeg(leg: ManySessionsLeg, options: ManySessionsOptions, withId
     const ids = Array.from({ length: leg.sessions }, (_, i) => `many-${i}-${randomBytes(3).toString('hex')}`);
     progress(`many sessions (${leg.deployment}): shaping ${leg.sessions} sessions…`);
     await shapeAll(d, ids);
-    await probe(d.proxyUrl, 10); // warm-up: connection, JIT
-    const probeIdle = percentilesMs(await probe(d.proxyUrl, options.probeSamples));
-    await metric(d.metricsUrl, 'downspin_nodejs_eventloop_lag_p99_seconds'); // reading resets the histogram
-    progress(`many sessions (${leg.deployment}): ${leg.rate} req/s for ${leg.durationSec} s…`);
-    const loadStarted = Date.now();
-    let loading = true;
-    const loaded = probe(d.proxyUrl, Number.MAX_SAFE_INTEGER, () => !loading);
-    const outcome = await load(d.proxyUrl, ids, leg.rate, leg.durationSec);
-    loading = false;
-    const probeLoaded = percentilesMs(await loaded);
+    let loadStarted = 0;
+    const measured = await probedLoad(d.proxyUrl, ids, leg, options.probeSamples, async () => {
+      await metric(d.metricsUrl, 'downspin_nodejs_eventloop_lag_p99_seconds'); // reading resets the histogram
+      progress(`many sessions (${leg.deployment}): ${leg.rate} req/s for ${leg.durationSec} s…`);
+      loadStarted = Date.now();
+    });
     const eventLoopP99Ms = (await metric(d.metricsUrl, 'downspin_nodejs_eventloop_lag_p99_seconds')) * 1000;
     await settle(3000); // telemetry rows are written in batches
     const lateness = d.telemetryReadable ? await telemetryLateness(d, loadStarted) : undefined;
@@ -128,13 +144,8 @@ async function runLeg(leg: ManySessionsLeg, options: ManySessionsOptions, withId
     const idleAfter = withIdleRss ? await idleRssMiB(d, options.idleSec * 1000) : undefined;
     return {
       ...leg,
-      sent: outcome.sent,
-      answered: outcome.answered,
-      failed: outcome.failed,
+      ...measured,
       lateness,
-      clientLateness: percentilesMs(outcome.beyondAsked.map((ms) => Math.max(0, ms - probeIdle.p50))),
-      probeIdle,
-      probeLoaded,
       eventLoopP99Ms,
       rssStartMiB,
       rssAfterMiB,
