@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { rssMiB as processRssMiB, startChild } from '../processes.js';
+import { rssMiB, startChild } from '../processes.js';
 import type { Check } from '../report.js';
 import { percentilesMs } from '../stats.js';
-import { idleRssMiB, metric, rssMiB, startEmbedded, startScaleOut, type Deployment } from './many-sessions/deployments.js';
+import { idleRssMiB, metric, reportedRssMiB, startEmbedded, startScaleOut, type Deployment } from './many-sessions/deployments.js';
 import { load, probe, shapeAll } from './many-sessions/traffic.js';
 
 /**
@@ -110,11 +110,11 @@ async function runFloor(leg: ManySessionsLeg, options: ManySessionsOptions, prog
   const floor = await startChild('delay-proxy', options.upstreamUrl);
   try {
     const ids = Array.from({ length: leg.sessions }, (_, i) => `floor-${i}`);
-    const rssStartMiB = processRssMiB(floor.pid!);
+    const rssStartMiB = rssMiB(floor.pid!);
     const measured = await probedLoad(floor.url, ids, leg, options.probeSamples, async () =>
       progress(`many sessions (floor): ${leg.rate} req/s for ${leg.durationSec} s…`),
     );
-    return { ...leg, ...measured, rssStartMiB, rssAfterMiB: processRssMiB(floor.pid!) };
+    return { ...leg, ...measured, rssStartMiB, rssAfterMiB: rssMiB(floor.pid!) };
   } finally {
     await floor.stop();
   }
@@ -126,7 +126,7 @@ async function runLeg(leg: ManySessionsLeg, options: ManySessionsOptions, withId
   if ('missing' in d) return { ...leg, missing: d.missing };
   try {
     await settle(3000);
-    const rssStartMiB = await rssMiB(d);
+    const rssStartMiB = await reportedRssMiB(d);
     const idleBefore = withIdleRss ? await idleRssMiB(d, options.idleSec * 1000) : undefined;
     const ids = Array.from({ length: leg.sessions }, (_, i) => `many-${i}-${randomBytes(3).toString('hex')}`);
     progress(`many sessions (${leg.deployment}): shaping ${leg.sessions} sessions…`);
@@ -140,7 +140,7 @@ async function runLeg(leg: ManySessionsLeg, options: ManySessionsOptions, withId
     const eventLoopP99Ms = (await metric(d.metricsUrl, 'downspin_nodejs_eventloop_lag_p99_seconds')) * 1000;
     await settle(3000); // telemetry rows are written in batches
     const lateness = d.telemetryReadable ? await telemetryLateness(d, loadStarted) : undefined;
-    const rssAfterMiB = await rssMiB(d);
+    const rssAfterMiB = await reportedRssMiB(d);
     const idleAfter = withIdleRss ? await idleRssMiB(d, options.idleSec * 1000) : undefined;
     return {
       ...leg,

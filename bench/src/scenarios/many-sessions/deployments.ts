@@ -148,7 +148,8 @@ export async function metric(metricsUrl: string, name: string): Promise<number> 
   return Number(line.split(' ')[1]);
 }
 
-export const rssMiB = async (d: Deployment): Promise<number> => (await metric(d.metricsUrl, 'downspin_process_resident_memory_bytes')) / 1048576;
+/** RSS the deployment's proxy process reports in its /metrics. */
+export const reportedRssMiB = async (d: Deployment): Promise<number> => (await metric(d.metricsUrl, 'downspin_process_resident_memory_bytes')) / 1048576;
 
 /**
  * RSS after `ms` of idleness: V8 keeps the young generation it grew during
@@ -158,5 +159,5 @@ export const rssMiB = async (d: Deployment): Promise<number> => (await metric(d.
  */
 export async function idleRssMiB(d: Deployment, ms = 45_000): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, ms));
-  return rssMiB(d);
+  return reportedRssMiB(d);
 }
