@@ -122,7 +122,10 @@ export interface ForwardOptions {
 export interface ProxyStats {
   proxyId: string;
   startedAt: number;
+  /** Sessions running (with a runtime in memory). */
   sessions: number;
+  /** Shaped sessions idle past the idle time: only their shaping is kept, their next request runs them again. */
+  parkedSessions: number;
   /** Open client connections (HTTP keep-alive and WebSocket; a tunnel's decrypted socket counts besides its own). */
   connections: number;
   /** Raw tunnels of unlisted hosts open (--tunnel-unlisted). */

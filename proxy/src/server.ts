@@ -151,6 +151,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     proxyId,
     startedAt,
     sessions: sessions.size,
+    parkedSessions: sessions.parkedSize,
     connections: connections.size,
     rawTunnels: connects.openRawTunnels,
     webSockets: upgrades.open(),

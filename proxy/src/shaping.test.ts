@@ -57,6 +57,25 @@ describe('shaping over real sockets', () => {
     expect(await injected(h, 'someone-else', 1)).toEqual([0]);
   });
 
+  it('keeps shaping a session that went idle and was parked: its next request is delayed as before', async () => {
+    await h.shape('parked-1', { mode: 'downspin', latencyMs: 200 });
+    expect((await get(h, 'parked-1')).status).toBe(200);
+    // Once its activity is reported, a sweep as if it had been idle past the idle time (10 minutes).
+    await eventually(() => expect(h.proxy.sessions.get('parked-1')?.requests).toBe(0));
+    h.proxy.sessions.sweep(Date.now() + 11 * 60_000);
+    expect(h.proxy.sessions.get('parked-1')).toBeUndefined();
+    expect(h.proxy.stats().parkedSessions).toBeGreaterThanOrEqual(1);
+    expect(h.proxy.sessions.versionOf('parked-1')).toBe(1);
+    expect((await get(h, 'parked-1')).ms).toBeGreaterThanOrEqual(198);
+    expect(await injected(h, 'parked-1', 2)).toEqual([200, 200]);
+    // A newer command for a parked session is taken, and acknowledged with its version.
+    h.proxy.sessions.sweep(Date.now() + 11 * 60_000);
+    await h.shape('parked-1', { mode: 'upspin' });
+    expect(h.proxy.sessions.versionOf('parked-1')).toBe(2);
+    expect((await get(h, 'parked-1')).status).toBe(200);
+    expect(await injected(h, 'parked-1', 3)).toEqual([200, 200, 0]);
+  });
+
   it('upspin removes the delay again', async () => {
     await h.shape('prio-1', { mode: 'downspin', latencyMs: 250 });
     expect((await get(h, 'prio-1')).ms).toBeGreaterThanOrEqual(248);

@@ -159,7 +159,7 @@ export async function startScaleOutStack(options: StackOptions): Promise<ScaleOu
           bus: own.bus,
           relay,
           get: (session, urlPath = '/api/ping') => request(`${proxy.url}${urlPath}`, { headers: { [SESSION_HEADER]: session } }),
-          versions: (sessions) => Object.fromEntries(sessions.map((id) => [id, proxy.sessions.get(id)?.version ?? 0])),
+          versions: (sessions) => Object.fromEntries(sessions.map((id) => [id, proxy.sessions.versionOf(id)])),
           async close() {
             const at = proxies.indexOf(node);
             if (at >= 0) proxies.splice(at, 1);

@@ -6,6 +6,7 @@ import { METRIC_PREFIX } from './metrics.js';
 /** What a proxy reports about itself (`RunningProxy.stats()`, the fields scraped). */
 export interface ProxySelfStats {
   sessions: number;
+  parkedSessions: number;
   connections: number;
   webSockets: number;
   requestsTotal: number;
@@ -43,7 +44,8 @@ export async function startProxyMetricsServer(options: ProxyMetricsServerOptions
         this.set(read(options.stats()));
       },
     });
-  gauge('sessions', 'Sessions this proxy holds in memory', (s) => s.sessions);
+  gauge('sessions', 'Sessions this proxy runs (a runtime in memory)', (s) => s.sessions);
+  gauge('sessions_parked', 'Shaped sessions idle long enough that only their shaping is kept', (s) => s.parkedSessions);
   gauge('connections', 'Open client connections', (s) => s.connections);
   gauge('websockets', 'Open proxied WebSockets', (s) => s.webSockets);
   gauge('requests_per_second', 'Requests per second over the last few seconds', (s) => s.requestsPerSecond);

@@ -47,16 +47,16 @@ export class BusLink {
     await this.report(true);
   }
 
-  /** Applies a session's shaping; terminate also closes its WebSockets. */
+  /** Applies a session's shaping (parked when the session is not running); terminate also closes its WebSockets. */
   apply(shaping: SessionShaping): boolean {
-    const session = this.options.sessions.getOrCreate(shaping.sessionId);
-    if (!session.applyShaping(shaping)) {
+    const { applied, running } = this.options.sessions.apply(shaping);
+    if (!applied) {
       this.counts.stale++;
       return false;
     }
     this.counts.applied++;
-    if (shaping.state.mode === 'terminated') {
-      for (const socket of [...session.webSockets]) socket.close(WS_CLOSE_TERMINATED, 'session terminated');
+    if (shaping.state.mode === 'terminated' && running !== undefined) {
+      for (const socket of [...running.webSockets]) socket.close(WS_CLOSE_TERMINATED, 'session terminated');
     }
     return true;
   }
@@ -85,14 +85,13 @@ export class BusLink {
   private onCommand(command: ShapingCommand): void {
     const { shaping } = command;
     this.apply(shaping);
-    const session = this.options.sessions.get(shaping.sessionId);
     this.options.bus
       .publish('acks', {
         type: 'ack',
         commandId: command.commandId,
         proxyId: this.options.proxyId,
         sessionId: shaping.sessionId,
-        version: session?.version ?? shaping.version,
+        version: this.options.sessions.versionOf(shaping.sessionId),
       })
       .catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not acknowledge a command'));
   }

@@ -8,6 +8,8 @@ import type { RandomGenerator } from '../shaping/random.js';
 import { ConnectionEffect } from './connection.js';
 import { TruncateEffect } from './truncate.js';
 import { LatencyEffect } from './latency.js';
+import { RateLimitEffect } from './rate-limit.js';
+import { Verdict } from './effect.js';
 
 const stream = (seed: number) => randomStream(seed, 'latency');
 
@@ -176,5 +178,21 @@ describe('TruncatingStream', () => {
     await ended;
     expect(Buffer.concat(out).toString()).toBe('short');
     expect(cut.truncated).toBe(false);
+  });
+});
+
+describe('rate limit', () => {
+  const settings = ProfileSchema.parse({ rateLimit: { rps: 0.01, burst: 1 } }).rateLimit!;
+
+  it('takes the first request in full when its bucket was made after the request arrived (a parked session woken by it)', () => {
+    const effect = new RateLimitEffect(settings);
+    const arrived = performance.now() - 50;
+    const bucket = effect.createState();
+    const first = new GateDecision(arrived, Date.now());
+    effect.gate(first, bucket);
+    expect(first.verdict).toBe(Verdict.Forward);
+    const second = new GateDecision(arrived + 1, Date.now());
+    effect.gate(second, bucket);
+    expect([second.verdict, second.status]).toEqual([Verdict.Respond, 429]);
   });
 });

@@ -35,9 +35,13 @@ export class RateLimitEffect implements RequestGate<Bucket>, StatefulEffect<Buck
     // Limits requests and handshakes; a message of an open WebSocket is not a request.
     if (context.message) return;
     const now = context.now;
-    const refilled = bucket.tokens + (now - bucket.refilledAt) * this.perMs;
-    bucket.tokens = refilled > this.burst ? this.burst : refilled;
-    bucket.refilledAt = now;
+    // A bucket made while this request was being admitted (a timeline step that began
+    // with it, a parked session woken by it) is younger than the request: it is full as made.
+    if (now > bucket.refilledAt) {
+      const refilled = bucket.tokens + (now - bucket.refilledAt) * this.perMs;
+      bucket.tokens = refilled > this.burst ? this.burst : refilled;
+      bucket.refilledAt = now;
+    }
     context.addHeader('RateLimit-Limit', this.limitHeader);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;

@@ -31,6 +31,18 @@ interface TimelineRun {
 
 const NO_SHAPING: ShapingState = { mode: 'none' };
 
+/**
+ * Whether `next` replaces `held`: a newer version does; an older one, or the
+ * same version with the same state (a repeat), does not. The same version
+ * with another state does: a command whose store commit failed after it was
+ * published leaves a version the store hands out again, and the store's is
+ * the one that counts. Running and parked sessions decide alike.
+ */
+export function supersedes(next: Pick<SessionShaping, 'version' | 'state'>, held: Pick<SessionShaping, 'version' | 'state'>): boolean {
+  if (next.version !== held.version) return next.version > held.version;
+  return JSON.stringify(next.state) !== JSON.stringify(held.state);
+}
+
 export function hashSessionId(id: string): string {
   return createHash('sha256').update(id).digest('hex').slice(0, SESSION_HASH_LENGTH);
 }
@@ -72,6 +84,8 @@ export class SessionRuntime {
   banReported = true;
   userAgent = '';
   ip = '';
+  /** Requests (and handshakes) admitted and not yet answered: a session with one running is never parked. */
+  inFlight = 0;
 
   constructor(readonly id: string) {
     this.hash = hashSessionId(id);
@@ -79,6 +93,7 @@ export class SessionRuntime {
 
   /** Notes that a request (or WebSocket handshake) of this session arrived; it counts once answered (recordRequest). */
   touch(ts: number, userAgent: string | undefined, ip: string | undefined): void {
+    this.inFlight++;
     if (this.firstSeen === 0) this.firstSeen = ts;
     this.lastSeen = ts;
     if (userAgent !== undefined) this.userAgent = userAgent;
@@ -94,16 +109,12 @@ export class SessionRuntime {
   }
 
   /**
-   * Applies a newer shaping version; older versions, and the same version
-   * with the same state, are ignored, so repeated or reordered commands are
-   * harmless. The same version with another state replaces it: a command
-   * whose store commit failed after it was published leaves a version the
-   * store hands out again, and the store's is the one that counts.
-   * Returns true when applied.
+   * Applies a shaping version that supersedes the one held (see
+   * `supersedes`), so repeated or reordered commands are harmless. Returns
+   * true when applied.
    */
-  applyShaping(shaping: SessionShaping): boolean {
-    if (shaping.version < this.version) return false;
-    if (shaping.version === this.version && JSON.stringify(shaping.state) === JSON.stringify(this.state)) return false;
+  applyShaping(shaping: Pick<SessionShaping, 'version' | 'state'>): boolean {
+    if (!supersedes(shaping, this)) return false;
     this.version = shaping.version;
     this.state = shaping.state;
     this.upspin = shaping.state.mode === 'upspin';
@@ -168,6 +179,7 @@ export class SessionRuntime {
    * (the fixture's stats()) see the request and miss its bytes.
    */
   recordRequest(bytesIn: number, bytesOut: number): void {
+    this.inFlight--;
     this.requests++;
     this.recordBytes(bytesIn, bytesOut);
   }

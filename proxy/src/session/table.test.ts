@@ -5,7 +5,7 @@ import { SessionTable } from './table.js';
 describe('SessionTable', () => {
   const shaping = (sessionId: string, version: number, state: object) => ({ sessionId, version, state, updatedAt: 0 }) as never;
 
-  it('forgets idle sessions without shaping, including ones put back to none, and keeps shaped ones', () => {
+  it('forgets idle sessions without shaping, including ones put back to none, and parks shaped ones', () => {
     const table = new SessionTable({ idleMs: 1000, maxSessions: 100 });
     const passing = table.getOrCreate('passing');
     const reset = table.getOrCreate('reset');
@@ -18,10 +18,54 @@ describe('SessionTable', () => {
       session.recordRequest(100, 200);
     }
     table.takeActivity(10);
-    expect(table.sweep(5000)).toBe(2);
-    expect(table.get('shaped')).toBe(shaped);
-    expect(table.get('reset')).toBeUndefined();
+    expect(table.sweep(5000)).toBe(3);
+    expect(table.size).toBe(0);
+    expect(table.parkedSize).toBe(1);
+    expect(table.versionOf('shaped')).toBe(1);
+    expect(table.versionOf('reset')).toBe(0);
     expect(table.get('passing')).toBeUndefined();
+  });
+
+  it('builds a parked session again from its shaping on its next request', () => {
+    const table = new SessionTable({ idleMs: 1000, maxSessions: 100 });
+    const before = table.getOrCreate('back');
+    before.applyShaping(shaping('back', 4, { mode: 'downspin', latencyMs: 750 }));
+    expect(table.sweep(5000)).toBe(1);
+    const after = table.getOrCreate('back');
+    expect(after).not.toBe(before);
+    expect(after.version).toBe(4);
+    expect(after.state).toEqual({ mode: 'downspin', latencyMs: 750 });
+    expect(after.planAt(Date.now())?.plan.label).toBe('downspin: latency 750 ms');
+    expect(table.parkedSize).toBe(0);
+  });
+
+  it('parks shaping for a session it has not seen, and applies only newer versions to it', () => {
+    const table = new SessionTable({ idleMs: 1000, maxSessions: 100 });
+    expect(table.apply(shaping('new', 2, { mode: 'downspin', latencyMs: 300 }))).toEqual({ applied: true, running: undefined });
+    expect(table.apply(shaping('new', 1, { mode: 'upspin' })).applied).toBe(false);
+    expect(table.apply(shaping('new', 2, { mode: 'downspin', latencyMs: 300 })).applied).toBe(false);
+    expect(table.size).toBe(0);
+    expect(table.versionOf('new')).toBe(2);
+    expect(table.apply(shaping('new', 3, { mode: 'terminated', reason: 'done' })).applied).toBe(true);
+    expect(table.getOrCreate('new').terminatedReason).toBe('done');
+    const running = table.getOrCreate('new');
+    expect(table.apply(shaping('new', 4, { mode: 'upspin' }))).toEqual({ applied: true, running });
+    expect(running.upspin).toBe(true);
+  });
+
+  it('does not park a shaped session with a request running or a WebSocket open', () => {
+    const table = new SessionTable({ idleMs: 1000, maxSessions: 100 });
+    const waiting = table.getOrCreate('waiting');
+    waiting.applyShaping(shaping('waiting', 1, { mode: 'downspin', latencyMs: 60_000 }));
+    waiting.touch(1, 'ua', '127.0.0.1');
+    const open = table.getOrCreate('open');
+    open.applyShaping(shaping('open', 1, { mode: 'downspin', latencyMs: 100 }));
+    open.webSockets.add({} as never);
+    expect(table.sweep(5000)).toBe(0);
+    waiting.recordRequest(10, 20);
+    table.takeActivity(10);
+    expect(table.sweep(5000)).toBe(1);
+    expect(table.get('open')).toBe(open);
   });
 
   it('keeps a session whose activity has not been reported yet', () => {
@@ -32,13 +76,15 @@ describe('SessionTable', () => {
     expect(table.sweep(5000)).toBe(0);
   });
 
-  it('stays bounded: the oldest unshaped sessions make room', () => {
+  it('stays bounded: the oldest sessions make room, shaped ones parked', () => {
     const table = new SessionTable({ idleMs: 60_000, maxSessions: 3 });
     const kept = table.getOrCreate('kept');
     kept.applyShaping(shaping('kept', 1, { mode: 'upspin' }));
     for (const id of ['a', 'b', 'c', 'd']) table.getOrCreate(id);
     expect(table.size).toBeLessThanOrEqual(3);
-    expect(table.get('kept')).toBe(kept);
+    expect(table.get('kept')).toBeUndefined();
+    expect(table.versionOf('kept')).toBe(1);
+    expect(table.getOrCreate('kept').upspin).toBe(true);
     expect(table.get('d')).toBeDefined();
   });
 });

@@ -12,7 +12,7 @@ const logger = pino({ level: 'silent' });
 
 function session(profile: ProfileInput): SessionRuntime {
   const s = new SessionRuntime('messages-test');
-  s.applyShaping({ sessionId: 'messages-test', version: 1, state: { mode: 'profile', profile: ProfileSchema.parse(profile) }, updatedAt: 0 });
+  s.applyShaping({ version: 1, state: { mode: 'profile', profile: ProfileSchema.parse(profile) } });
   return s;
 }
 
@@ -75,7 +75,7 @@ describe('per-message decisions (latency is a round trip)', () => {
 
   it('refuses every message of a terminated session', () => {
     const s = new SessionRuntime('gone');
-    s.applyShaping({ sessionId: 'gone', version: 1, state: { mode: 'terminated', reason: 'bye' }, updatedAt: 0 });
+    s.applyShaping({ version: 1, state: { mode: 'terminated', reason: 'bye' } });
     const decision = messageDecision(s);
     decideMessage(decision, s, 'localhost', '/', DEFAULT_ABUSE_GUARD, logger);
     expect(decision.verdict).toBe(Verdict.Respond);
