@@ -250,7 +250,7 @@ async function run(options: BenchOptions): Promise<void> {
         `legs: ${legs.map((l) => `${l.deployment} ${l.sessions.toLocaleString('en-US')} @ ${l.rate.toLocaleString('en-US')} req/s × ${l.durationSec} s`).join(', ')})`,
       checks,
       async () => {
-        const result = await measureManySessions({ upstreamUrl: upstream.url, legs, probeSamples: options.quick ? 50 : 200, idleSec: options.quick ? 20 : 45 }, progress);
+        const result = await measureManySessions({ upstreamUrl: upstream.url, legs, probeSamples: options.quick ? 50 : 200, idleSec: options.quick ? 20 : 45, moreBatches: 2 }, progress);
         const report = manySessionsReport(result);
         for (const line of report.lines) out(line);
         out(checksTable(report.checks));

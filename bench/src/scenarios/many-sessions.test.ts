@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { manySessionsLegs, manySessionsReport, type LegResult } from './many-sessions.js';
+import { levelledGrowthMiB, manySessionsLegs, manySessionsReport, type LegResult } from './many-sessions.js';
 
 const p = (p99: number) => ({ p50: 0, p99, max: p99 });
 const leg = (over: Partial<LegResult>): LegResult => ({
@@ -44,9 +44,17 @@ describe('manySessionsReport', () => {
   });
 
   it('fails a leg that answered nothing, and judges idle RSS against 200 MiB', () => {
-    const { checks } = manySessionsReport([leg({ answered: 0, clientLateness: p(0), rssIdle: { beforeMiB: 210, afterMiB: 300, sec: 45 } })]);
+    const { checks } = manySessionsReport([leg({ answered: 0, clientLateness: p(0), rssIdle: { beforeMiB: 210, afterMiB: 300, afterBatchesMiB: [330, 352], sec: 45 } })]);
     expect(checks.find((c) => c.label.includes('lateness'))?.pass).toBe(false);
     expect(checks.find((c) => c.label === 'idle RSS of downspin start')).toMatchObject({ value: '210.0 MiB', pass: false });
+    expect(checks.find((c) => c.label.startsWith('idle RSS growth'))).toMatchObject({ value: '22.0 MiB', pass: false });
+  });
+
+  it('judges the settled RSS by its last batch: a warm-up first batch is allowed, a still-growing one is not', () => {
+    expect(levelledGrowthMiB({ afterMiB: 212, afterBatchesMiB: [229.3, 229.7] })).toBeCloseTo(0.4);
+    expect(levelledGrowthMiB({ afterMiB: 212, afterBatchesMiB: [] })).toBeUndefined();
+    const { checks } = manySessionsReport([leg({ rssIdle: { beforeMiB: 178, afterMiB: 212, afterBatchesMiB: [229.3, 231.0], sec: 45 } })]);
+    expect(checks.find((c) => c.label.startsWith('idle RSS growth'))).toMatchObject({ value: '1.7 MiB', pass: true });
   });
 
   it('runs the floor first in each size; the full run adds 10,000 sessions at 2,000 req/s', () => {
