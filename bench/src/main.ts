@@ -250,7 +250,14 @@ async function run(options: BenchOptions): Promise<void> {
         `legs: ${legs.map((l) => `${l.deployment} ${l.sessions.toLocaleString('en-US')} @ ${l.rate.toLocaleString('en-US')} req/s × ${l.durationSec} s`).join(', ')})`,
       checks,
       async () => {
-        const result = await measureManySessions({ upstreamUrl: upstream.url, legs, probeSamples: options.quick ? 50 : 200, idleSec: options.quick ? 20 : 45, moreBatches: 2 }, progress);
+        // Scale-out writes its telemetry to ClickHouse, as deployed, so its proxy-side lateness can be read.
+        const clickhouse = legs.some((l) => l.deployment === 'scale-out') ? await benchClickHouse() : undefined;
+        if (clickhouse !== undefined && 'missing' in clickhouse) out(`  no ClickHouse (scale-out lateness is client-side only): ${clickhouse.missing}`);
+        const clickhouseUrl = clickhouse !== undefined && 'server' in clickhouse ? clickhouse.server.url : undefined;
+        const result = await measureManySessions(
+          { upstreamUrl: upstream.url, legs, probeSamples: options.quick ? 50 : 200, idleSec: options.quick ? 20 : 45, moreBatches: 2, clickhouseUrl },
+          progress,
+        ).finally(() => (clickhouse !== undefined && 'server' in clickhouse ? clickhouse.server.stop() : undefined));
         const report = manySessionsReport(result);
         for (const line of report.lines) out(line);
         out(checksTable(report.checks));

@@ -31,6 +31,8 @@ export interface ManySessionsOptions {
   probeSamples: number;
   /** Seconds the first embedded leg waits idle before and after its load for the settled RSS. */
   idleSec: number;
+  /** ClickHouse for the scale-out legs' telemetry, so their proxy-side lateness is read like the embedded one's (else client-side only). */
+  clickhouseUrl?: string;
   /** Further batches of new sessions the first embedded leg runs after its own, each followed by the idle wait. */
   moreBatches: number;
 }
@@ -41,7 +43,7 @@ export interface LegResult extends ManySessionsLeg {
   sent: number;
   answered: number;
   failed: number;
-  /** From telemetry rows (embedded only): total − upstream − injected. */
+  /** From telemetry rows (embedded; scale-out with ClickHouse): total − upstream − injected. */
   lateness?: P & { rows: number };
   /** From the client: measured − asked latency − the idle probe's p50 (the hop itself). */
   clientLateness: P;
@@ -69,11 +71,21 @@ interface LatenessRow {
   injectedMs: number;
 }
 
-async function telemetryLateness(d: Deployment, since: number): Promise<P & { rows: number }> {
-  const res = await fetch(`${d.controlUrl}/admin/analytics/export.json?hours=1`, { headers: { 'x-api-key': d.adminKey } });
-  if (!res.ok) throw new Error(`telemetry export: HTTP ${res.status}`);
-  const rows = ((await res.json()) as LatenessRow[]).filter((r) => r.ts >= since && r.injectedMs > 0);
-  return { ...percentilesMs(rows.map((r) => Math.max(0, r.totalMs - r.upstreamMs - r.injectedMs))), rows: rows.length };
+/**
+ * The shaped requests' rows since `since`, once `expected` are there or
+ * `waitMs` has passed (rows arrive in batches: ClickHouse's every 5 s).
+ */
+async function telemetryLateness(d: Deployment, since: number, expected: number, waitMs = 20_000): Promise<P & { rows: number }> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const res = await fetch(`${d.controlUrl}/admin/analytics/export.json?hours=1`, { headers: { 'x-api-key': d.adminKey } });
+    if (!res.ok) throw new Error(`telemetry export: HTTP ${res.status}`);
+    const rows = ((await res.json()) as LatenessRow[]).filter((r) => r.ts >= since && r.injectedMs > 0);
+    if (rows.length >= expected || Date.now() >= deadline) {
+      return { ...percentilesMs(rows.map((r) => Math.max(0, r.totalMs - r.upstreamMs - r.injectedMs))), rows: rows.length };
+    }
+    await settle(1000);
+  }
 }
 
 /** What every leg measures the same way: the probe idle, then the open-loop load beside the probe. */
@@ -127,7 +139,7 @@ async function runFloor(leg: ManySessionsLeg, options: ManySessionsOptions, prog
 
 async function runLeg(leg: ManySessionsLeg, options: ManySessionsOptions, withIdleRss: boolean, progress: (line: string) => void): Promise<LegOutcome> {
   if (leg.deployment === 'floor') return runFloor(leg, options, progress);
-  const d = leg.deployment === 'embedded' ? await startEmbedded(options.upstreamUrl) : await startScaleOut(options.upstreamUrl);
+  const d = leg.deployment === 'embedded' ? await startEmbedded(options.upstreamUrl) : await startScaleOut(options.upstreamUrl, options.clickhouseUrl);
   if ('missing' in d) return { ...leg, missing: d.missing };
   try {
     await settle(3000);
@@ -144,8 +156,7 @@ async function runLeg(leg: ManySessionsLeg, options: ManySessionsOptions, withId
       loadStarted = Date.now();
     });
     const eventLoopP99Ms = (await metric(d.metricsUrl, 'downspin_nodejs_eventloop_lag_p99_seconds')) * 1000;
-    await settle(3000); // telemetry rows are written in batches
-    const lateness = d.telemetryReadable ? await telemetryLateness(d, loadStarted) : undefined;
+    const lateness = d.telemetryReadable ? await telemetryLateness(d, loadStarted, measured.answered) : undefined;
     const rssAfterMiB = await reportedRssMiB(d);
     const idleAfter = withIdleRss ? await idleRssMiB(d, options.idleSec * 1000) : undefined;
     // A team goes on testing: new sessions replace finished ones. What they leave behind must level off.

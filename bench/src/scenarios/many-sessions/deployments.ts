@@ -21,7 +21,7 @@ export interface Deployment {
   adminKey: string;
   /** `/metrics` of the process the proxy runs in. */
   metricsUrl: string;
-  /** Telemetry rows can be read back from the control API (not in scale-out without ClickHouse). */
+  /** Telemetry rows can be read back from the control API (scale-out: only with ClickHouse). */
   telemetryReadable: boolean;
   stop(): Promise<void>;
 }
@@ -100,9 +100,10 @@ export async function startEmbedded(upstreamUrl: string): Promise<Deployment> {
 
 /**
  * `downspin control` and one `downspin proxy --metrics-port`, over the real
- * Redis (a random prefix) and a fresh PostgreSQL database; or why not.
+ * Redis (a random prefix) and a fresh PostgreSQL database; or why not. With
+ * `clickhouseUrl`, telemetry goes there and the control API can read it back.
  */
-export async function startScaleOut(upstreamUrl: string): Promise<Deployment | { missing: string }> {
+export async function startScaleOut(upstreamUrl: string, clickhouseUrl?: string): Promise<Deployment | { missing: string }> {
   const database = await prepareScaleOut();
   if ('missing' in database) return database;
   const dataDir = await mkdtemp(path.join(tmpdir(), 'downspin-bench-scale-out-'));
@@ -113,6 +114,7 @@ export async function startScaleOut(upstreamUrl: string): Promise<Deployment | {
     REDIS_PREFIX: `downspin-bench-${randomBytes(4).toString('hex')}:`,
     DATABASE_URL: database.databaseUrl,
     DOWNSPIN_DATA_DIR: dataDir,
+    ...(clickhouseUrl === undefined ? {} : { CLICKHOUSE_URL: clickhouseUrl }),
   };
   const stops: Array<() => Promise<void>> = [];
   const stop = async (): Promise<void> => {
@@ -131,7 +133,7 @@ export async function startScaleOut(upstreamUrl: string): Promise<Deployment | {
       controlUrl: urlIn(control.banner, /dashboard on (http:\/\/[^\s;]+)/, 'control API'),
       adminKey,
       metricsUrl: urlIn(proxy.banner, /metrics (http:\/\/\S+)/, 'metrics'),
-      telemetryReadable: false,
+      telemetryReadable: clickhouseUrl !== undefined,
       stop,
     };
   } catch (error) {
