@@ -253,11 +253,11 @@ async function run(options: BenchOptions): Promise<void> {
         // Scale-out writes its telemetry to ClickHouse, as deployed, so its proxy-side lateness can be read.
         const clickhouse = legs.some((l) => l.deployment === 'scale-out') ? await benchClickHouse() : undefined;
         if (clickhouse !== undefined && 'missing' in clickhouse) out(`  no ClickHouse (scale-out lateness is client-side only): ${clickhouse.missing}`);
-        const clickhouseUrl = clickhouse !== undefined && 'server' in clickhouse ? clickhouse.server.url : undefined;
+        const server = clickhouse !== undefined && 'server' in clickhouse ? clickhouse.server : undefined;
         const result = await measureManySessions(
-          { upstreamUrl: upstream.url, legs, probeSamples: options.quick ? 50 : 200, idleSec: options.quick ? 20 : 45, moreBatches: 2, clickhouseUrl },
+          { upstreamUrl: upstream.url, legs, probeSamples: options.quick ? 50 : 200, idleSec: options.quick ? 20 : 45, moreBatches: 2, clickhouseUrl: server?.url },
           progress,
-        ).finally(() => (clickhouse !== undefined && 'server' in clickhouse ? clickhouse.server.stop() : undefined));
+        ).finally(() => server?.stop());
         const report = manySessionsReport(result);
         for (const line of report.lines) out(line);
         out(checksTable(report.checks));

@@ -260,12 +260,18 @@ export class SessionRuntime {
     return true;
   }
 
+  /**
+   * True while there is activity the next report must carry. Bytes count on
+   * their own: a response (or WebSocket message) that ends after the report of
+   * its request still counts.
+   */
+  get hasActivityToReport(): boolean {
+    return this.requests !== 0 || this.bytesIn !== 0 || this.bytesOut !== 0 || this.violationsSinceReport !== 0 || !this.banReported;
+  }
+
   /** Takes the activity since the last report, or undefined when there was none. */
   takeActivity(): SessionActivity | undefined {
-    // Bytes count on their own: a response (or WebSocket message) that ends after the report of its request still counts.
-    if (this.requests === 0 && this.bytesIn === 0 && this.bytesOut === 0 && this.violationsSinceReport === 0 && this.banReported) {
-      return undefined;
-    }
+    if (!this.hasActivityToReport) return undefined;
     const activity: SessionActivity = {
       sessionId: this.id,
       firstSeen: this.firstSeen,

@@ -120,9 +120,7 @@ export class SessionTable {
     if (session.webSockets.size > 0 || session.bannedUntil > epochNow) return false;
     const shaped = session.holdsShaping;
     if (!pressed) {
-      const reported =
-        session.requests === 0 && session.bytesIn === 0 && session.bytesOut === 0 && session.violationsSinceReport === 0 && session.banReported;
-      if (session.inFlight > 0 || !reported || (!shaped && session.bannedUntil !== 0)) return false;
+      if (session.inFlight > 0 || session.hasActivityToReport || (!shaped && session.bannedUntil !== 0)) return false;
     } else if (shaped && session.inFlight > 0) {
       return false;
     }
