@@ -4,6 +4,12 @@ import { z } from 'zod';
 /** What the bench runs in its own child processes (nginx is spawned directly). */
 /** The header by which the load tells `delay-proxy` how long to hold a request, in ms. */
 export const DELAY_HEADER = 'x-bench-delay-ms';
+/**
+ * `delay-proxy` answers GET on this path with the lateness (ms) of the
+ * delayed requests finished since the last read, measured on its own clock
+ * as downspin's telemetry does: total − upstream − asked delay.
+ */
+export const FLOOR_LATENESS_PATH = '/__bench/lateness';
 export const ROLES = ['upstream', 'downspin', 'http-proxy', 'delay-proxy'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -13,4 +13,5 @@ export { toSessionView } from './sessions/view.js';
 export { telemetryClientEvents, type ClientEventsWriter } from './analytics/client-events-sink.js';
 export { riskReasons, type RiskReason } from './analytics/risk-reasons.js';
 export { recentAlerts, type Alert, type AlertKind } from './analytics/alerts.js';
+export { EVENT_LOOP_RESOLUTION_MS } from './metrics/process-metrics.js';
 export { startProxyMetricsServer, type ProxyMetricsServerOptions, type ProxySelfStats, type RunningProxyMetrics } from './metrics/proxy-metrics.js';

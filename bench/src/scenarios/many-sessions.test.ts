@@ -33,6 +33,18 @@ describe('manySessionsReport', () => {
     ]);
   });
 
+  it('gives the floor of the same size beside each lateness: its own clock beside telemetry, client-side beside client-side', () => {
+    const floor = leg({ deployment: 'floor', eventLoopP99Ms: undefined, lateness: { ...p(2.5), rows: 10_000 }, clientLateness: p(11) });
+    const { lines, checks } = manySessionsReport([
+      floor,
+      leg({ lateness: { ...p(4), rows: 10_000 } }),
+      leg({ deployment: 'scale-out', clientLateness: p(9) }),
+      leg({ sessions: 10_000, lateness: { ...p(6), rows: 20_000 } }),
+    ]);
+    expect(checks.filter((c) => c.label.includes('lateness')).map((c) => c.value)).toEqual(['4.0 ms (floor 2.5)', '9.0 ms (floor 11.0)', '6.0 ms']);
+    expect(lines.join('\n')).toMatch(/10,000 delayed requests timed\n\s+proxy-side lateness \(its own clock: total − upstream − injected\): p50 0\.0 ms, p99 2\.5 ms/);
+  });
+
   it('prints the floor beside the others without a target, and a missing leg with its reason', () => {
     const { lines, checks } = manySessionsReport([
       leg({ deployment: 'floor', eventLoopP99Ms: undefined }),

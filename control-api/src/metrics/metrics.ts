@@ -1,7 +1,8 @@
 import { prometheus } from '@hono/prometheus';
 import type { MiddlewareHandler } from 'hono';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { StatsSources } from '../stats/stats.js';
+import { collectProcessMetrics } from './process-metrics.js';
 
 export const METRIC_PREFIX = 'downspin_';
 
@@ -35,7 +36,7 @@ export class ControlMetrics {
   constructor(sources: StatsSources, options: ControlMetricsOptions = {}) {
     const registers = [this.registry];
     const prefix = METRIC_PREFIX;
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix });
+    if (options.processMetrics ?? true) collectProcessMetrics(this.registry, prefix);
     this.http = prometheus({ registry: this.registry, prefix }).registerMetrics;
 
     this.commands = new Counter({

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { METRIC_PREFIX } from './metrics.js';
+import { collectProcessMetrics } from './process-metrics.js';
 
 /** What a proxy reports about itself (`RunningProxy.stats()`, the fields scraped). */
 export interface ProxySelfStats {
@@ -34,7 +35,7 @@ export interface RunningProxyMetrics {
 export async function startProxyMetricsServer(options: ProxyMetricsServerOptions): Promise<RunningProxyMetrics> {
   const registry = new Registry();
   const registers = [registry];
-  collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  collectProcessMetrics(registry, METRIC_PREFIX);
   const gauge = (name: string, help: string, read: (s: ProxySelfStats) => number) =>
     new Gauge({
       name: `${METRIC_PREFIX}${name}`,
