@@ -255,7 +255,7 @@ async function run(options: BenchOptions): Promise<void> {
         if (clickhouse !== undefined && 'missing' in clickhouse) out(`  no ClickHouse (scale-out lateness is client-side only): ${clickhouse.missing}`);
         const server = clickhouse !== undefined && 'server' in clickhouse ? clickhouse.server : undefined;
         const result = await measureManySessions(
-          { upstreamUrl: upstream.url, legs, probeSamples: options.quick ? 50 : 200, idleSec: options.quick ? 20 : 45, moreBatches: 2, clickhouseUrl: server?.url },
+          { upstreamUrl: upstream.url, legs, probeSamples: options.quick ? 50 : 200, idleSec: options.quick ? 20 : 45, moreBatches: options.quick ? 0 : 2, clickhouseUrl: server?.url },
           progress,
         ).finally(() => server?.stop());
         const report = manySessionsReport(result);

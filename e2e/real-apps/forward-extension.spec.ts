@@ -4,15 +4,12 @@ import path from 'node:path';
 import { chromium, expect, test as base, type BrowserContext, type Page, type Worker } from '@playwright/test';
 import { trustDownspinCa } from '@downspin/playwright';
 import { builtChromeExtension } from '../../browser-support/built-extension.js';
-import { hostName, sessionEndpoints, sessionRows, startForwardDownspin, type ForwardDownspin } from './support/forward.js';
-import { START_TIMEOUT_MS } from './support/test.js';
-import { API_HOST, APP_HOST, startTwoOriginApp, type TwoOriginApp } from './support/two-origins.js';
+import { forwardWorkerFixtures, hostName, sessionEndpoints, sessionRows, type ForwardDownspin, type ForwardWorkers } from './support/forward.js';
+import { API_HOST, APP_HOST } from './support/two-origins.js';
 
 const API_LATENCY_MS = 700;
 
-interface Workers {
-  twoOrigins: TwoOriginApp;
-  forward: ForwardDownspin;
+interface Workers extends ForwardWorkers {
   /** The built Chrome extension, its manifest granting the two hosts (what the user's "Allow" on the options page grants). */
   grantedExtension: string;
 }
@@ -39,24 +36,8 @@ async function extensionWorker(context: BrowserContext): Promise<Worker> {
 }
 
 const test = base.extend<Record<never, never>, Workers>({
-  twoOrigins: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
-    async ({}, use) => {
-      const app = await startTwoOriginApp();
-      await use(app);
-      await app.close();
-    },
-    { scope: 'worker', title: 'app.downspin.test + api.downspin.test' },
-  ],
   // No --require-proxy-auth: the extension's header, inside the tunnel, is the session.
-  forward: [
-    async ({ twoOrigins }, use) => {
-      const forward = await startForwardDownspin(twoOrigins, { requireProxyAuth: false, timeoutMs: START_TIMEOUT_MS });
-      await use(forward);
-      await forward.dispose();
-    },
-    { scope: 'worker', timeout: START_TIMEOUT_MS + 30_000, title: 'downspin start (forward mode)' },
-  ],
+  ...forwardWorkerFixtures({ requireProxyAuth: false }),
   grantedExtension: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
     async ({}, use) => {

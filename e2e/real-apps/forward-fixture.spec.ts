@@ -1,17 +1,11 @@
 import { test as base, expect, trustDownspinCa } from '@downspin/playwright';
 import { newSessionId, sessionHash } from '@downspin/protocol';
 import type { Page } from '@playwright/test';
-import { hostName, sessionEndpoints, sessionRows, startForwardDownspin, type ForwardDownspin } from './support/forward.js';
-import { START_TIMEOUT_MS } from './support/test.js';
-import { API_HOST, APP_HOST, startTwoOriginApp, UNLISTED_HOST, type TwoOriginApp } from './support/two-origins.js';
+import { forwardWorkerFixtures, hostName, sessionEndpoints, sessionRows, type ForwardWorkers } from './support/forward.js';
+import { API_HOST, APP_HOST, UNLISTED_HOST } from './support/two-origins.js';
 
 /** The latency the test puts on the API host only (a route with a host). */
 const API_LATENCY_MS = 700;
-
-interface Workers {
-  twoOrigins: TwoOriginApp;
-  forward: ForwardDownspin;
-}
 
 /**
  * Issue 13, "Done when" (fixture half): an app of two https origins, each
@@ -19,24 +13,8 @@ interface Workers {
  * with the proxy as the browser's proxy (the fixture's forward mode). No
  * header and no change to the app: the session is the proxy user name.
  */
-const test = base.extend<Record<never, never>, Workers>({
-  twoOrigins: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
-    async ({}, use) => {
-      const app = await startTwoOriginApp();
-      await use(app);
-      await app.close();
-    },
-    { scope: 'worker', title: 'app.downspin.test + api.downspin.test' },
-  ],
-  forward: [
-    async ({ twoOrigins }, use) => {
-      const forward = await startForwardDownspin(twoOrigins, { requireProxyAuth: true, timeoutMs: START_TIMEOUT_MS });
-      await use(forward);
-      await forward.dispose();
-    },
-    { scope: 'worker', timeout: START_TIMEOUT_MS + 30_000, title: 'downspin start (forward mode)' },
-  ],
+const test = base.extend<Record<never, never>, ForwardWorkers>({
+  ...forwardWorkerFixtures({ requireProxyAuth: true }),
   // Chromium trusts the proxy's CA by its SPKI hash, for this browser only (no system store, no ignoreHTTPSErrors).
   launchOptions: [
     async ({ launchOptions, forward }, use) => use({ ...launchOptions, args: [...(launchOptions.args ?? []), ...trustDownspinCa(forward.caSpki)] }),

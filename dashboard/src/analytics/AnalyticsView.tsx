@@ -1,15 +1,13 @@
 import type { DashboardAlert } from '@downspin/protocol';
 import { useMemo, useState } from 'react';
-import { useSearchParams } from 'wouter';
 import type { ExportFormat } from '../api/client.js';
 import { useDashboard } from '../app/context.js';
-import { formatBytes, formatCount, formatMs, formatPercent } from '../format.js';
 import { AlertsPanel, mergeAlerts } from './AlertsPanel.js';
 import { BandwidthChart, chartRows, LatencyChart, RequestRateChart, StatusChart } from './Charts.js';
 import { saveFile } from './download.js';
 import { EndpointsTable } from './EndpointsTable.js';
-import { RANGES, rangeById } from './ranges.js';
 import { PanelBody } from './PanelBody.js';
+import { OverviewFigures, RangeBar, useRange } from './RangeBar.js';
 import { useAnalytics } from './useAnalytics.js';
 import { WorldMap } from './WorldMap.js';
 
@@ -42,8 +40,7 @@ function ExportButtons({ hours, words }: { hours: number; words: string }) {
 
 /** Request rate, latency, status codes, bandwidth, top endpoints, sessions by country and bot alerts over 1h / 24h / 7d. */
 export function AnalyticsView({ liveAlerts }: { liveAlerts: readonly DashboardAlert[] }) {
-  const [params, setParams] = useSearchParams();
-  const range = rangeById(params.get('range'));
+  const [range, setRange] = useRange();
   const analytics = useAnalytics(range.hours);
   const { overview, timeseries, endpoints, geo, alerts, loading } = analytics;
   const rows = useMemo(() => (timeseries.data ? chartRows(timeseries.data) : []), [timeseries.data]);
@@ -55,44 +52,13 @@ export function AnalyticsView({ liveAlerts }: { liveAlerts: readonly DashboardAl
     <section aria-labelledby="analytics-title" className="view">
       <div className="view-head">
         <h1 id="analytics-title">Analytics</h1>
-        <div className="segmented-buttons" role="group" aria-label="Time range">
-          {RANGES.map((r) => (
-            <button key={r.id} type="button" aria-pressed={r.id === range.id} onClick={() => setParams({ range: r.id })} title={r.words}>
-              {r.label}
-            </button>
-          ))}
-        </div>
-        <div className="row push-right">
-          <button type="button" className="quiet" onClick={() => void analytics.refresh()} disabled={loading}>
-            {loading ? 'Refreshing…' : 'Refresh'}
-          </button>
+        <RangeBar range={range} onRange={setRange} loading={loading} onRefresh={() => void analytics.refresh()}>
           <ExportButtons hours={range.hours} words={range.words} />
-        </div>
+        </RangeBar>
       </div>
 
       <PanelBody panel={overview} loading={loading}>
-        {(o) => (
-          <dl className="figures" aria-label={`Overview of ${range.words}`}>
-            {(
-              [
-                ['Requests', formatCount(o.requests)],
-                ['Errors', `${formatCount(o.errors)} (${formatPercent(o.errorRate)})`],
-                ['Latency p50', formatMs(o.latencyMs.p50)],
-                ['p95', formatMs(o.latencyMs.p95)],
-                ['p99', formatMs(o.latencyMs.p99)],
-                ['Bytes in', formatBytes(o.bytesIn)],
-                ['Bytes out', formatBytes(o.bytesOut)],
-                ['Sessions', formatCount(o.sessions)],
-                ['Rate-limited', formatCount(o.rateLimited)],
-              ] as const
-            ).map(([label, value]) => (
-              <div key={label}>
-                <dt>{label}</dt>
-                <dd>{value}</dd>
-              </div>
-            ))}
-          </dl>
-        )}
+        {(o) => <OverviewFigures overview={o} label={`Overview of ${range.words}`} />}
       </PanelBody>
 
       {timeseries.error !== null ? (

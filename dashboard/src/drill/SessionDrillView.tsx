@@ -1,58 +1,24 @@
-import { SESSION_HASH_PATTERN, type OverviewResponse } from '@downspin/protocol';
-import { Link, useSearchParams } from 'wouter';
-import { RANGES, rangeById } from '../analytics/ranges.js';
+import { SESSION_HASH_PATTERN } from '@downspin/protocol';
+import { Link } from 'wouter';
 import { PanelBody } from '../analytics/PanelBody.js';
-import { formatBytes, formatCount, formatMs, formatPercent } from '../format.js';
+import { OverviewFigures, RangeBar, useRange } from '../analytics/RangeBar.js';
 import { MODE_LABELS } from '../sessions/filters.js';
 import { DrillExport } from './DrillExport.js';
 import { ShapingHistory } from './ShapingHistory.js';
 import { useSessionDrill } from './useSessionDrill.js';
 import { Waterfall } from './Waterfall.js';
 
-function Figures({ o, words }: { o: OverviewResponse; words: string }) {
-  const figures = [
-    ['Requests', formatCount(o.requests)],
-    ['Errors', `${formatCount(o.errors)} (${formatPercent(o.errorRate)})`],
-    ['Latency p50', formatMs(o.latencyMs.p50)],
-    ['p99', formatMs(o.latencyMs.p99)],
-    ['Bytes in', formatBytes(o.bytesIn)],
-    ['Bytes out', formatBytes(o.bytesOut)],
-    ['Rate-limited', formatCount(o.rateLimited)],
-  ] as const;
-  return (
-    <dl className="figures" aria-label={`Session figures of ${words}`}>
-      {figures.map(([label, value]) => (
-        <div key={label}>
-          <dt>{label}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
 function DrillBody({ hash }: { hash: string }) {
-  const [params, setParams] = useSearchParams();
-  const range = rangeById(params.get('range'));
+  const [range, setRange] = useRange();
   const { detail, har, overview, loading, refresh } = useSessionDrill(hash, range.hours);
   const session = detail.data?.session;
 
   return (
     <>
       <div className="view-head">
-        <div className="segmented-buttons" role="group" aria-label="Time range">
-          {RANGES.map((r) => (
-            <button key={r.id} type="button" aria-pressed={r.id === range.id} onClick={() => setParams({ range: r.id })} title={r.words}>
-              {r.label}
-            </button>
-          ))}
-        </div>
-        <div className="row push-right">
-          <button type="button" className="quiet" onClick={() => void refresh()} disabled={loading}>
-            {loading ? 'Refreshing…' : 'Refresh'}
-          </button>
+        <RangeBar range={range} onRange={setRange} loading={loading} onRefresh={() => void refresh()}>
           <DrillExport hash={hash} hours={range.hours} words={range.words} />
-        </div>
+        </RangeBar>
       </div>
       {session && (
         <p className="shaping">
@@ -62,7 +28,7 @@ function DrillBody({ hash }: { hash: string }) {
       )}
 
       <PanelBody panel={overview} loading={loading}>
-        {(o) => <Figures o={o} words={range.words} />}
+        {(o) => <OverviewFigures overview={o} label={`Session figures of ${range.words}`} sessions={false} />}
       </PanelBody>
 
       <section className="panel" aria-labelledby="waterfall-title">

@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Fixtures } from '@playwright/test';
 import type { RequestRow } from '@downspin/protocol';
 import { LocalCa } from '@downspin/proxy';
 import { startDownspin, type RunningDownspin } from '@downspin/testing';
-import { API_HOST, APP_HOST, type TwoOriginApp } from './two-origins.js';
+import { START_TIMEOUT_MS } from './test.js';
+import { API_HOST, APP_HOST, startTwoOriginApp, type TwoOriginApp } from './two-origins.js';
 
 /** `downspin start` in forward mode for the two-origin app, and the SPKI hash of its CA. */
 export interface ForwardDownspin {
@@ -34,6 +36,35 @@ export async function startForwardDownspin(app: TwoOriginApp, options: { require
       await server.dispose();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The worker fixtures of the forward-mode specs: the two-origin app, and downspin in forward mode in front of it. */
+export interface ForwardWorkers {
+  twoOrigins: TwoOriginApp;
+  forward: ForwardDownspin;
+}
+
+/** One of each per worker; `requireProxyAuth` off when the extension's header, inside the tunnel, is the session. */
+export function forwardWorkerFixtures(options: { requireProxyAuth: boolean }): Fixtures<Record<never, never>, ForwardWorkers> {
+  return {
+    twoOrigins: [
+      // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
+      async ({}, use) => {
+        const app = await startTwoOriginApp();
+        await use(app);
+        await app.close();
+      },
+      { scope: 'worker', title: 'app.downspin.test + api.downspin.test' },
+    ],
+    forward: [
+      async ({ twoOrigins }, use) => {
+        const forward = await startForwardDownspin(twoOrigins, { requireProxyAuth: options.requireProxyAuth, timeoutMs: START_TIMEOUT_MS });
+        await use(forward);
+        await forward.dispose();
+      },
+      { scope: 'worker', timeout: START_TIMEOUT_MS + 30_000, title: 'downspin start (forward mode)' },
+    ],
   };
 }
 
