@@ -12,9 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { MemoryBus } from '@downspin/bus';
 import { startDemoApp } from '@downspin/demo-app';
 import { type Ack, type Profile } from '@downspin/protocol';
-import { LISTEN_BACKLOG, startProxy, withoutDeleteLength } from '@downspin/proxy';
-import { createProxyServer } from 'http-proxy-3';
-import { DELAY_HEADER, FLOOR_LATENESS_PATH, FromChildSchema, ROLES, ToChildSchema, type FromChild, type Role } from './messages.js';
+import { LISTEN_BACKLOG, startProxy } from '@downspin/proxy';
+import { delayProxyServer, plainProxy } from './baseline-proxies.js';
+import { FromChildSchema, ROLES, ToChildSchema, type FromChild, type Role } from './messages.js';
 
 const ACK_TIMEOUT_MS = 5000;
 
@@ -66,18 +66,6 @@ async function runDownspin(target: string): Promise<string> {
   return proxy.url;
 }
 
-/** http-proxy-3 as its README shows it, with a keep-alive agent and the same fix as downspin's. */
-function plainProxy(target: string) {
-  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
-  const proxy = createProxyServer({ target, agent, changeOrigin: true, xfwd: true });
-  withoutDeleteLength(proxy);
-  proxy.on('error', (_error, _req, res) => {
-    if ('writeHead' in res && !res.headersSent) res.writeHead(502).end();
-    else res.destroy();
-  });
-  return proxy;
-}
-
 async function listenLocal(server: http.Server, backlog?: number): Promise<string> {
   server.listen({ port: 0, host: '127.0.0.1', backlog });
   await once(server, 'listening');
@@ -90,41 +78,10 @@ async function runHttpProxy(target: string): Promise<string> {
   return listenLocal(http.createServer((req, res) => proxy.web(req, res)));
 }
 
-/**
- * The floor for section 7: the same http-proxy-3 holding each request for the
- * milliseconds its `x-bench-delay-ms` header asks (one setTimeout, nothing
- * else), so its lateness is what this host and Node's timers add alone. It
- * measures that lateness on its own clock as downspin's telemetry does, at
- * FLOOR_LATENESS_PATH.
- */
+/** The floor for section 7 (see delayProxyServer). */
 async function runDelayProxy(target: string): Promise<string> {
-  const proxy = plainProxy(target);
-  // Lateness of the delayed requests since the last read; a read every leg keeps this small.
-  let lateness: number[] = [];
-  const upstreamAnswered = new WeakMap<http.IncomingMessage, number>();
-  proxy.on('proxyRes', (_proxyRes, req) => upstreamAnswered.set(req, performance.now()));
-  const server = http.createServer((req, res) => {
-    if (req.url === FLOOR_LATENESS_PATH) {
-      res.setHeader('content-type', 'application/json').end(JSON.stringify(lateness));
-      lateness = [];
-      return;
-    }
-    const arrived = performance.now();
-    const ms = Number(req.headers[DELAY_HEADER] ?? 0);
-    if (ms <= 0) return proxy.web(req, res);
-    let upstreamStarted = 0;
-    // As downspin's telemetry: upstream from forwarding to the response head, total until the response closes.
-    res.once('close', () => {
-      const answered = upstreamAnswered.get(req);
-      if (answered !== undefined) lateness.push(performance.now() - arrived - (answered - upstreamStarted) - ms);
-    });
-    setTimeout(() => {
-      upstreamStarted = performance.now();
-      proxy.web(req, res);
-    }, ms);
-  });
   // The proxy's own backlog, so the floor and downspin accept a burst of connections alike.
-  return listenLocal(server, LISTEN_BACKLOG);
+  return listenLocal(delayProxyServer(target), LISTEN_BACKLOG);
 }
 
 async function main(): Promise<void> {
