@@ -1,6 +1,7 @@
 import type { OverviewResponse } from '@downspin/protocol';
 import type { ReactNode } from 'react';
 import { useSearchParams } from 'wouter';
+import { Figures } from '../app/Figures.js';
 import { formatBytes, formatCount, formatMs, formatPercent } from '../format.js';
 import { RANGES, rangeById, type Range } from './ranges.js';
 
@@ -56,14 +57,5 @@ export function OverviewFigures({ overview: o, label, sessions = true }: { overv
     ...(sessions ? [['Sessions', formatCount(o.sessions)] as const] : []),
     ['Rate-limited', formatCount(o.rateLimited)],
   ];
-  return (
-    <dl className="figures" aria-label={label}>
-      {figures.map(([name, value]) => (
-        <div key={name}>
-          <dt>{name}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <Figures items={figures} label={label} />;
 }

@@ -2,6 +2,7 @@ import type { SessionsFilter, SessionView } from '@downspin/protocol';
 import { useEffect, useMemo, useState } from 'react';
 import { saveFile } from '../analytics/download.js';
 import { useDashboard } from '../app/context.js';
+import { Figures } from '../app/Figures.js';
 import { formatCount } from '../format.js';
 import type { LiveState } from '../live/reducer.js';
 import { sortSessions } from '../live/reducer.js';
@@ -30,7 +31,7 @@ function useNow(periodMs: number): number {
   return now;
 }
 
-function Figures({ live }: { live: LiveState }) {
+function LiveFigures({ live }: { live: LiveState }) {
   const stats = live.stats;
   const items: [string, string][] = [
     ['Sessions listed', formatCount(live.sessions.size)],
@@ -39,16 +40,7 @@ function Figures({ live }: { live: LiveState }) {
     ['Live proxies', stats ? formatCount(stats.proxies.length) : '—'],
     ['Telemetry dropped', stats ? formatCount(stats.telemetry.dropped) : '—'],
   ];
-  return (
-    <dl className="figures">
-      {items.map(([label, value]) => (
-        <div key={label}>
-          <dt>{label}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <Figures items={items} />;
 }
 
 /** The session grid: every live session, updated as the channel pushes, with filters and commands. */
@@ -95,7 +87,7 @@ export function SessionsView({ live, connected, onApplied }: Props) {
           ))}
         </div>
       </div>
-      <Figures live={live} />
+      <LiveFigures live={live} />
       {live.snapshotError && (
         <p className="message error" role="alert">
           The control API could not read the sessions: {live.snapshotError}
