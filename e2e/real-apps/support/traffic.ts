@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Page, Request } from '@playwright/test';
 
 /** What the browser moved to and from one origin, as Chromium measured it. */
 export interface BrowserBytes {
@@ -22,16 +22,36 @@ const WS_FRAME_HEADER = 14;
 /** Handshake request or response headers of one WebSocket; Chromium does not report them per socket here. */
 const WS_HANDSHAKE = 1024;
 
+/** How long a reading waits for the requests in flight when it was asked for. */
+const IN_FLIGHT_TIMEOUT_MS = 30_000;
+
 /**
  * Counts, from the page's own network events (Chromium's `Request.sizes()`,
  * the CDP encodedDataLength figures, and the frames of its WebSockets),
  * every byte the page moved to `origin`. Call before the page loads.
+ *
+ * A reading first waits for the requests in flight when it was asked for to
+ * finish (or fail): the proxy may have counted a response it has sent whole
+ * while the browser has not finished it yet (a 3.6 MB script, on a busy machine).
  */
 export function recordBrowserBytes(page: Page, origin: string): () => Promise<BrowserBytes> {
   const sizes: Promise<{ requestBodySize: number; requestHeadersSize: number; responseBodySize: number; responseHeadersSize: number }>[] = [];
   const ws = { sockets: 0, framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 };
   const ours = (url: string): boolean => new URL(url).origin === origin;
+  const inFlight = new Map<Request, { ended: Promise<void>; end: () => void }>();
+  page.on('request', (request) => {
+    if (!ours(request.url())) return;
+    let end = (): void => {};
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    inFlight.set(request, { ended, end });
+  });
+  const ended = (request: Request): void => {
+    inFlight.get(request)?.end();
+    inFlight.delete(request);
+  };
+  page.on('requestfailed', ended);
   page.on('requestfinished', (request) => {
+    ended(request);
     if (ours(request.url())) sizes.push(request.sizes());
   });
   page.on('websocket', (socket) => {
@@ -48,6 +68,12 @@ export function recordBrowserBytes(page: Page, origin: string): () => Promise<Br
     });
   });
   return async () => {
+    const waiting = [...inFlight.values()].map((r) => r.ended);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${waiting.length} requests to ${origin} still in flight after ${IN_FLIGHT_TIMEOUT_MS} ms`)), IN_FLIGHT_TIMEOUT_MS);
+    });
+    await Promise.race([Promise.all(waiting), deadline]).finally(() => clearTimeout(timer));
     const all = await Promise.all(sizes);
     const sum = (pick: (s: (typeof all)[number]) => number): number => all.reduce((total, s) => total + Math.max(0, pick(s)), 0);
     return {
