@@ -75,10 +75,12 @@ describe('mid-body stall over raw sockets', () => {
     const answer = await timedGet(h, session, '/bytes/100000', 100_000);
     expect(answer.head).toMatch(/^HTTP\/1\.1 200/);
     expect(answer.pieces.reduce((sum, piece) => sum + piece.bytes, 0)).toBe(100_000);
-    // A busy machine only lengthens the pause; nothing is sent during it, so the byte it falls on is exact.
+    // Nothing is sent during the pause, so the byte it falls on is exact. Its length as the
+    // client sees it can be shorter than asked on a busy machine (the bytes before it read
+    // late: 389 ms for 400 under two busy loops): the asked time is what telemetry says below.
     const pause = longestPause(answer.pieces);
     expect(pause.bytesBefore).toBe(20_000);
-    expect(pause.ms).toBeGreaterThanOrEqual(398);
+    expect(pause.ms).toBeGreaterThanOrEqual(200);
     // Telemetry counts the pause as injected time, not as a fault: the response completed.
     expect(await injectedOf(h, session)).toMatchObject({ injectedMs: 400, fault: '' });
   });
