@@ -1,6 +1,9 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorHandler } from '../../errors.js';
 import { jsonBody } from './index.js';
 
@@ -51,5 +54,52 @@ describe('jsonBody', () => {
     const streamed = await post(chunks, { 'content-type': 'application/json' });
     expect(streamed.status).toBe(413);
     expect(await streamed.json()).toMatchObject({ error: { code: 'payload_too_large', details: { maxBytes: 100 } } });
+  });
+});
+
+/** The same checks over a real socket: under @hono/node-server the body is read from the node request. */
+describe('jsonBody over HTTP', () => {
+  let server: http.Server;
+  let port: number;
+  beforeAll(async () => {
+    server = serve({ fetch: app().fetch, port: 0, hostname: '127.0.0.1' }) as http.Server;
+    await new Promise((resolve) => server.once('listening', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** Sends the body in the given chunks (chunked: no content-length), and reads the answer. */
+  const send = (chunks: string[], headers: Record<string, string>) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/echo', headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      for (const chunk of chunks) req.write(chunk);
+      req.end();
+    });
+
+  it('passes a body sent in chunks on unchanged, and reads an empty one as {}', async () => {
+    const json = { 'content-type': 'application/json' };
+    expect(await send(['{"a":', '[1,2', ']}'], json)).toEqual({ status: 200, body: '{"got":{"a":[1,2]}}' });
+    expect(await send([], json)).toEqual({ status: 200, body: '{"got":{}}' });
+  });
+
+  it('answers 400 invalid_json, 415 for another type, and 413 by declared length and while reading', async () => {
+    const invalid = await send(['{"a":'], { 'content-type': 'application/json' });
+    expect(invalid.status).toBe(400);
+    expect(JSON.parse(invalid.body)).toMatchObject({ error: { code: 'invalid_json' } });
+    expect((await send(['a=1'], { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415);
+    const declared = await send(['{}'.padEnd(200, ' ')], { 'content-type': 'application/json', 'content-length': '200' });
+    expect(declared.status).toBe(413);
+    const streamed = await send(Array.from({ length: 10 }, () => `"${'x'.repeat(20)}"`), { 'content-type': 'application/json' });
+    expect(streamed.status).toBe(413);
+    expect(JSON.parse(streamed.body)).toMatchObject({ error: { code: 'payload_too_large', details: { maxBytes: 100 } } });
   });
 });

@@ -1,0 +1,46 @@
+import { MemoryBus, MemoryBusHub } from '@downspin/bus';
+import type { SessionActivity } from '@downspin/protocol';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '@downspin/testing';
+import { SessionTable } from '../session/table.js';
+import { ACTIVITY_PER_MESSAGE, BusLink } from './bus-link.js';
+
+describe('BusLink activity reports', () => {
+  const closing: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closing.splice(0)) await close();
+  });
+
+  it('sends a report of many sessions as several bounded messages, every session exactly once', async () => {
+    const hub = new MemoryBusHub();
+    const proxyBus = new MemoryBus({ hub });
+    const controlBus = new MemoryBus({ hub });
+    const sessions = new SessionTable({ idleMs: 600_000, maxSessions: 10_000 });
+    const active = 2 * ACTIVITY_PER_MESSAGE + 17;
+    for (let i = 0; i < active; i++) {
+      const session = sessions.getOrCreate(`s-${i}`);
+      session.touch(Date.now(), 'ua', '127.0.0.1');
+      session.recordRequest(100, i + 1);
+    }
+    const messages: SessionActivity[][] = [];
+    await controlBus.subscribe('activity', (message) => void messages.push(message.sessions));
+    const link = new BusLink({
+      bus: proxyBus,
+      proxyId: 'proxy-test',
+      sessions,
+      loadShaping: async () => [],
+      logger: pino({ level: 'silent' }),
+      reportIntervalMs: 600_000,
+      presence: () => ({ connections: 0, requestsPerSecond: 0, requestsTotal: 0, webSockets: 0 }),
+    });
+    closing.push(() => link.close(), () => proxyBus.close(), () => controlBus.close());
+    await link.start();
+
+    await eventually(() => expect(messages.flat()).toHaveLength(active));
+    expect(messages.map((m) => m.length)).toEqual([ACTIVITY_PER_MESSAGE, ACTIVITY_PER_MESSAGE, 17]);
+    const reported = messages.flat();
+    expect(new Set(reported.map((s) => s.sessionId)).size).toBe(active);
+    expect(reported.reduce((sum, s) => sum + s.bytesOut, 0)).toBe((active * (active + 1)) / 2);
+  });
+});
