@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../../errors.js';
@@ -29,7 +28,8 @@ export function jsonBody({ maxBytes = 64 * 1024 }: JsonBodyOptions = {}): Middle
     // cost a fetch Request whose abort listener is removed by a finalizer after GC: 10,000 shaping calls
     // left a 60 ms run of those finalizers on the proxy's event loop in the embedded default (#16).
     const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
-    const text = incoming === undefined ? await readText(c.req.raw, maxBytes) : await readIncoming(incoming, maxBytes);
+    const source: AsyncIterable<Uint8Array> | null = incoming ?? (c.req.raw.body as AsyncIterable<Uint8Array> | null);
+    const text = source === null ? '' : await readText(source, maxBytes);
     let body = text;
     if (text.trim() === '') {
       // Read as {} by the validator: with a JSON type it parses this, without one it skips the body.
@@ -49,32 +49,17 @@ export function jsonBody({ maxBytes = 64 * 1024 }: JsonBodyOptions = {}): Middle
   };
 }
 
-async function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
+/**
+ * The body as text, at most `maxBytes`. Leaving the loop early (too large)
+ * ends the source: it destroys the node request, or cancels the fetch body.
+ */
+async function readText(source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
   let size = 0;
-  // Leaving the loop early (too large) destroys the request, as cancelling the fetch body did.
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+  for await (const chunk of source) {
     size += chunk.byteLength;
     if (size > maxBytes) throw new ApiError('payload_too_large', { details: { maxBytes } });
     chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function readText(request: Request, maxBytes: number): Promise<string> {
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new ApiError('payload_too_large', { details: { maxBytes } });
-    }
-    chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
