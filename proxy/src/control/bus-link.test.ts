@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '@downspin/testing';
 import { SessionTable } from '../session/table.js';
-import { ACTIVITY_PER_MESSAGE, BusLink } from './bus-link.js';
+import { ACTIVITY_PER_MESSAGE, BusLink, SESSIONS_PER_TASK } from './bus-link.js';
 
 describe('BusLink activity reports', () => {
   const closing: Array<() => Promise<void>> = [];
@@ -42,5 +42,54 @@ describe('BusLink activity reports', () => {
     const reported = messages.flat();
     expect(new Set(reported.map((s) => s.sessionId)).size).toBe(active);
     expect(reported.reduce((sum, s) => sum + s.bytesOut, 0)).toBe((active * (active + 1)) / 2);
+  });
+
+  it('walks a large table in short tasks: the active sessions reported, the idle ones dropped', async () => {
+    const hub = new MemoryBusHub();
+    const proxyBus = new MemoryBus({ hub });
+    const controlBus = new MemoryBus({ hub });
+    const idleMs = 60_000;
+    const sessions = new SessionTable({ idleMs, maxSessions: 100_000 });
+    const idle = 5 * SESSIONS_PER_TASK;
+    for (let i = 0; i < idle; i++) sessions.getOrCreate(`idle-${i}`).touch(Date.now() - 2 * idleMs, 'ua', '127.0.0.1');
+    for (let i = 0; i < 3; i++) {
+      const session = sessions.getOrCreate(`active-${i}`);
+      session.touch(Date.now(), 'ua', '127.0.0.1');
+      session.recordRequest(10, 10);
+    }
+    // The idle ones have reported their one request already.
+    for (let i = 0; i < idle; i++) sessions.get(`idle-${i}`)!.recordRequest(1, 1);
+    sessions.takeActivity(Infinity);
+    for (let i = 0; i < 3; i++) {
+      sessions.get(`active-${i}`)!.touch(Date.now(), 'ua', '127.0.0.1');
+      sessions.get(`active-${i}`)!.recordRequest(10, 10);
+    }
+    const reported: SessionActivity[] = [];
+    await controlBus.subscribe('activity', (message) => void reported.push(...message.sessions));
+    let turns = 0;
+    let counting = true;
+    const tick = (): void => {
+      if (!counting) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const link = new BusLink({
+      bus: proxyBus,
+      proxyId: 'proxy-test',
+      sessions,
+      loadShaping: async () => [],
+      logger: pino({ level: 'silent' }),
+      reportIntervalMs: 600_000,
+      presence: () => ({ connections: 0, requestsPerSecond: 0, requestsTotal: 0, webSockets: 0 }),
+    });
+    closing.push(() => link.close(), () => proxyBus.close(), () => controlBus.close());
+    await link.start();
+    counting = false;
+
+    expect(reported.map((s) => s.sessionId).sort()).toEqual(['active-0', 'active-1', 'active-2']);
+    expect(sessions.size).toBe(3);
+    // At least a turn of the event loop for each SESSIONS_PER_TASK sessions walked, twice (activity, then idleness).
+    expect(turns).toBeGreaterThanOrEqual(2 * 5);
   });
 });

@@ -90,6 +90,27 @@ describe('SessionTable', () => {
 });
 
 describe('SessionTable bound (#12.6)', () => {
+  it('makes room oldest first, round after round, past sessions that must stay and ids that come back', () => {
+    const table = new SessionTable({ idleMs: 60_000, maxSessions: 3 });
+    const ids = (): string[] => [...table.values()].map((s) => s.id).sort();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) table.getOrCreate(id);
+    expect(ids()).toEqual(['c', 'd', 'e']);
+    // A shaped session with a request running stays; the next oldest goes instead.
+    const busy = table.getOrCreate('d');
+    busy.applyShaping({ sessionId: 'd', version: 1, state: { mode: 'downspin', latencyMs: 100 }, updatedAt: 0 } as never);
+    busy.touch(1, 'ua', '127.0.0.1');
+    table.getOrCreate('a');
+    expect(ids()).toEqual(['a', 'd', 'e']);
+    table.getOrCreate('f');
+    expect(ids()).toEqual(['a', 'd', 'f']);
+    busy.recordRequest(1, 1);
+    // The busy one was passed over twice and went to the back: 'a', then 'd' (parked) go next.
+    table.getOrCreate('g');
+    table.getOrCreate('h');
+    expect(ids()).toEqual(['f', 'g', 'h']);
+    expect(table.parkedSize).toBe(1);
+  });
+
   it('stays bounded when its oldest 1,100 sessions hold open WebSockets', () => {
     const table = new SessionTable({ idleMs: 60_000, maxSessions: 1200 });
     for (let i = 0; i < 1100; i++) table.getOrCreate(`ws-${i}`).webSockets.add({} as never);

@@ -1,4 +1,5 @@
 import type { SessionActivity, SessionShaping } from '@downspin/protocol';
+import { MapCursor } from './map-cursor.js';
 import { SessionRuntime, supersedes } from './runtime.js';
 
 /** Most entries one eviction looks at, so a full table never costs a long scan on the request path. */
@@ -28,6 +29,10 @@ type Parked = Pick<SessionShaping, 'version' | 'state'>;
 export class SessionTable {
   private readonly sessions = new Map<string, SessionRuntime>();
   private readonly parked = new Map<string, Parked>();
+  /** Each walk resumes where it stopped (map-cursor.ts says why). */
+  private readonly evictionCursor = new MapCursor(this.sessions);
+  private readonly sweepCursor = new MapCursor(this.sessions);
+  private readonly activityCursor = new MapCursor(this.sessions);
 
   constructor(private readonly options: SessionTableOptions) {}
 
@@ -84,24 +89,32 @@ export class SessionTable {
     return this.sessions.values();
   }
 
-  /** Activity of every session since the last call, at most `limit` entries. */
-  takeActivity(limit: number): SessionActivity[] {
-    const out: SessionActivity[] = [];
-    for (const session of this.sessions.values()) {
-      if (out.length >= limit) break;
-      const activity = session.takeActivity();
-      if (activity) out.push(activity);
+  /**
+   * Activity since the last call of the next `walk` sessions (all by
+   * default), at most `limit` entries, taken into `into`. The walk goes on
+   * from where the last one stopped, so with more active sessions than one
+   * report holds none waits behind the others for long, and a caller can
+   * split a large table into short tasks.
+   */
+  takeActivity(limit: number, walk = this.sessions.size, into: SessionActivity[] = []): SessionActivity[] {
+    const steps = Math.min(walk, this.sessions.size);
+    for (let i = 0; i < steps && into.length < limit; i++) {
+      const activity = this.activityCursor.next()?.[1].takeActivity();
+      if (activity !== undefined) into.push(activity);
     }
-    return out;
+    return into;
   }
 
   /**
-   * Sessions idle for longer than idleMs (epoch ms clock) leave memory:
-   * unshaped ones are forgotten, shaped ones parked. Returns how many left.
+   * Of the next `walk` sessions (all by default, resuming where the last
+   * sweep stopped), those idle for longer than idleMs (epoch ms clock) leave
+   * memory: unshaped ones are forgotten, shaped ones parked. Returns how many left.
    */
-  sweep(epochNow: number): number {
+  sweep(epochNow: number, walk = this.sessions.size): number {
     let removed = 0;
-    for (const [id, session] of this.sessions) {
+    const steps = Math.min(walk, this.sessions.size);
+    for (let i = 0; i < steps; i++) {
+      const [id, session] = this.sweepCursor.next()!;
       if (epochNow - session.lastSeen > this.options.idleMs && this.leave(id, session, epochNow, false)) removed++;
     }
     return removed;
@@ -139,9 +152,10 @@ export class SessionTable {
    */
   private evictOldest(): void {
     const now = Date.now();
-    let scanned = 0;
-    for (const [id, session] of this.sessions) {
-      if (++scanned > EVICTION_SCAN) break;
+    for (let scanned = 0; scanned < EVICTION_SCAN; scanned++) {
+      const next = this.evictionCursor.next();
+      if (next === undefined) return;
+      const [id, session] = next;
       if (!this.leave(id, session, now, true)) {
         this.sessions.delete(id);
         this.sessions.set(id, session);
