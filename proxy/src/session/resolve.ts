@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { SESSION_COOKIE, SESSION_HEADER, SESSION_ID_PATTERN } from '@downspin/protocol';
 import type { ProxiedRequest } from '../connection.js';
 
@@ -63,9 +63,25 @@ export function takeCookie(header: string): { value: string | undefined; rest: s
   return { value, rest: kept.join('; ') };
 }
 
+const ID_BYTES = 16;
+/**
+ * Random bytes for 256 ids, filled from the CSPRNG in one call and each byte
+ * used once: a call per id cost ~2.5-7 µs, paid on every request of a client
+ * that keeps no cookie (load tools, curl), against ~0.1 µs from the pool.
+ * Node's randomUUID keeps an entropy cache the same way.
+ */
+const idPool = Buffer.alloc(ID_BYTES * 256);
+let idPoolOffset = idPool.length;
+
 /** A new id for a client that sent none: 128 random bits, base64url. */
 export function assignSessionId(): string {
-  return randomBytes(16).toString('base64url');
+  if (idPoolOffset === idPool.length) {
+    randomFillSync(idPool);
+    idPoolOffset = 0;
+  }
+  const id = idPool.toString('base64url', idPoolOffset, idPoolOffset + ID_BYTES);
+  idPoolOffset += ID_BYTES;
+  return id;
 }
 
 export function sessionCookie(id: string): string {
