@@ -73,7 +73,8 @@ export function encoder<Row>(columns: ReadonlyArray<Column<Row>>): Encoder<Row> 
       const value = values[fields[i]!];
       switch (wires[i]) {
         case Wire.String:
-          w.string(text(value, limits[i]!));
+          // Cleaning an ASCII string within its limit changes nothing.
+          if (typeof value !== 'string' || value.length > limits[i]! || !w.ascii(value)) w.string(text(value, limits[i]!));
           break;
         case Wire.UInt16:
           w.uint16(Math.min(count(value), limits[i]!, 0xffff));
@@ -86,7 +87,7 @@ export function encoder<Row>(columns: ReadonlyArray<Column<Row>>): Encoder<Row> 
           break;
       }
     }
-    w.string(batchId);
+    if (!w.ascii(batchId)) w.string(batchId);
     w.uint32(seq);
   };
 }

@@ -68,4 +68,24 @@ describe('RowBinaryWriter', () => {
     }
     expect(r.left).toBe(0);
   });
+
+  it('writes ASCII strings as string() does, and leaves non-ASCII ones to it with nothing written', () => {
+    const ascii = ['', '/api/items/42', 'x'.repeat(127), 'x'.repeat(128), '~'.repeat(20_000)];
+    const fast = new RowBinaryWriter();
+    const slow = new RowBinaryWriter();
+    for (const s of ascii) {
+      expect(fast.ascii(s)).toBe(true);
+      slow.string(s);
+    }
+    // Refused part-way (after the length prefix and some characters): what follows overwrites it.
+    for (const s of ['caf\u00e9', '\u0080', `${'a'.repeat(200)}\u65e5`]) {
+      expect(fast.ascii(s)).toBe(false);
+      fast.string(s);
+      slow.string(s);
+    }
+    const bytes = Buffer.concat(fast.end());
+    expect(bytes.equals(Buffer.concat(slow.end()))).toBe(true);
+    const r = reader(bytes);
+    expect([...ascii, 'caf\u00e9', '\u0080', `${'a'.repeat(200)}\u65e5`].map(() => r.string())).toEqual([...ascii, 'café', '\u0080', `${'a'.repeat(200)}日`]);
+  });
 });

@@ -71,6 +71,32 @@ export class RowBinaryWriter {
     this.pos = this.buf.writeDoubleLE(value, this.pos);
   }
 
+  /**
+   * Writes `value` if it is all ASCII (then it has no surrogates, and its byte
+   * length is its length) and returns true; else writes nothing and returns
+   * false. Telemetry strings nearly always are (hashes, hosts, paths, labels),
+   * and a loop here costs less than a call into C++ per field.
+   */
+  ascii(value: string): boolean {
+    const length = value.length;
+    this.room(length + 10);
+    const buf = this.buf;
+    let pos = this.pos;
+    let rest = length;
+    while (rest >= 0x80) {
+      buf[pos++] = (rest & 0x7f) | 0x80;
+      rest >>>= 7;
+    }
+    buf[pos++] = rest;
+    for (let i = 0; i < length; i++) {
+      const code = value.charCodeAt(i);
+      if (code >= 0x80) return false;
+      buf[pos + i] = code;
+    }
+    this.pos = pos + length;
+    return true;
+  }
+
   /** LEB128 byte length, then UTF-8 (callers pass strings without lone surrogates). */
   string(value: string): void {
     this.room(value.length * 3 + 10);
