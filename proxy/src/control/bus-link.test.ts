@@ -12,6 +12,21 @@ describe('BusLink activity reports', () => {
     for (const close of closing.splice(0)) await close();
   });
 
+  /** A link whose only report (until closed) is the one start() sends. */
+  async function startLink(bus: MemoryBus, sessions: SessionTable): Promise<void> {
+    const link = new BusLink({
+      bus,
+      proxyId: 'proxy-test',
+      sessions,
+      loadShaping: async () => [],
+      logger: pino({ level: 'silent' }),
+      reportIntervalMs: 600_000,
+      presence: () => ({ connections: 0, requestsPerSecond: 0, requestsTotal: 0, webSockets: 0 }),
+    });
+    closing.unshift(() => link.close());
+    await link.start();
+  }
+
   it('sends a report of many sessions as several bounded messages, every session exactly once', async () => {
     const hub = new MemoryBusHub();
     const proxyBus = new MemoryBus({ hub });
@@ -25,17 +40,8 @@ describe('BusLink activity reports', () => {
     }
     const messages: SessionActivity[][] = [];
     await controlBus.subscribe('activity', (message) => void messages.push(message.sessions));
-    const link = new BusLink({
-      bus: proxyBus,
-      proxyId: 'proxy-test',
-      sessions,
-      loadShaping: async () => [],
-      logger: pino({ level: 'silent' }),
-      reportIntervalMs: 600_000,
-      presence: () => ({ connections: 0, requestsPerSecond: 0, requestsTotal: 0, webSockets: 0 }),
-    });
-    closing.push(() => link.close(), () => proxyBus.close(), () => controlBus.close());
-    await link.start();
+    closing.push(() => proxyBus.close(), () => controlBus.close());
+    await startLink(proxyBus, sessions);
 
     await eventually(() => expect(messages.flat()).toHaveLength(active));
     expect(messages.map((m) => m.length)).toEqual([ACTIVITY_PER_MESSAGE, ACTIVITY_PER_MESSAGE, 17]);
@@ -74,17 +80,8 @@ describe('BusLink activity reports', () => {
       setImmediate(tick);
     };
     setImmediate(tick);
-    const link = new BusLink({
-      bus: proxyBus,
-      proxyId: 'proxy-test',
-      sessions,
-      loadShaping: async () => [],
-      logger: pino({ level: 'silent' }),
-      reportIntervalMs: 600_000,
-      presence: () => ({ connections: 0, requestsPerSecond: 0, requestsTotal: 0, webSockets: 0 }),
-    });
-    closing.push(() => link.close(), () => proxyBus.close(), () => controlBus.close());
-    await link.start();
+    closing.push(() => proxyBus.close(), () => controlBus.close());
+    await startLink(proxyBus, sessions);
     counting = false;
 
     expect(reported.map((s) => s.sessionId).sort()).toEqual(['active-0', 'active-1', 'active-2']);
