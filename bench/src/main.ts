@@ -20,6 +20,7 @@ import { measureBodyEffects } from './scenarios/body-effects.js';
 import { measureLatencyAccuracy } from './scenarios/latency.js';
 import { manySessionsLegs, manySessionsReport, measureManySessions } from './scenarios/many-sessions.js';
 import { measurePropagation, propagationReport } from './scenarios/propagation.js';
+import { cookielessChecks, measureCookieless } from './scenarios/cookieless.js';
 import { benchClickHouse, cpuInfo, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
 import { measureThroughput, type Target, type ThroughputOptions } from './scenarios/throughput.js';
 import { forwardChecks, forwardLines, measureForward } from './scenarios/forward.js';
@@ -115,6 +116,10 @@ async function run(options: BenchOptions): Promise<void> {
         const { checks: own, info } = throughputChecks(rows);
         out(checksTable(own, info));
         checks.push(...own);
+        const cookieless = cookielessChecks(await measureCookieless(upstream.url, load, options.quick ? 2 : 10, progress));
+        for (const line of cookieless.lines) out(line);
+        if (cookieless.checks.length > 0) out(checksTable(cookieless.checks));
+        checks.push(...cookieless.checks);
       },
     );
 
