@@ -99,8 +99,8 @@ async function run(options: BenchOptions): Promise<void> {
 
     await section(
       '1',
-      `1. Throughput and overhead (GET ${PROBE_PATH}, keep-alive; ${options.connections} connections × ${options.durationSec} s, ` +
-        `then 1 connection × ${options.singleDurationSec} s; median of ${options.rounds} interleaved round(s))`,
+      `1. Throughput and overhead (GET ${PROBE_PATH}, keep-alive; ${options.connections} connections × ${options.durationSec} s ` +
+        `in interleaved 1 s slices, then 1 connection × ${options.singleDurationSec} s; median of ${options.rounds} round(s))`,
       checks,
       async () => {
         if (nginxNote) out(`  ${nginxNote}`);
@@ -187,8 +187,8 @@ async function run(options: BenchOptions): Promise<void> {
 
     await section(
       '4',
-      `4. Telemetry (writer → ClickHouse rows/s for ${options.quick ? 3 : 10} s; proxy req/s with telemetry off, writer → memory store, writer → ClickHouse; ` +
-        `${options.connections} connections × ${options.durationSec} s, median of ${options.rounds} interleaved round(s))`,
+      `4. Telemetry (writer → ClickHouse rows/s for ${options.quick ? 3 : 10} s; proxy req/s with telemetry off, writer → memory store, writer → ClickHouse, telemetry off again as a control; ` +
+        `${options.connections} connections × ${options.durationSec} s in interleaved 1 s slices, median of ${options.rounds} round(s))`,
       checks,
       async () => {
         progress('measuring telemetry: starting ClickHouse…');
@@ -208,8 +208,8 @@ async function run(options: BenchOptions): Promise<void> {
           const overhead = await measureTelemetryOverhead(upstream.url, server?.url, load, progress, serverCpu);
           out(throughputTable(overhead.rows));
           for (const d of overhead.delivery) out(`  ${d.name}: ${d.requests.toLocaleString('en-US')} requests served, ${d.written.toLocaleString('en-US')} rows written, ${d.dropped} dropped`);
-          const own = overheadChecks(overhead.rows);
-          out(checksTable(own, cpuInfo(overhead)));
+          const { checks: own, info } = overheadChecks(overhead.rows);
+          out(checksTable(own, [...info, ...cpuInfo(overhead)]));
           checks.push(...own);
         } finally {
           if ('server' in clickhouse) await clickhouse.server.stop();

@@ -5,7 +5,7 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--duration
 
   --quick          a short run (1 round, shorter loads, fewer samples, smaller transfers)
   --rounds N       throughput rounds, interleaved; the median is reported (default 3)
-  --duration S     seconds per throughput run under load (default 5)
+  --duration S     seconds of load per target per throughput round, run as interleaved 1 s slices (default 5)
   --connections N  keep-alive connections of the load generator (default 16)
   --ws-flood S     seconds of the WebSocket flood under 60 s latency (default 60, quick 10)
   --sections LIST  only these sections, comma-separated (e.g. 7,8 or 1,1b); default all

@@ -20,6 +20,16 @@ const leg = (over: Partial<LegResult>): LegResult => ({
 });
 
 describe('manySessionsReport', () => {
+  it('prints the 10,000-session legs without targets and keeps the targets at 1,000', () => {
+    const { lines, checks } = manySessionsReport([
+      leg({ lateness: { ...p(4), rows: 10_000 } }),
+      leg({ sessions: 10_000, rate: 2000, lateness: { ...p(18), rows: 20_000 }, probeLoaded: p(12) }),
+    ]);
+    expect(checks.map((c) => c.label)).toEqual([expect.stringMatching(/^embedded, 1,000 .*lateness/), expect.stringMatching(/^embedded, 1,000 .*probe/)]);
+    expect(lines.join('\n')).toContain('p99 18.0 ms');
+    expect(lines.join('\n')).toContain('no target: #16 sets them for 1,000 sessions');
+  });
+
   it('checks the telemetry lateness where the control API can read it, else the client-side one', () => {
     const { checks } = manySessionsReport([
       leg({ lateness: { ...p(4), rows: 10_000 } }),
@@ -39,7 +49,7 @@ describe('manySessionsReport', () => {
       floor,
       leg({ lateness: { ...p(4), rows: 10_000 } }),
       leg({ deployment: 'scale-out', clientLateness: p(9) }),
-      leg({ sessions: 10_000, lateness: { ...p(6), rows: 20_000 } }),
+      leg({ sessions: 500, lateness: { ...p(6), rows: 20_000 } }),
     ]);
     expect(checks.filter((c) => c.label.includes('lateness')).map((c) => c.value)).toEqual(['4.0 ms (floor 2.5)', '9.0 ms (floor 11.0)', '6.0 ms']);
     expect(lines.join('\n')).toMatch(/10,000 delayed requests timed\n\s+proxy-side lateness \(its own clock: total − upstream − injected\): p50 0\.0 ms, p99 2\.5 ms/);

@@ -1,19 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { cpuInfo, overheadChecks, TELEMETRY_TARGETS } from './telemetry.js';
+import { CONTROL_TARGET, cpuInfo, overheadChecks, TELEMETRY_TARGETS } from './telemetry.js';
 import type { ThroughputRow } from './throughput.js';
 
-const row = (name: string, requestsPerSec: number): ThroughputRow => {
-  const result = { requestsPerSec, p50Ms: 1, p99Ms: 2, requests: 1, non2xx: 0, socketErrors: 0 };
-  return { name, loaded: result, single: result };
+const row = (name: string, ...rounds: number[]): ThroughputRow => {
+  const result = { requestsPerSec: rounds[0]!, p50Ms: 1, p99Ms: 2, requests: 1, non2xx: 0, socketErrors: 0 };
+  return { name, loaded: result, single: result, rounds };
 };
 
 describe('telemetry section figures', () => {
   it('passes a telemetry mode at 0.95 of telemetry off and fails it below', () => {
-    const checks = overheadChecks([row(TELEMETRY_TARGETS.off, 1000), row(TELEMETRY_TARGETS.memory, 950), row(TELEMETRY_TARGETS.clickhouse, 949)]);
+    const { checks } = overheadChecks([row(TELEMETRY_TARGETS.off, 1000), row(TELEMETRY_TARGETS.memory, 950), row(TELEMETRY_TARGETS.clickhouse, 949)]);
     expect(checks.map((c) => [c.value, c.target, c.pass])).toEqual([
       ['0.95', '≥ 0.95', true],
       ['0.95', '≥ 0.95', false],
     ]);
+  });
+
+  it('judges each round against telemetry off in the same round, so the host slowing down mid-run does not count as cost', () => {
+    // The host halves its speed after round 2; memory costs 3 % in every round.
+    const off = row(TELEMETRY_TARGETS.off, 8000, 8000, 4000, 4000, 4000);
+    const memory = row(TELEMETRY_TARGETS.memory, 7760, 7760, 3880, 3880, 3880);
+    const { checks, info } = overheadChecks([off, memory, row(CONTROL_TARGET, 8000, 8000, 4000, 4000, 4000)]);
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({ value: '0.97', pass: true });
+    expect(checks[0]!.label).toContain('0.97 0.97 0.97 0.97 0.97');
+    // The control has no target: it is printed as the measurement's own spread.
+    expect(info).toEqual([[expect.stringContaining(CONTROL_TARGET), '1.00']]);
   });
 
   it("gives each mode's CPU per request, telemetry's share against off, and ClickHouse's own CPU apart", () => {

@@ -1,0 +1,64 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pickLoadGenerator } from '../load.js';
+import { measureThroughput, pairedRatio, type ThroughputRow } from './throughput.js';
+
+const row = (name: string, rounds: number[]): ThroughputRow => {
+  const result = { requestsPerSec: rounds[0]!, p50Ms: 1, p99Ms: 2, requests: 1, non2xx: 0, socketErrors: 0 };
+  return { name, loaded: result, single: result, rounds };
+};
+
+describe('pairedRatio', () => {
+  it('takes the median of the rounds’ ratios, not the ratio of the medians', () => {
+    // Round 3 ran on a slow host for both; B is 10 % slower in every round but one.
+    const a = row('a', [1000, 1000, 500, 1000, 1000]);
+    const b = row('b', [900, 900, 450, 1200, 900]);
+    expect(pairedRatio(b, a)).toBeCloseTo(0.9, 10);
+    expect(pairedRatio(a, a)).toBe(1);
+  });
+});
+
+describe('measureThroughput', () => {
+  const servers: Array<{ name: string; server: Server; url: string; connections: number }> = [];
+  const order: string[] = [];
+
+  beforeAll(async () => {
+    for (const name of ['a', 'b']) {
+      const server = createServer((_req, res) => res.end('ok'));
+      const entry = { name, server, url: '', connections: 0 };
+      server.on('connection', () => {
+        entry.connections++;
+        if (order.at(-1) !== name) order.push(name);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      entry.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      servers.push(entry);
+    }
+  });
+  afterAll(async () => {
+    for (const { server } of servers) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("gives each target its load as one-second slices taken in turn, and keeps each round's req/s", async () => {
+    const connections = 4;
+    const rows = await measureThroughput(
+      servers.map(({ name, url }) => ({ name, url })),
+      { generator: pickLoadGenerator(), rounds: 1, durationSec: 2, singleDurationSec: 1, connections, path: '/', headers: {} },
+      () => undefined,
+    );
+    // Warm-up a b, slice 1 a b, slice 2 b a, one connection each a b: the targets alternate
+    // (one run of 2 s each, as before slices, would read a b a a b b → a b a b).
+    expect(order).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
+    // Each target's load ran on fresh connections in each of its slices.
+    for (const s of servers) expect(s.connections).toBeGreaterThanOrEqual(connections * 3 + 1);
+    for (const r of rows) {
+      expect(r.rounds).toHaveLength(1);
+      expect(r.rounds[0]).toBeGreaterThan(0);
+      expect(r.loaded.requestsPerSec).toBe(r.rounds[0]);
+    }
+  }, 30_000);
+});
