@@ -1,17 +1,25 @@
+import type { Page } from '@playwright/test';
 import { SESSION_ID_PATTERN } from '@downspin/protocol';
 import { test as fixtureTest, expect, DownspinApiError, DownspinConnectionError } from '../src/index.js';
 import { closedPort, sessionView } from './support/control.js';
-import { timedFetch } from '@downspin/testing';
+import { median, timedFetch } from '@downspin/testing';
 import { withDownspin } from '../../browser-support/with-downspin.js';
 
 const test = withDownspin(fixtureTest);
+
+/** Median of three: a page's first request on a busy 2-core machine once took 946 ms unshaped. */
+async function unshapedMs(page: Page): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 3; i++) samples.push((await timedFetch(page, '/api/items')).ms);
+  return median(samples);
+}
 
 test.describe('the shaper fixture', () => {
   test('gives the browser context its own session and shapes only that one', async ({ page, shaper, browser, baseURL }) => {
     expect(shaper.sessionId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(shaper.sessionHash).toMatch(/^[0-9a-f]{12}$/);
     await page.goto('/');
-    expect((await timedFetch(page, '/api/items')).ms).toBeLessThan(800);
+    expect(await unshapedMs(page)).toBeLessThan(800);
 
     const applied = await shaper.downspin(1000);
     expect(applied).toMatchObject({ mode: 'downspin', shaping: expect.stringContaining('1000 ms') });
@@ -23,7 +31,7 @@ test.describe('the shaper fixture', () => {
     const other = await browser.newContext({ baseURL });
     const otherPage = await other.newPage();
     await otherPage.goto('/');
-    expect((await timedFetch(otherPage, '/api/items')).ms).toBeLessThan(800);
+    expect(await unshapedMs(otherPage)).toBeLessThan(800);
     await other.close();
 
     // Requests of the page's own request context carry the session too.
