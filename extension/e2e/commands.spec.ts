@@ -2,7 +2,7 @@ import { chromium } from '@playwright/test';
 import type { AdminStats } from '@downspin/protocol';
 import type { ExtensionState } from '../src/shared/state.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config.js';
-import { expect, test, timedFetch } from './support/fixtures.js';
+import { expect, median, test, timedFetch, timedSamples } from './support/fixtures.js';
 
 test.describe('commands from the control API', () => {
   test.beforeEach(async ({ extension, downspin }) => {
@@ -30,8 +30,8 @@ test.describe('commands from the control API', () => {
       expect(slow.ms).toBeGreaterThanOrEqual(1450);
       const fast = await timedFetch(stranger, '/api/items');
       expect(fast.status).toBe(200);
-      // 1.5 s were added to the other browser only; a busy machine still answers this one well under that.
-      expect(fast.ms).toBeLessThan(1000);
+      // 1.5 s were added to the other browser only; a busy machine still answers this one well under that (median of three).
+      expect(median([fast.ms, ...(await timedSamples(stranger, '/api/items', 2))])).toBeLessThan(1000);
     } finally {
       await other.close();
     }
@@ -43,7 +43,7 @@ test.describe('commands from the control API', () => {
     expect((await downspin.api('POST', `/admin/sessions/${hash}/upspin`)).status).toBe(200);
     await expect(popup.getByTestId('mode')).toHaveText('upspin (no added latency)');
     await expect.poll(() => extension.badge()).toBe('UP');
-    expect((await timedFetch(page, '/api/items')).ms).toBeLessThan(1000);
+    expect(median(await timedSamples(page, '/api/items'))).toBeLessThan(1000);
   });
 
   test('a notify shows a toast in the page, as text', async ({ context, extension, downspin }) => {

@@ -1,6 +1,6 @@
 import { test as fixtureTest, expect } from '../src/index.js';
 import { rendezvous } from './support/rendezvous.js';
-import { median, timedFetch } from '@downspin/testing';
+import { median, timedSamples } from '@downspin/testing';
 import { withDownspin } from '../../browser-support/with-downspin.js';
 
 const test = withDownspin(fixtureTest);
@@ -23,8 +23,7 @@ for (const { latencyMs, below } of PROFILES) {
     await shaper.apply({ latency: { ms: latencyMs } });
     // Both sessions are shaped before either measures, and both measure while the other does.
     await rendezvous('isolation-shaped', PROFILES.length, 60_000);
-    const samples: number[] = [];
-    for (let i = 0; i < 3; i++) samples.push((await timedFetch(page, '/api/items')).ms);
+    const samples = await timedSamples(page, '/api/items');
     await rendezvous('isolation-measured', PROFILES.length, 60_000);
 
     expect(Math.min(...samples)).toBeGreaterThanOrEqual(latencyMs - 2);

@@ -26,6 +26,17 @@ export function timedFetch(page: Page, path: string): Promise<Timed> {
   }, path);
 }
 
+/**
+ * `count` fetches of `path` one after another, their times in ms: an upper
+ * bound is judged by their median, as one request on a busy 2-core machine
+ * can take several times its usual time (a page's first once took 946 ms).
+ */
+export async function timedSamples(page: Page, path: string, count = 3): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) samples.push((await timedFetch(page, path)).ms);
+  return samples;
+}
+
 /** The median of a few measurements: one slow outlier on a busy machine does not decide. */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

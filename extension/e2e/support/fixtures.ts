@@ -106,12 +106,5 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
 export { expect };
 
-/** Times one fetch from inside a page (its own session, its own cookies). */
-export async function timedFetch(page: Page, url: string): Promise<{ ms: number; status: number }> {
-  return page.evaluate(async (target) => {
-    const started = performance.now();
-    const res = await fetch(target, { cache: 'no-store' });
-    await res.arrayBuffer();
-    return { ms: performance.now() - started, status: res.status };
-  }, url);
-}
+/** Times one fetch from inside a page (its own session, its own cookies); the one definition is @downspin/testing's. */
+export { median, timedFetch, timedSamples } from '@downspin/testing';
