@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { LoadResult } from './load-result.js';
 import { bandwidthChecks, checksTable, throughputChecks } from './report.js';
-import type { ThroughputRow } from './scenarios/throughput.js';
+import { throughputRow } from './test-support/throughput-row.js';
 
-const load = (requestsPerSec: number, p50Ms: number): LoadResult => ({
-  requestsPerSec,
-  p50Ms,
-  p99Ms: p50Ms * 3,
-  requests: requestsPerSec * 5,
-  non2xx: 0,
-  socketErrors: 0,
-});
-const row = (name: string, rps: number, singleP50: number): ThroughputRow => ({ name, loaded: load(rps, 1), single: load(rps / 4, singleP50), rounds: [rps] });
+const row = (name: string, rps: number, singleP50: number) => throughputRow(name, [rps], singleP50);
 
 describe('throughputChecks', () => {
   it('passes at 0.90 of http-proxy-3 and under 1 ms of added p50, fails below and above', () => {

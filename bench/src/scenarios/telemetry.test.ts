@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CONTROL_TARGET, cpuInfo, overheadChecks, TELEMETRY_TARGETS } from './telemetry.js';
-import type { ThroughputRow } from './throughput.js';
+import { throughputRow } from '../test-support/throughput-row.js';
 
-const row = (name: string, ...rounds: number[]): ThroughputRow => {
-  const result = { requestsPerSec: rounds[0]!, p50Ms: 1, p99Ms: 2, requests: 1, non2xx: 0, socketErrors: 0 };
-  return { name, loaded: result, single: result, rounds };
-};
+const row = (name: string, ...rounds: number[]) => throughputRow(name, rounds);
 
 describe('telemetry section figures', () => {
   it('passes a telemetry mode at 0.95 of telemetry off and fails it below', () => {

@@ -2,18 +2,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pickLoadGenerator } from '../load.js';
-import { measureThroughput, pairedRatio, type ThroughputRow } from './throughput.js';
+import { throughputRow } from '../test-support/throughput-row.js';
+import { measureThroughput, pairedRatio } from './throughput.js';
 
-const row = (name: string, rounds: number[]): ThroughputRow => {
-  const result = { requestsPerSec: rounds[0]!, p50Ms: 1, p99Ms: 2, requests: 1, non2xx: 0, socketErrors: 0 };
-  return { name, loaded: result, single: result, rounds };
-};
 
 describe('pairedRatio', () => {
   it('takes the median of the rounds’ ratios, not the ratio of the medians', () => {
     // Round 3 ran on a slow host for both; B is 10 % slower in every round but one.
-    const a = row('a', [1000, 1000, 500, 1000, 1000]);
-    const b = row('b', [900, 900, 450, 1200, 900]);
+    const a = throughputRow('a', [1000, 1000, 500, 1000, 1000]);
+    const b = throughputRow('b', [900, 900, 450, 1200, 900]);
     expect(pairedRatio(b, a)).toBeCloseTo(0.9, 10);
     expect(pairedRatio(a, a)).toBe(1);
   });
