@@ -2,8 +2,8 @@ import { chromium } from '@playwright/test';
 import { sessionHash, type AdminStats, type SessionView } from '@downspin/protocol';
 import type { Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config.js';
-import { timedFetch as timedPlaywrightFetch } from '../e2e/support/fixtures.js';
-import { EXTENSION_ORIGIN, timedFetch } from './support/firefox.js';
+import { timedFetch } from '@downspin/testing';
+import { EXTENSION_ORIGIN } from './support/firefox.js';
 import { expect, test } from './support/fixtures.js';
 
 const HEADER = 'x-downspin-session';
@@ -82,7 +82,7 @@ test.describe('the Firefox build in Firefox ESR', () => {
       const slow = await timedFetch(page, '/api/items');
       expect(slow.status).toBe(200);
       expect(slow.ms).toBeGreaterThanOrEqual(1950);
-      const strangerFetch = await timedPlaywrightFetch(stranger, '/api/items');
+      const strangerFetch = await timedFetch(stranger, '/api/items');
       expect(strangerFetch.status).toBe(200);
       expect(strangerFetch.ms).toBeLessThan(1500);
     } finally {

@@ -1,5 +1,4 @@
 /// <reference lib="dom" />
-import type { Page } from '@playwright/test';
 
 /** One fetch made by the page, as the page saw it. */
 export interface Timed {
@@ -12,8 +11,13 @@ export interface Timed {
   error?: string;
 }
 
+/** What timing a fetch needs of a page: Playwright's Page and Puppeteer's (the Firefox suite) both fit. */
+export interface FetchingPage {
+  evaluate(fetchInPage: (url: string) => Promise<Timed>, url: string): Promise<Timed>;
+}
+
 /** Fetches `path` from the page (so it carries the page's session) and times it. */
-export function timedFetch(page: Page, path: string): Promise<Timed> {
+export function timedFetch(page: FetchingPage, path: string): Promise<Timed> {
   return page.evaluate(async (url) => {
     const started = performance.now();
     try {
@@ -31,7 +35,7 @@ export function timedFetch(page: Page, path: string): Promise<Timed> {
  * bound is judged by their median, as one request on a busy 2-core machine
  * can take several times its usual time (a page's first once took 946 ms).
  */
-export async function timedSamples(page: Page, path: string, count = 3): Promise<number[]> {
+export async function timedSamples(page: FetchingPage, path: string, count = 3): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) samples.push((await timedFetch(page, path)).ms);
   return samples;

@@ -196,13 +196,3 @@ export async function launchFirefoxWithExtension(extensionPath: string): Promise
     throw error;
   }
 }
-
-/** Times one fetch from inside a page (its own session, its own cookies). */
-export async function timedFetch(page: Page, url: string): Promise<{ ms: number; status: number }> {
-  return page.evaluate(async (target) => {
-    const started = performance.now();
-    const res = await fetch(target, { cache: 'no-store' });
-    await res.arrayBuffer();
-    return { ms: performance.now() - started, status: res.status };
-  }, url);
-}
