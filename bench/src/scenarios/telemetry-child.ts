@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   let windowStart = { cpu: process.cpuUsage(), requests: 0 };
   process.on('message', () => {
     void (async () => {
-      // The emitter hands rows over every 250 ms: let it, so the figures cover every request served.
+      // Requests wrk left in flight end and queue their rows first (the emitter hands each row straight to the writer), so the figures cover every request served.
       await new Promise((resolve) => setTimeout(resolve, 600));
       const stats = writer === undefined ? undefined : await writer.flush();
       // The window ends after the flush: encoding and handing over its rows is part of what its requests cost.
