@@ -37,7 +37,14 @@ export function timedFetch(page: FetchingPage, path: string): Promise<Timed> {
  */
 export async function timedSamples(page: FetchingPage, path: string, count = 3): Promise<number[]> {
   const samples: number[] = [];
-  for (let i = 0; i < count; i++) samples.push((await timedFetch(page, path)).ms);
+  for (let i = 0; i < count; i++) {
+    const timed = await timedFetch(page, path);
+    // A refused or failed fetch is fast: counted as a timing, it would pass an upper bound falsely.
+    if (timed.status < 200 || timed.status >= 300) {
+      throw new Error(`${path} answered ${timed.status}${timed.refusal === null ? '' : ` (${timed.refusal})`}${timed.error === undefined ? '' : `: ${timed.error}`}; no timing taken`);
+    }
+    samples.push(timed.ms);
+  }
   return samples;
 }
 
