@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestRow, RowPreparer, WsRow } from '@downspin/protocol';
+import { REQUEST_SHAPE } from './columns.js';
+import { ColumnHold, ObjectHold, type RowHold } from './row-hold.js';
 import type { SpilledBatch } from './spill.js';
 import type { TelemetryBatch, TelemetryKind } from './types.js';
+
+const KINDS = ['requests', 'websockets', 'client_events'] as const;
 
 export type RowOf<K extends TelemetryKind> = Extract<TelemetryBatch, { kind: K }>['rows'][number];
 
@@ -13,17 +17,30 @@ export interface Queued extends SpilledBatch {
 }
 
 
-/** Rows prepared per event-loop turn: a burst never holds the loop for long. */
+/** Rows prepared, or taken out of a hold for a batch, per event-loop turn: a burst or a large batch never holds the loop for long. */
 const PREPARE_CHUNK = 1000;
 
+/**
+ * Unprepared rows that start a turn of preparing. Small, so a row is out of
+ * its object and in its hold before a scavenge or two (see ColumnHold).
+ */
+const HOLD_AFTER = 256;
+
 interface Pending<Row> {
+  /** Rows not yet prepared, newest last, and the source each was pushed with. */
   rows: Row[];
   sources: string[];
-  /** rows[0, prepared) have been prepared. */
-  prepared: number;
+  /** Prepared rows, all older than `rows`. */
+  hold: RowHold<Row>;
+  /** The oldest rows, out of the hold and on their way into a batch, a chunk a turn. */
+  cutting: Row[];
+  /** Of the oldest rows, how many a flush asked to be cut (a partial batch at the end); full batches are cut anyway. */
+  asked: number;
 }
 
-const pending = <Row>(): Pending<Row> => ({ rows: [], sources: [], prepared: 0 });
+const pending = <Row>(hold: RowHold<Row>): Pending<Row> => ({ rows: [], sources: [], hold, cutting: [], asked: 0 });
+
+const total = (into: Pending<unknown>): number => into.cutting.length + into.hold.length + into.rows.length;
 
 /**
  * Rows waiting in memory: per kind until a batch is full (or cut early by
@@ -32,9 +49,10 @@ const pending = <Row>(): Pending<Row> => ({ rows: [], sources: [], prepared: 0 }
  */
 export class BatchQueue {
   private readonly pending: { [K in TelemetryKind]: Pending<RowOf<K>> } = {
-    requests: pending(),
-    websockets: pending(),
-    client_events: pending(),
+    // Requests are most of the rows: held as columns. The other kinds are few.
+    requests: pending(new ColumnHold<RequestRow>(REQUEST_SHAPE)),
+    websockets: pending(new ObjectHold<WsRow>()),
+    client_events: pending(new ObjectHold<RowOf<'client_events'>>()),
   };
   private pendingRows = 0;
   private ready: Queued[] = [];
@@ -69,11 +87,8 @@ export class BatchQueue {
     const length = into.rows.push(row);
     into.sources.push(source);
     this.pendingRows++;
-    if ((length >= this.batchSize || length - into.prepared >= PREPARE_CHUNK) && !this.prepareScheduled) {
-      // Off this call: the work is done on a later turn, a chunk at a time.
-      this.prepareScheduled = true;
-      setImmediate(this.prepareSome);
-    }
+    // Off this call: the work is done on a later turn, a chunk at a time.
+    if (length >= HOLD_AFTER || total(into) >= this.batchSize) this.schedule();
   }
 
   /** Adds up to `limit` of the rows (nothing to prepare); returns how many it took. */
@@ -85,11 +100,23 @@ export class BatchQueue {
       into.sources.push('');
     }
     this.pendingRows += take;
-    if (into.rows.length >= this.batchSize) this.cut(kind, false);
+    if (total(into) >= this.batchSize) this.cut(kind, false);
     return take;
   }
 
-  /** Cuts every kind's waiting rows into batches, partial ones included. */
+  /**
+   * Cuts every kind's waiting rows into batches, partial ones included, on
+   * later turns a chunk at a time; `onFull` is called as batches are ready.
+   */
+  cutSoon(): void {
+    for (const kind of KINDS) {
+      const into = this.pending[kind];
+      into.asked = total(into);
+      if (into.asked > 0) this.schedule();
+    }
+  }
+
+  /** Cuts every kind's waiting rows into batches, partial ones included, now. */
   cutAll(): void {
     this.cut('requests', true);
     this.cut('websockets', true);
@@ -111,51 +138,78 @@ export class BatchQueue {
     return taken;
   }
 
-  /** Prepares up to a chunk of each kind's rows, cuts full batches, and comes back for the rest on a later turn. */
+  private schedule(): void {
+    if (this.prepareScheduled) return;
+    this.prepareScheduled = true;
+    setImmediate(this.prepareSome);
+  }
+
+  /**
+   * Per kind: prepares up to a chunk of new rows into the hold, and moves up
+   * to a chunk of the oldest into the batch being cut when one is due (full,
+   * or asked for); comes back on a later turn for the rest.
+   */
   private readonly prepareSome = (): void => {
     this.prepareScheduled = false;
     let more = false;
-    let full = false;
-    for (const kind of ['requests', 'websockets', 'client_events'] as const) {
-      const into = this.pending[kind];
-      this.prepare(kind, Math.min(into.rows.length, into.prepared + PREPARE_CHUNK));
-      if (into.prepared >= this.batchSize) {
-        this.cut(kind, false);
-        full = true;
+    let cut = false;
+    for (const kind of KINDS) {
+      const into = this.pending[kind] as Pending<unknown>;
+      this.prepare(kind, Math.min(into.rows.length, PREPARE_CHUNK));
+      const due = Math.max(into.asked, Math.floor(total(into) / this.batchSize) * this.batchSize);
+      if (due > 0) {
+        // Rows a batch needs that are not prepared yet are prepared first (a flush can ask for them).
+        const wanted = Math.min(due, this.batchSize) - into.cutting.length;
+        this.prepare(kind, Math.min(into.rows.length, Math.max(0, wanted - into.hold.length), PREPARE_CHUNK));
+        for (const row of into.hold.take(Math.min(wanted, PREPARE_CHUNK))) into.cutting.push(row);
+        if (into.cutting.length >= Math.min(due, this.batchSize)) {
+          into.asked = Math.max(0, into.asked - into.cutting.length);
+          this.emit(kind, into.cutting);
+          into.cutting = [];
+          cut = true;
+        }
       }
-      if (into.rows.length - into.prepared >= PREPARE_CHUNK || into.rows.length >= this.batchSize) more = true;
+      if (into.rows.length >= HOLD_AFTER || into.asked > 0 || total(into) >= this.batchSize) more = true;
     }
-    if (more && !this.prepareScheduled) {
-      this.prepareScheduled = true;
-      setImmediate(this.prepareSome);
-    }
-    if (full) this.onFull();
+    if (more) this.schedule();
+    if (cut) this.onFull();
   };
 
-  private prepare(kind: TelemetryKind, to: number): void {
+  /** Prepares the oldest `count` unprepared rows and moves them into the hold. */
+  private prepare(kind: TelemetryKind, count: number): void {
+    if (count <= 0) return;
     const into = this.pending[kind];
-    if (to <= into.prepared) return;
     // Client events come whole from the control API, with nothing to compute.
-    if (kind !== 'client_events') this.preparer?.(kind, into.rows as ReadonlyArray<RequestRow | WsRow>, into.sources, into.prepared, to);
-    into.prepared = to;
+    if (kind !== 'client_events') this.preparer?.(kind, into.rows as ReadonlyArray<RequestRow | WsRow>, into.sources, 0, count);
+    (into.hold as RowHold<unknown>).hold(into.rows, 0, count);
+    into.rows.splice(0, count);
+    into.sources.splice(0, count);
   }
 
+  /** Cuts a kind's full batches (and with `partial`, the rest) now. */
   private cut(kind: TelemetryKind, partial: boolean): void {
     const into = this.pending[kind];
-    const ready = partial ? into.rows.length : Math.floor(into.rows.length / this.batchSize) * this.batchSize;
+    const all = total(into);
+    const ready = partial ? all : Math.floor(all / this.batchSize) * this.batchSize;
     if (ready === 0) return;
-    this.prepare(kind, ready);
-    let start = 0;
-    while (start < ready) {
-      const batchRows = into.rows.slice(start, start + this.batchSize);
-      start += batchRows.length;
-      const batch = { kind, id: `${this.idPrefix}-${(this.nextId++).toString(36)}`, rows: batchRows } as TelemetryBatch;
-      this.ready.push({ batch, mayExist: false, fromDisk: false, rejections: 0 });
-      this.pendingRows -= batchRows.length;
-      this.readyRows += batchRows.length;
+    this.prepare(kind, Math.min(into.rows.length, ready - into.cutting.length - into.hold.length));
+    let left = ready;
+    while (left > 0) {
+      const rows = into.cutting as unknown[];
+      const n = Math.min(this.batchSize, left) - rows.length;
+      for (const row of (into.hold as RowHold<unknown>).take(n)) rows.push(row);
+      left -= rows.length;
+      this.emit(kind, rows);
+      into.cutting = [];
     }
-    into.rows.splice(0, ready);
-    into.sources.splice(0, ready);
-    into.prepared -= ready;
+    into.asked = Math.max(0, into.asked - ready);
+  }
+
+  /** Makes a batch of rows taken out of the kind's pending ones. A batch id is made here, once. */
+  private emit(kind: TelemetryKind, rows: readonly unknown[]): void {
+    const batch = { kind, id: `${this.idPrefix}-${(this.nextId++).toString(36)}`, rows } as TelemetryBatch;
+    this.ready.push({ batch, mayExist: false, fromDisk: false, rejections: 0 });
+    this.pendingRows -= rows.length;
+    this.readyRows += rows.length;
   }
 }

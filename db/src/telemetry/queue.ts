@@ -83,7 +83,12 @@ export class TelemetryQueue {
     return this.memory.hasBatches;
   }
 
-  /** Cuts what waits into batches (partial ones too); true when there is a batch to send. */
+  /** Cuts what waits into batches (partial ones too) on later turns, a chunk at a time; `onReady` says when one is there. */
+  cutSoon(): void {
+    this.memory.cutSoon();
+  }
+
+  /** Cuts what waits into batches (partial ones too) now; true when there is a batch to send. */
   cutAll(): boolean {
     this.memory.cutAll();
     return this.memory.hasBatches;

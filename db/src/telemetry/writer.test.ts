@@ -322,16 +322,33 @@ describe('TelemetryWriter', () => {
 
   it('prepares a burst a thousand rows per event-loop turn, not all at once', async () => {
     const w = await writer({ batchSize: 20_000, flushIntervalMs: 60_000 });
-    const calls: Array<[number, number]> = [];
-    w.prepareWith((_kind, _rows, _sources, from, to) => void calls.push([from, to]));
+    const calls: number[] = [];
+    w.prepareWith((_kind, _rows, _sources, from, to) => void calls.push(to - from));
     for (const row of rows(2500)) w.request(row, '127.0.0.1');
     expect(calls).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(calls).toEqual([[0, 1000]]);
+    expect(calls).toEqual([1000]);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(calls).toEqual([[0, 1000], [1000, 2000]]);
+    expect(calls).toEqual([1000, 1000]);
     await w.flush();
-    expect(calls).toEqual([[0, 1000], [1000, 2000], [2000, 2500]]);
+    expect(calls).toEqual([1000, 1000, 500]);
     expect(w.stats().written).toBe(2500);
   });
+
+  it('cuts a large batch over several event-loop turns, a thousand rows a turn, and a flush interval\'s partial batch the same way', async () => {
+    const store = new SwitchableStore();
+    const w = await writer({ store, batchSize: 2500, flushIntervalMs: 60_000 });
+    const sent = rows(2500);
+    for (const row of sent) w.request(row, '127.0.0.1');
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    // Turn 1 prepares 1,000 rows into the hold and takes 1,000 of them for the batch; so on.
+    await turn();
+    await turn();
+    expect(store.attempts).toEqual([]);
+    expect(w.stats().queued).toBe(2500);
+    await eventually(() => expect(store.attempts).toEqual([{ id: expect.any(String), rows: 2500, mayExist: false }]));
+    expect(await store.paths()).toEqual(pathsOf(sent));
+    await w.close();
+  });
 });
+

@@ -70,7 +70,7 @@ export class TelemetryWriter {
     // during a slow insert join the next batch instead of queueing up as
     // many small ones (each insert costs ClickHouse the same, however small).
     this.timer = setInterval(() => {
-      if (this.running === undefined && this.queue.cutAll()) this.kick();
+      if (this.running === undefined) this.queue.cutSoon();
     }, options.flushIntervalMs ?? options.store.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS).unref();
   }
 
