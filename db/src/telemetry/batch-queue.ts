@@ -45,7 +45,9 @@ const total = (into: Pending<unknown>): number => into.cutting.length + into.hol
 /**
  * Rows waiting in memory: per kind until a batch is full (or cut early by
  * the flush timer), then as numbered batches in arrival order. A batch id is
- * made once, here, and kept for good.
+ * made once, here, and kept for good. A pushed row is prepared (route,
+ * country) and moved into its kind's hold a few hundred rows at a time, off
+ * the push; a batch is taken out of the hold a chunk a turn.
  */
 export class BatchQueue {
   private readonly pending: { [K in TelemetryKind]: Pending<RowOf<K>> } = {
@@ -62,7 +64,7 @@ export class BatchQueue {
   private preparer: RowPreparer | undefined;
   private prepareScheduled = false;
 
-  /** @param onFull called (once per turn) when a kind has a full batch waiting to be cut */
+  /** @param onFull called (once per turn) when batches were cut and wait to be sent */
   constructor(
     private readonly batchSize: number,
     private readonly onFull: () => void = () => undefined,
