@@ -120,9 +120,7 @@ export class BatchQueue {
 
   /** Cuts every kind's waiting rows into batches, partial ones included, now. */
   cutAll(): void {
-    this.cut('requests', true);
-    this.cut('websockets', true);
-    this.cut('client_events', true);
+    for (const kind of KINDS) this.cut(kind, true);
   }
 
   shift(): Queued | undefined {
