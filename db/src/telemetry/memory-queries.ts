@@ -16,6 +16,10 @@ import type {
  * The analytics answers computed over plain rows: what the memory store
  * runs, and the reference the ClickHouse SQL must agree with (the contract
  * suite checks both against the same hand-computed figures).
+ *
+ * The aggregations (overviewOf, timeseriesOf, topEndpointsOf, geoOf) read
+ * each row's fields as they go and keep no row: the memory store hands them
+ * its request rows through one object refilled per row (ColumnRing.scan).
  */
 
 interface Window {

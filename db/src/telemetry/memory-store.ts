@@ -2,7 +2,9 @@ import type { RequestRow, WsRow } from '@downspin/protocol';
 import { TelemetryStoreError } from './errors.js';
 import { geoOf, inWindow, newest, overviewOf, timeseriesOf, topEndpointsOf } from './memory-queries.js';
 import { checkBatch, parseEndpoints, parseHistory, parseRange, parseTimeseries } from './query.js';
-import { RingBuffer } from './ring-buffer.js';
+import { ColumnRing } from './column-ring.js';
+import { REQUEST_SHAPE } from './columns.js';
+import { RingBuffer, type Ring } from './ring-buffer.js';
 import { estimateRowBytes } from './row-bytes.js';
 import { sanitizeClientEvent, sanitizeRequest, sanitizeWebSocket } from './rows.js';
 import type {
@@ -30,27 +32,6 @@ export interface MemoryTelemetryStoreOptions {
   maxBytes?: number;
 }
 
-/** One kind's rows and their estimated bytes. */
-class Shelf<T extends object> {
-  bytes = 0;
-  readonly rows: RingBuffer<T>;
-  constructor(capacity: number) {
-    this.rows = new RingBuffer<T>(capacity);
-  }
-  /** Returns how many rows this pushed out (0 or 1). */
-  push(row: T): number {
-    this.bytes += estimateRowBytes(row);
-    const out = this.rows.push(row);
-    if (out === undefined) return 0;
-    this.bytes -= estimateRowBytes(out);
-    return 1;
-  }
-  shift(): void {
-    const out = this.rows.shift();
-    if (out !== undefined) this.bytes -= estimateRowBytes(out);
-  }
-}
-
 /** How many batch ids are remembered to make retried inserts idempotent. */
 const REMEMBERED_BATCHES = 10_000;
 
@@ -65,10 +46,10 @@ const REMEMBERED_BATCHES = 10_000;
  */
 export class MemoryTelemetryStore implements TelemetryStore {
   readonly kind = 'memory';
-  private readonly shelves: { requests: Shelf<RequestRow>; webSockets: Shelf<WsRow>; clientEvents: Shelf<ClientEventRow> };
-  private readonly requests: RingBuffer<RequestRow>;
-  private readonly webSockets: RingBuffer<WsRow>;
-  private readonly clientEvents: RingBuffer<ClientEventRow>;
+  private readonly requests: Ring<RequestRow>;
+  private readonly webSockets: Ring<WsRow>;
+  private readonly clientEvents: Ring<ClientEventRow>;
+  private readonly rings: ReadonlyArray<Ring<object>>;
   private readonly maxBytes: number;
   private readonly batches = new Set<string>();
   private closed = false;
@@ -78,10 +59,12 @@ export class MemoryTelemetryStore implements TelemetryStore {
   constructor(options: MemoryTelemetryStoreOptions = {}) {
     const capacity = options.capacity ?? 100_000;
     this.maxBytes = options.maxBytes ?? 128 * 1024 * 1024;
-    this.shelves = { requests: new Shelf(capacity), webSockets: new Shelf(capacity), clientEvents: new Shelf(capacity) };
-    this.requests = this.shelves.requests.rows;
-    this.webSockets = this.shelves.webSockets.rows;
-    this.clientEvents = this.shelves.clientEvents.rows;
+    // Request rows, the many, as columns (see ColumnRing): 100,000 of them kept as objects
+    // are old-generation garbage the proxy sharing this process pays for in full collections.
+    this.requests = new ColumnRing<RequestRow>(REQUEST_SHAPE, capacity);
+    this.webSockets = new RingBuffer<WsRow>(capacity);
+    this.clientEvents = new RingBuffer<ClientEventRow>(capacity);
+    this.rings = [this.requests, this.webSockets, this.clientEvents];
   }
 
   /** Rows held now, per kind. */
@@ -91,8 +74,7 @@ export class MemoryTelemetryStore implements TelemetryStore {
 
   /** Estimated bytes held now, all kinds (bounded by `maxBytes`). */
   get bytes(): number {
-    const { requests, webSockets, clientEvents } = this.shelves;
-    return requests.bytes + webSockets.bytes + clientEvents.bytes;
+    return this.requests.bytes + this.webSockets.bytes + this.clientEvents.bytes;
   }
 
   async insert(batch: TelemetryBatch, options: InsertOptions = {}): Promise<void> {
@@ -104,13 +86,13 @@ export class MemoryTelemetryStore implements TelemetryStore {
     this.remember(key);
     switch (batch.kind) {
       case 'requests':
-        for (const row of batch.rows) this.keep(this.shelves.requests, sanitizeRequest(row));
+        for (const row of batch.rows) this.keep(this.requests, sanitizeRequest(row));
         break;
       case 'websockets':
-        for (const row of batch.rows) this.keep(this.shelves.webSockets, sanitizeWebSocket(row));
+        for (const row of batch.rows) this.keep(this.webSockets, sanitizeWebSocket(row));
         break;
       case 'client_events':
-        for (const row of batch.rows) this.keep(this.shelves.clientEvents, sanitizeClientEvent(row));
+        for (const row of batch.rows) this.keep(this.clientEvents, sanitizeClientEvent(row));
         break;
     }
     this.trimToBytes();
@@ -118,18 +100,18 @@ export class MemoryTelemetryStore implements TelemetryStore {
 
   async overview(range: AnalyticsRange): Promise<Overview> {
     this.assertOpen();
-    return overviewOf(inWindow(this.requests, parseRange(range)));
+    return overviewOf(inWindow(this.requests.scan(), parseRange(range)));
   }
 
   async timeseries(query: AnalyticsRange & { bucket: TimeBucket }): Promise<TimeseriesPoint[]> {
     this.assertOpen();
-    return timeseriesOf(this.requests, parseTimeseries(query));
+    return timeseriesOf(this.requests.scan(), parseTimeseries(query));
   }
 
   async topEndpoints(query: AnalyticsRange & { limit?: number }): Promise<EndpointStats[]> {
     this.assertOpen();
     const q = parseEndpoints(query);
-    return topEndpointsOf(inWindow(this.requests, q), q.limit);
+    return topEndpointsOf(inWindow(this.requests.scan(), q), q.limit);
   }
 
   async sessionHistory(query: AnalyticsRange & { session: string; limit?: number }): Promise<SessionHistory> {
@@ -144,7 +126,7 @@ export class MemoryTelemetryStore implements TelemetryStore {
 
   async geo(range: AnalyticsRange): Promise<GeoStats[]> {
     this.assertOpen();
-    return geoOf(inWindow(this.requests, parseRange(range)));
+    return geoOf(inWindow(this.requests.scan(), parseRange(range)));
   }
 
   async *exportRequests(range: AnalyticsRange): AsyncIterable<RequestRow> {
@@ -168,17 +150,15 @@ export class MemoryTelemetryStore implements TelemetryStore {
     this.closed = true;
   }
 
-  private keep<T extends object>(shelf: Shelf<T>, row: T): void {
-    this.evicted += shelf.push(row);
+  private keep<T extends object>(ring: Ring<T>, row: T): void {
+    if (ring.push(row, estimateRowBytes(row))) this.evicted++;
   }
 
   /** Over the byte bound: the oldest rows of whichever kind holds most go first. */
   private trimToBytes(): void {
-    const shelves = Object.values(this.shelves) as Shelf<object>[];
     while (this.bytes > this.maxBytes) {
-      const largest = shelves.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-      if (largest.rows.size === 0) return;
-      largest.shift();
+      const largest = this.rings.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+      if (!largest.shift()) return;
       this.evicted++;
     }
   }

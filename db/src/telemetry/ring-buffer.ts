@@ -1,39 +1,61 @@
-/** A fixed-capacity FIFO that overwrites its oldest item when full. */
-export class RingBuffer<T> {
+/**
+ * Rows kept oldest first, up to a limit, each with its estimated bytes (the
+ * memory store bounds its rows by both). Two kinds: `RingBuffer` keeps the
+ * row objects, `ColumnRing` keeps their values in columns.
+ */
+export interface Ring<Row> extends Iterable<Row> {
+  readonly size: number;
+  /** The kept rows' estimated bytes, summed. */
+  readonly bytes: number;
+  /** Keeps a row estimated at `bytes`; true when that pushed the oldest row out. */
+  push(row: Row, bytes: number): boolean;
+  /** Lets go of the oldest row; false when there was none. */
+  shift(): boolean;
+  /** Newest first. */
+  reversed(): IterableIterator<Row>;
+  /** Oldest first, for a reader that only reads fields as it goes: a row may be an object refilled for the next. */
+  scan(): IterableIterator<Row>;
+}
+
+/** A fixed-capacity FIFO of row objects that overwrites its oldest row when full. */
+export class RingBuffer<T> implements Ring<T> {
   private readonly items: Array<T | undefined>;
+  private readonly weights: Float64Array;
   private start = 0;
   private length = 0;
+  bytes = 0;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
     this.items = new Array<T | undefined>(capacity);
+    this.weights = new Float64Array(capacity);
   }
 
   get size(): number {
     return this.length;
   }
 
-  /** Adds an item; returns the oldest one when it pushed it out. */
-  push(item: T): T | undefined {
+  push(item: T, bytes = 0): boolean {
     const end = (this.start + this.length) % this.capacity;
-    const oldest = this.items[end];
     this.items[end] = item;
+    this.bytes += bytes - this.weights[end]!;
+    this.weights[end] = bytes;
     if (this.length < this.capacity) {
       this.length++;
-      return undefined;
+      return false;
     }
     this.start = (this.start + 1) % this.capacity;
-    return oldest;
+    return true;
   }
 
-  /** Removes and returns the oldest item. */
-  shift(): T | undefined {
-    if (this.length === 0) return undefined;
-    const oldest = this.items[this.start];
+  shift(): boolean {
+    if (this.length === 0) return false;
     this.items[this.start] = undefined;
+    this.bytes -= this.weights[this.start]!;
+    this.weights[this.start] = 0;
     this.start = (this.start + 1) % this.capacity;
     this.length--;
-    return oldest;
+    return true;
   }
 
   /** Oldest first. */
@@ -44,5 +66,10 @@ export class RingBuffer<T> {
   /** Newest first. */
   *reversed(): IterableIterator<T> {
     for (let i = this.length - 1; i >= 0; i--) yield this.items[(this.start + i) % this.capacity]!;
+  }
+
+  /** The rows themselves, oldest first. */
+  scan(): IterableIterator<T> {
+    return this[Symbol.iterator]();
   }
 }
