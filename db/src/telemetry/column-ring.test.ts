@@ -3,7 +3,9 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { ColumnRing } from './column-ring.js';
-import { REQUEST_SHAPE } from './columns.js';
+import { CLIENT_EVENT_SHAPE, REQUEST_SHAPE, sanitizer } from './columns.js';
+import { estimateRowBytes } from './row-bytes.js';
+import type { ClientEventRow } from './types.js';
 import { A, request, T0 } from './contract-fixtures.js';
 
 const rows = (n: number, from = 0): RequestRow[] =>
@@ -92,6 +94,31 @@ describe('ColumnRing', () => {
     gc();
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(8 * 1024 * 1024);
     expect([...ring].every((row) => row.host.length === 64 * 1024)).toBe(true);
+  });
+
+  it('keeps a hostile row cleaned as the sanitiser cleans it, weighed as estimateRowBytes weighs the clean row', () => {
+    const ring = new ColumnRing<RequestRow>(REQUEST_SHAPE, 10);
+    const hostile = [
+      { ...rows(1)[0]!, path: `/${'p'.repeat(5000)}`, host: 'a\uD800b', totalMs: Number.NaN, status: 70_000, bytesOut: -5 },
+      { ...rows(1, 1)[0]!, method: 42 as unknown as string, upstreamMs: '7' as unknown as number },
+      ...rows(2, 2),
+    ];
+    const clean = sanitizer(REQUEST_SHAPE);
+    for (const row of hostile) expect(ring.keep(row)).toBe(false);
+    const kept = [...ring];
+    expect(kept).toEqual(hostile.map(clean));
+    expect(kept[0]!.path.length).toBeLessThan(5000);
+    expect(kept[0]!.host).toBe('a\uFFFDb');
+    expect(ring.bytes).toBe(hostile.reduce((sum, row) => sum + estimateRowBytes(clean(row)), 0));
+    // At its limit, keep pushes the oldest out too.
+    for (let i = 0; i < 6; i++) ring.keep(rows(1, 10 + i)[0]!);
+    expect(ring.keep(rows(1, 20)[0]!)).toBe(true);
+    expect(ring.size).toBe(10);
+  });
+
+  it('refuses to keep (clean into columns) where a cleaned value may not fit: Nullable columns', () => {
+    const ring = new ColumnRing<ClientEventRow>(CLIENT_EVENT_SHAPE);
+    expect(() => ring.keep({ type: 'click', ts: T0, url: 'u', target: 't', sessionHash: A })).toThrow(/Nullable/);
   });
 
   it('refuses a limit below one row', () => {

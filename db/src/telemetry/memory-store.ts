@@ -6,7 +6,7 @@ import { ColumnRing } from './column-ring.js';
 import { REQUEST_SHAPE } from './columns.js';
 import { RingBuffer, type Ring } from './ring-buffer.js';
 import { estimateRowBytes } from './row-bytes.js';
-import { sanitizeClientEvent, sanitizeRequest, sanitizeWebSocket } from './rows.js';
+import { sanitizeClientEvent, sanitizeWebSocket } from './rows.js';
 import type {
   AnalyticsRange,
   ClientEventRow,
@@ -46,7 +46,7 @@ const REMEMBERED_BATCHES = 10_000;
  */
 export class MemoryTelemetryStore implements TelemetryStore {
   readonly kind = 'memory';
-  private readonly requests: Ring<RequestRow>;
+  private readonly requests: ColumnRing<RequestRow>;
   private readonly webSockets: Ring<WsRow>;
   private readonly clientEvents: Ring<ClientEventRow>;
   private readonly rings: ReadonlyArray<Ring<object>>;
@@ -86,7 +86,8 @@ export class MemoryTelemetryStore implements TelemetryStore {
     this.remember(key);
     switch (batch.kind) {
       case 'requests':
-        for (const row of batch.rows) this.keep(this.requests, sanitizeRequest(row));
+        // Cleaned and weighed as the sanitiser and estimateRowBytes would, in one pass (ColumnRing.keep).
+        for (const row of batch.rows) if (this.requests.keep(row)) this.evicted++;
         break;
       case 'websockets':
         for (const row of batch.rows) this.keep(this.webSockets, sanitizeWebSocket(row));

@@ -1,7 +1,10 @@
 /** What V8 spends on an object before its fields (header, hidden class share, map slot). */
-const OBJECT_BYTES = 64;
+export const OBJECT_BYTES = 64;
 /** A field's slot, or a number's heap box. */
-const SLOT_BYTES = 16;
+export const SLOT_BYTES = 16;
+
+/** A string's share of the estimate: a header, and two bytes a character. */
+export const stringBytes = (value: string): number => 16 + value.length * 2;
 
 /**
  * A deliberately high estimate of the heap a telemetry row holds: strings
@@ -18,7 +21,7 @@ export function estimateRowBytes(row: object): number {
   for (const key in row) {
     const value: unknown = (row as Record<string, unknown>)[key];
     bytes += SLOT_BYTES;
-    if (typeof value === 'string') bytes += 16 + value.length * 2;
+    if (typeof value === 'string') bytes += stringBytes(value);
     else if (typeof value === 'object' && value !== null) bytes += estimateRowBytes(value);
   }
   return bytes;

@@ -1,5 +1,5 @@
-import type { TelemetryColumn } from '@downspin/protocol';
 import { ColumnRing } from './column-ring.js';
+import type { Column } from './columns.js';
 
 /**
  * Where a kind's prepared rows wait for their batch (up to a second for the
@@ -42,7 +42,7 @@ export class ObjectHold<Row> implements RowHold<Row> {
 export class ColumnHold<Row extends object> implements RowHold<Row> {
   private readonly ring: ColumnRing<Row>;
 
-  constructor(columns: ReadonlyArray<Pick<TelemetryColumn, 'field' | 'type'>>) {
+  constructor(columns: ReadonlyArray<Column<Row>>) {
     this.ring = new ColumnRing<Row>(columns);
   }
 

@@ -1,5 +1,5 @@
 import type { RequestRow, WsRow } from '@downspin/protocol';
-import { CLIENT_EVENT_SHAPE, REQUEST_SHAPE, sanitizer, WEBSOCKET_SHAPE } from './columns.js';
+import { CLIENT_EVENT_SHAPE, sanitizer, WEBSOCKET_SHAPE } from './columns.js';
 import type { ClientEventRow } from './types.js';
 
 export { count, ms, text } from './clean.js';
@@ -8,10 +8,10 @@ export { count, ms, text } from './clean.js';
  * Both stores store rows through these, so a hostile or broken row (huge
  * strings, lone surrogates, NaN) is stored the same, safe way everywhere and
  * can never make ClickHouse reject a whole batch. The fields and limits are
- * the column tables' (columns.ts).
+ * the column tables' (columns.ts). Request rows, the many, are cleaned as
+ * they are stored, by the same rules (cleanAs): in the memory store by
+ * ColumnRing.keep, in ClickHouse by the RowBinary encoder.
  */
-
-export const sanitizeRequest: (row: RequestRow) => RequestRow = sanitizer(REQUEST_SHAPE);
 
 export const sanitizeWebSocket: (row: WsRow) => WsRow = sanitizer(WEBSOCKET_SHAPE);
 
