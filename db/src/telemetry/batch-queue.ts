@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestRow, RowPreparer, WsRow } from '@downspin/protocol';
-import { REQUEST_SHAPE } from './columns.js';
-import { ColumnHold, ObjectHold, type RowHold } from './row-hold.js';
+import { RowHold } from './row-hold.js';
 import type { SpilledBatch } from './spill.js';
 import type { TelemetryBatch, TelemetryKind } from './types.js';
 
@@ -20,10 +19,7 @@ export interface Queued extends SpilledBatch {
 /** Rows prepared, or taken out of a hold for a batch, per event-loop turn: a burst or a large batch never holds the loop for long. */
 const PREPARE_CHUNK = 1000;
 
-/**
- * Unprepared rows that start a turn of preparing. Small, so a row is out of
- * its object and in its hold before a scavenge or two (see ColumnHold).
- */
+/** Unprepared rows that start a turn of preparing: a few hundred, so preparing never waits for a batch's worth. */
 const HOLD_AFTER = 256;
 
 interface Pending<Row> {
@@ -51,10 +47,9 @@ const total = (into: Pending<unknown>): number => into.cutting.length + into.hol
  */
 export class BatchQueue {
   private readonly pending: { [K in TelemetryKind]: Pending<RowOf<K>> } = {
-    // Requests are most of the rows: held as columns. The other kinds are few.
-    requests: pending(new ColumnHold<RequestRow>(REQUEST_SHAPE)),
-    websockets: pending(new ObjectHold<WsRow>()),
-    client_events: pending(new ObjectHold<RowOf<'client_events'>>()),
+    requests: pending(new RowHold<RequestRow>()),
+    websockets: pending(new RowHold<WsRow>()),
+    client_events: pending(new RowHold<RowOf<'client_events'>>()),
   };
   private pendingRows = 0;
   private ready: Queued[] = [];

@@ -47,8 +47,8 @@ const REMEMBERED_BATCHES = 10_000;
 export class MemoryTelemetryStore implements TelemetryStore {
   readonly kind = 'memory';
   private readonly requests: ColumnRing<RequestRow>;
-  private readonly webSockets: Ring<WsRow>;
-  private readonly clientEvents: Ring<ClientEventRow>;
+  private readonly webSockets: RingBuffer<WsRow>;
+  private readonly clientEvents: RingBuffer<ClientEventRow>;
   private readonly rings: ReadonlyArray<Ring<object>>;
   private readonly maxBytes: number;
   private readonly batches = new Set<string>();
@@ -59,8 +59,7 @@ export class MemoryTelemetryStore implements TelemetryStore {
   constructor(options: MemoryTelemetryStoreOptions = {}) {
     const capacity = options.capacity ?? 100_000;
     this.maxBytes = options.maxBytes ?? 128 * 1024 * 1024;
-    // Request rows, the many, as columns (see ColumnRing): 100,000 of them kept as objects
-    // are old-generation garbage the proxy sharing this process pays for in full collections.
+    // Request rows, the many, as columns (see ColumnRing).
     this.requests = new ColumnRing<RequestRow>(REQUEST_SHAPE, capacity);
     this.webSockets = new RingBuffer<WsRow>(capacity);
     this.clientEvents = new RingBuffer<ClientEventRow>(capacity);
@@ -151,7 +150,7 @@ export class MemoryTelemetryStore implements TelemetryStore {
     this.closed = true;
   }
 
-  private keep<T extends object>(ring: Ring<T>, row: T): void {
+  private keep<T extends object>(ring: RingBuffer<T>, row: T): void {
     if (ring.push(row, estimateRowBytes(row))) this.evicted++;
   }
 

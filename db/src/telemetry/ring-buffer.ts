@@ -7,8 +7,6 @@ export interface Ring<Row> extends Iterable<Row> {
   readonly size: number;
   /** The kept rows' estimated bytes, summed. */
   readonly bytes: number;
-  /** Keeps a row estimated at `bytes`; true when that pushed the oldest row out. */
-  push(row: Row, bytes: number): boolean;
   /** Lets go of the oldest row; false when there was none. */
   shift(): boolean;
   /** Newest first. */
@@ -35,6 +33,7 @@ export class RingBuffer<T> implements Ring<T> {
     return this.length;
   }
 
+  /** Keeps a row estimated at `bytes`; true when that pushed the oldest row out. */
   push(item: T, bytes = 0): boolean {
     const end = (this.start + this.length) % this.capacity;
     this.items[end] = item;

@@ -1,60 +1,30 @@
-import { ColumnRing } from './column-ring.js';
-import type { Column } from './columns.js';
-
 /**
  * Where a kind's prepared rows wait for their batch (up to a second for the
- * memory store, 5 s or 20,000 rows for ClickHouse). `take` hands the oldest
- * back as row objects, in the order they were held.
+ * memory store, 5 s or 20,000 rows for ClickHouse), as the row objects
+ * themselves. `take` hands the oldest back, in the order they were held.
+ *
+ * Not as columns: #16 tried request rows held in a Float64Array per number
+ * and an array per string. Each young string stored into a long-lived array
+ * is a remembered slot every scavenge visits, and making rows again at the
+ * cut reads every field by name. Measured (one loop making a request's
+ * garbage and a row, 15,000 a second, 8 s, two builds side by side on the
+ * two cores, 6 pairs): columns cost 1.3 µs more per row with the memory
+ * store and 2.2 µs more behind a store with a 5 s flush, GC included.
  */
-export interface RowHold<Row> {
-  readonly length: number;
-  /** Holds rows[from, to); the caller lets go of them. */
-  hold(rows: readonly Row[], from: number, to: number): void;
-  /** The oldest `count` rows (at most `length`), no longer held. */
-  take(count: number): Row[];
-}
-
-/** Holds the row objects themselves: for kinds that are few (WebSocket connections, client events). */
-export class ObjectHold<Row> implements RowHold<Row> {
+export class RowHold<Row> {
   private rows: Row[] = [];
 
   get length(): number {
     return this.rows.length;
   }
 
+  /** Holds rows[from, to); the caller lets go of them. */
   hold(rows: readonly Row[], from: number, to: number): void {
     for (let i = from; i < to; i++) this.rows.push(rows[i]!);
   }
 
+  /** The oldest `count` rows (at most `length`), no longer held. */
   take(count: number): Row[] {
     return this.rows.splice(0, count);
-  }
-}
-
-/**
- * Holds request rows as columns (see ColumnRing): a row held as an object
- * for the second or more its batch waits dies in the old generation.
- * Measured (#16, 20 rounds, fresh processes, 2 cores): rows built and
- * dropped at once cost the proxy 0.4 % of its requests/s, held as objects
- * for a second 3-4 %; with this hold the ClickHouse writer's proxy served
- * 9 % more requests/s than with objects.
- */
-export class ColumnHold<Row extends object> implements RowHold<Row> {
-  private readonly ring: ColumnRing<Row>;
-
-  constructor(columns: ReadonlyArray<Column<Row>>) {
-    this.ring = new ColumnRing<Row>(columns);
-  }
-
-  get length(): number {
-    return this.ring.size;
-  }
-
-  hold(rows: readonly Row[], from: number, to: number): void {
-    for (let r = from; r < to; r++) this.ring.push(rows[r]!);
-  }
-
-  take(count: number): Row[] {
-    return this.ring.take(count);
   }
 }
