@@ -34,7 +34,13 @@ export class ColumnRing<Row extends object> implements Ring<Row> {
   private strings: string[][];
   /** Each slot's row's estimated bytes. */
   private weights: Float64Array;
-  /** Per string column, the value the last row put there. */
+  /**
+   * Per string column, the last row's value as it came and as it was kept.
+   * The host header and a repeated path arrive as a new string with every
+   * request: a row whose value equals the last one's (by content, a few ns)
+   * keeps the same string, cleaned once, and no copy of its own.
+   */
+  private readonly lastRaw: unknown[];
   private readonly last: string[];
   private capacity: number;
   /** The oldest row's slot. */
@@ -61,6 +67,7 @@ export class ColumnRing<Row extends object> implements Ring<Row> {
     this.numbers = this.numeric.map((numeric) => new Float64Array(numeric ? this.capacity : 0));
     this.strings = this.numeric.map((numeric) => new Array<string>(numeric ? 0 : this.capacity));
     this.weights = new Float64Array(this.capacity);
+    this.lastRaw = this.numeric.map(() => '');
     this.last = this.numeric.map(() => '');
   }
 
@@ -90,12 +97,17 @@ export class ColumnRing<Row extends object> implements Ring<Row> {
     const values = row as Record<string, unknown>;
     let bytes = OBJECT_BYTES;
     for (let c = 0; c < fields.length; c++) {
-      const value = cleanAs(columns[c]!, types[c]!, limits[c]!, values[fields[c]!]);
+      const value = values[fields[c]!];
       bytes += SLOT_BYTES;
-      if (numeric[c]) numbers[c]![slot] = value as number;
+      if (numeric[c]) numbers[c]![slot] = cleanAs(columns[c]!, types[c]!, limits[c]!, value) as number;
       else {
-        strings[c]![slot] = this.shared(c, value as string);
-        bytes += stringBytes(value as string);
+        // Equal to the previous row's (host, session, method, kinds: most are): its cleaned string, kept once.
+        if (value !== this.lastRaw[c]) {
+          this.lastRaw[c] = value;
+          this.last[c] = cleanAs(columns[c]!, types[c]!, limits[c]!, value) as string;
+        }
+        strings[c]![slot] = this.last[c]!;
+        bytes += stringBytes(this.last[c]!);
       }
     }
     this.weights[slot] = bytes;
@@ -135,19 +147,6 @@ export class ColumnRing<Row extends object> implements Ring<Row> {
       this.fill((this.start + i) % this.capacity, view);
       yield view as Row;
     }
-  }
-
-  /**
-   * The previous row's string when this one's is equal: the host header and a
-   * repeated path arrive as a new string with every request, and a kept row
-   * would otherwise keep its own copy. Equal strings of different instances
-   * compare by content: a few ns.
-   */
-  private shared(c: number, value: string): string {
-    const last = this.last[c]!;
-    if (value === last) return last;
-    this.last[c] = value;
-    return value;
   }
 
   private rowAt(slot: number): Row {
