@@ -119,8 +119,9 @@ export function sanitizer<Row>(columns: ReadonlyArray<Column<Row>>): (row: Row) 
 /**
  * A value cleaned by its column's rules: `column.clean`, with the common
  * types switched on here. A switch, not a cleaner call per column: one call
- * site with many targets costs more than the work. Every path that cleans a
- * whole row (the sanitiser, the memory store's ColumnRing.keep) goes through it.
+ * site with many targets costs more than the work. The sanitiser and the
+ * memory store's ColumnRing.keep clean through it; the RowBinary encoder
+ * (clickhouse/columns.ts) applies the same rules as it writes each value.
  */
 export function cleanAs(column: Column<unknown>, type: ColumnType, limit: number, value: unknown): unknown {
   switch (type) {
