@@ -62,18 +62,25 @@ describe('ColumnRing', () => {
     expect([...ring]).toEqual(sent.slice(500));
   });
 
-  it('scans through one object refilled per row, with the same values as the rows', () => {
+  it('scans through one view moved from row to row, either way, and copies a view into a row of its own', () => {
     const ring = new ColumnRing<RequestRow>(REQUEST_SHAPE, 100);
     const sent = rows(150);
     for (const row of sent) ring.keep(row);
-    const seen: RequestRow[] = [];
-    const objects = new Set<object>();
-    for (const row of ring.scan()) {
-      objects.add(row);
-      seen.push({ ...row });
+    const read = (view: RequestRow): Record<string, unknown> => Object.fromEntries(fields.map((field) => [field, view[field as keyof RequestRow]]));
+    const views = new Set<object>();
+    const seen: Array<Record<string, unknown>> = [];
+    for (const view of ring.scan()) {
+      views.add(view);
+      seen.push(read(view));
     }
     expect(seen).toEqual(sent.slice(50));
-    expect(objects.size).toBe(1);
+    expect(views.size).toBe(1);
+    const newestFirst = [...ring.scan(true)].length;
+    expect(newestFirst).toBe(100);
+    const copies: RequestRow[] = [];
+    for (const view of ring.scan(true)) if (view.ts % 10 === 0) copies.push(ring.copy(view));
+    expect(copies).toEqual(sent.slice(50).filter((row) => row.ts % 10 === 0).reverse());
+    expect(Object.keys(copies[0]!)).toEqual(fields);
   });
 
   it('keeps a hostile row cleaned as the sanitiser cleans it, weighed as estimateRowBytes weighs the clean row', () => {

@@ -19,7 +19,7 @@ import type {
  *
  * The aggregations (overviewOf, timeseriesOf, topEndpointsOf, geoOf) read
  * each row's fields as they go and keep no row: the memory store hands them
- * its request rows through one object refilled per row (ColumnRing.scan).
+ * its request rows through one view moved from row to row (ColumnRing.scan).
  */
 
 interface Window {

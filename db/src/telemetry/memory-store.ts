@@ -118,7 +118,7 @@ export class MemoryTelemetryStore implements TelemetryStore {
     this.assertOpen();
     const q = parseHistory(query);
     return {
-      requests: newest(inWindow(this.requests.reversed(), q), q.limit),
+      requests: newest(this.copies(inWindow(this.requests.scan(true), q)), q.limit),
       webSockets: newest(inWindow(this.webSockets.reversed(), q), q.limit),
       clientEvents: newest(inWindow(this.clientEvents.reversed(), q), q.limit),
     };
@@ -131,7 +131,7 @@ export class MemoryTelemetryStore implements TelemetryStore {
 
   async *exportRequests(range: AnalyticsRange): AsyncIterable<RequestRow> {
     this.assertOpen();
-    const rows = [...inWindow(this.requests, parseRange(range))];
+    const rows = [...this.copies(inWindow(this.requests.scan(), parseRange(range)))];
     rows.sort((a, b) => a.ts - b.ts);
     for (const row of rows) yield row;
   }
@@ -148,6 +148,11 @@ export class MemoryTelemetryStore implements TelemetryStore {
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  /** Rows of their own for the request views a scan yields, to keep past the scan. */
+  private *copies(views: Iterable<RequestRow>): Generator<RequestRow> {
+    for (const view of views) yield this.requests.copy(view);
   }
 
   private keep<T extends object>(ring: RingBuffer<T>, row: T): void {
