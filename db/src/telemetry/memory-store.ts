@@ -46,6 +46,15 @@ const REMEMBERED_BATCHES = 10_000;
  */
 export class MemoryTelemetryStore implements TelemetryStore {
   readonly kind = 'memory';
+  /**
+   * An insert here costs nothing fixed, and a row that waits a second for its
+   * batch in the proxy's process outlives two scavenges and dies in the old
+   * generation. Measured (#16: one loop making a request's garbage and a row,
+   * 15,000 a second, the store full, two runs side by side on the two cores,
+   * 6 pairs): cut every 100 ms rather than every second, a row cost 1.7 µs
+   * less (5 of 6 pairs), GC 1.7 against 2.0 µs.
+   */
+  readonly flushIntervalMs = 100;
   private readonly requests: ColumnRing<RequestRow>;
   private readonly webSockets: RingBuffer<WsRow>;
   private readonly clientEvents: RingBuffer<ClientEventRow>;
