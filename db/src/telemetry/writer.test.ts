@@ -102,7 +102,7 @@ describe('TelemetryWriter', () => {
     expect(await store.paths()).toHaveLength(14);
   });
 
-  it('cuts partial batches as often as the store asks unless told otherwise, and 1 s when neither says', async () => {
+  it('cuts partial batches as often as the store asks (the memory store 100 ms) unless told otherwise, and 1 s when neither says', async () => {
     vi.useFakeTimers({ toFake: ['setInterval'] });
     const turns = async (): Promise<void> => {
       for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -122,13 +122,24 @@ describe('TelemetryWriter', () => {
       vi.advanceTimersByTime(100);
       await eventually(() => expect(asking.attempts.map((a) => a.rows)).toEqual([2, 3]));
 
-      writers.push(await TelemetryWriter.open({ store, batchSize: 1000 }));
+      // A store that does not say.
+      const silent = Object.assign(new SwitchableStore(), { flushIntervalMs: undefined });
+      writers.push(await TelemetryWriter.open({ store: silent, batchSize: 1000 }));
       writers[2]!.writeRequests(rows(4));
       vi.advanceTimersByTime(999);
       await turns();
+      expect(silent.attempts).toEqual([]);
+      vi.advanceTimersByTime(1);
+      await eventually(() => expect(silent.attempts.map((a) => a.rows)).toEqual([4]));
+
+      // The memory store asks for 100 ms.
+      writers.push(await TelemetryWriter.open({ store, batchSize: 1000 }));
+      writers[3]!.writeRequests(rows(5));
+      vi.advanceTimersByTime(99);
+      await turns();
       expect(store.attempts).toEqual([]);
       vi.advanceTimersByTime(1);
-      await eventually(() => expect(store.attempts.map((a) => a.rows)).toEqual([4]));
+      await eventually(() => expect(store.attempts.map((a) => a.rows)).toEqual([5]));
     } finally {
       vi.useRealTimers();
     }
