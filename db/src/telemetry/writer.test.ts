@@ -123,7 +123,8 @@ describe('TelemetryWriter', () => {
       await eventually(() => expect(asking.attempts.map((a) => a.rows)).toEqual([2, 3]));
 
       // A store that does not say.
-      const silent = Object.assign(new SwitchableStore(), { flushIntervalMs: undefined });
+      const silent = new SwitchableStore();
+      Object.defineProperty(silent, 'flushIntervalMs', { value: undefined });
       writers.push(await TelemetryWriter.open({ store: silent, batchSize: 1000 }));
       writers[2]!.writeRequests(rows(4));
       vi.advanceTimersByTime(999);
