@@ -28,7 +28,9 @@ describe('ColumnRing', () => {
     expect(ring.size).toBe(3000);
     const kept = sent.slice(2000);
     expect([...ring]).toEqual(kept);
-    expect([...ring.reversed()]).toEqual([...kept].reverse());
+    const newestFirst: RequestRow[] = [];
+    for (const view of ring.scan(true)) newestFirst.push(ring.copy(view));
+    expect(newestFirst).toEqual([...kept].reverse());
     expect(ring.bytes).toBe(kept.reduce((sum, row) => sum + estimateRowBytes(row), 0));
     // Made from the columns: each its own object with the shape's fields, in order.
     const first = [...ring][0]!;

@@ -22,7 +22,7 @@ const FIRST_CAPACITY = 1024;
  * Every value is cleaned as it is stored (cleanAs, the sanitiser's rules),
  * so every value fits its column: a table with a Nullable column is refused.
  */
-export class ColumnRing<Row extends object> implements Ring<Row> {
+export class ColumnRing<Row extends object> implements Ring {
   private readonly columns: ReadonlyArray<Column<Row>>;
   private readonly fields: readonly string[];
   private readonly types: readonly ColumnType[];
@@ -152,11 +152,6 @@ export class ColumnRing<Row extends object> implements Ring<Row> {
   /** Oldest first, each a row object of its own. */
   *[Symbol.iterator](): IterableIterator<Row> {
     for (const view of this.scan()) yield this.copy(view);
-  }
-
-  /** Newest first, each a row object of its own. */
-  *reversed(): IterableIterator<Row> {
-    for (const view of this.scan(true)) yield this.copy(view);
   }
 
   /** A class whose prototype has a getter per field reading this ring's column at the instance's slot. */

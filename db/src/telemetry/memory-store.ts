@@ -58,7 +58,7 @@ export class MemoryTelemetryStore implements TelemetryStore {
   private readonly requests: ColumnRing<RequestRow>;
   private readonly webSockets: RingBuffer<WsRow>;
   private readonly clientEvents: RingBuffer<ClientEventRow>;
-  private readonly rings: ReadonlyArray<Ring<object>>;
+  private readonly rings: readonly Ring[];
   private readonly maxBytes: number;
   private readonly batches = new Set<string>();
   private closed = false;

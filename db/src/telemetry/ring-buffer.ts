@@ -3,20 +3,16 @@
  * memory store bounds its rows by both). Two kinds: `RingBuffer` keeps the
  * row objects, `ColumnRing` keeps their values in columns.
  */
-export interface Ring<Row> extends Iterable<Row> {
+export interface Ring {
   readonly size: number;
   /** The kept rows' estimated bytes, summed. */
   readonly bytes: number;
   /** Lets go of the oldest row; false when there was none. */
   shift(): boolean;
-  /** Newest first. */
-  reversed(): IterableIterator<Row>;
-  /** Oldest first, for a reader that only reads fields as it goes: a row may be an object refilled for the next. */
-  scan(): IterableIterator<Row>;
 }
 
 /** A fixed-capacity FIFO of row objects that overwrites its oldest row when full. */
-export class RingBuffer<T> implements Ring<T> {
+export class RingBuffer<T> implements Ring {
   private readonly items: Array<T | undefined>;
   private readonly weights: Float64Array;
   private start = 0;
@@ -65,10 +61,5 @@ export class RingBuffer<T> implements Ring<T> {
   /** Newest first. */
   *reversed(): IterableIterator<T> {
     for (let i = this.length - 1; i >= 0; i--) yield this.items[(this.start + i) % this.capacity]!;
-  }
-
-  /** The rows themselves, oldest first. */
-  scan(): IterableIterator<T> {
-    return this[Symbol.iterator]();
   }
 }
