@@ -1,5 +1,5 @@
 /**
- * Where a kind's prepared rows wait for their batch (up to 100 ms for the
+ * Where a kind's prepared rows wait for their batch (up to 25 ms for the
  * memory store, 5 s or 20,000 rows for ClickHouse), as the row objects
  * themselves. `take` hands the oldest back, in the order they were held.
  *

@@ -10,7 +10,7 @@ import type { TelemetryStore } from './types.js';
  */
 export const DEFAULT_BATCH_SIZE = 20_000;
 
-/** Partial batches are cut this often for a store that does not ask otherwise (the memory store asks for 100 ms, ClickHouse 5 s). */
+/** Partial batches are cut this often for a store that does not ask otherwise (the memory store asks for 25 ms, ClickHouse 5 s). */
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 
 export interface TelemetryWriterOptions {
@@ -21,7 +21,7 @@ export interface TelemetryWriterOptions {
   batchSize?: number;
   /**
    * Waiting rows are cut into a (partial) batch this often, whenever no insert is running.
-   * Default: the store's `flushIntervalMs` (memory 100 ms, ClickHouse 5 s), else DEFAULT_FLUSH_INTERVAL_MS (1 s).
+   * Default: the store's `flushIntervalMs` (memory 25 ms, ClickHouse 5 s), else DEFAULT_FLUSH_INTERVAL_MS (1 s).
    */
   flushIntervalMs?: number;
   /** Rows held in memory before spilling to disk. Default 50 000. */

@@ -102,7 +102,7 @@ describe('TelemetryWriter', () => {
     expect(await store.paths()).toHaveLength(14);
   });
 
-  it('cuts partial batches as often as the store asks (the memory store 100 ms) unless told otherwise, and 1 s when neither says', async () => {
+  it('cuts partial batches as often as the store asks (the memory store 25 ms) unless told otherwise, and 1 s when neither says', async () => {
     vi.useFakeTimers({ toFake: ['setInterval'] });
     const turns = async (): Promise<void> => {
       for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -133,10 +133,10 @@ describe('TelemetryWriter', () => {
       vi.advanceTimersByTime(1);
       await eventually(() => expect(silent.attempts.map((a) => a.rows)).toEqual([4]));
 
-      // The memory store asks for 100 ms.
+      // The memory store asks for 25 ms.
       writers.push(await TelemetryWriter.open({ store, batchSize: 1000 }));
       writers[3]!.writeRequests(rows(5));
-      vi.advanceTimersByTime(99);
+      vi.advanceTimersByTime(24);
       await turns();
       expect(store.attempts).toEqual([]);
       vi.advanceTimersByTime(1);
