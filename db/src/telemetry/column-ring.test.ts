@@ -20,6 +20,27 @@ function collector(): () => void {
 }
 
 describe('ColumnRing', () => {
+  it('numbers rows for life: a scan from a number goes on where an earlier one stopped, past growth, wrapping and rows let go', () => {
+    const ring = new ColumnRing<RequestRow>(REQUEST_SHAPE, 3000);
+    const sent = rows(2500);
+    for (const row of sent.slice(0, 2000)) ring.keep(row);
+    expect([ring.first, ring.end]).toEqual([0, 2000]);
+    // Read as it goes: the view moves on at each step.
+    const paths = (views: Iterable<RequestRow>): string[] => Array.from(views, (view) => view.path);
+    expect(paths(ring.scan(false, 1000, 1003))).toEqual(['/r/1000', '/r/1001', '/r/1002']);
+    // Meanwhile: it grows past 2,048 slots, fills to its limit and wraps, and lets two rows go.
+    for (const row of sent.slice(2000)) ring.keep(row);
+    for (const row of rows(600, 2500)) ring.keep(row);
+    ring.shift();
+    ring.shift();
+    expect([ring.first, ring.end]).toEqual([102, 3100]);
+    expect(paths(ring.scan(false, 1003, 1006))).toEqual(['/r/1003', '/r/1004', '/r/1005']);
+    expect(paths(ring.scan(true, 3097, 3200))).toEqual(['/r/3099', '/r/3098', '/r/3097']);
+    // Rows let go are skipped.
+    expect(paths(ring.scan(false, 0, 104))).toEqual(['/r/102', '/r/103']);
+    expect(paths(ring.scan(false, 0, 50))).toEqual([]);
+  });
+
   it('at its limit, keeps the newest rows, every field, oldest first, and the bytes of those it keeps', () => {
     const ring = new ColumnRing<RequestRow>(REQUEST_SHAPE, 3000);
     const sent = rows(5000);

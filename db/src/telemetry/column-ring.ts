@@ -46,6 +46,8 @@ export class ColumnRing<Row extends object> implements Ring {
   /** The oldest row's slot. */
   private start = 0;
   private length = 0;
+  /** Rows ever kept: the newest row's number plus one (see `first`). */
+  private kept = 0;
   /** The kept rows' estimated bytes, summed. */
   bytes = 0;
   /** Makes a view: an object whose fields read the columns at its `slot` (see `scan`). */
@@ -76,6 +78,20 @@ export class ColumnRing<Row extends object> implements Ring {
 
   get size(): number {
     return this.length;
+  }
+
+  /**
+   * The oldest kept row's number. Rows are numbered as they are kept and keep
+   * their number for life, so a reader that lets other work run between
+   * parts of a scan goes on from a number: rows let go meanwhile are skipped.
+   */
+  get first(): number {
+    return this.kept - this.length;
+  }
+
+  /** One past the newest kept row's number. */
+  get end(): number {
+    return this.kept;
   }
 
   /**
@@ -115,6 +131,7 @@ export class ColumnRing<Row extends object> implements Ring {
     }
     this.weights[slot] = bytes;
     this.bytes += bytes;
+    this.kept++;
     return pushedOut;
   }
 
@@ -134,12 +151,17 @@ export class ColumnRing<Row extends object> implements Ring {
    * view moved from row to row: its fields read the columns where it stands,
    * so a reader pays only for the fields it reads (the memory store's
    * aggregations read three or four of eighteen), and no object is made per
-   * row. A view is valid until the next step; `copy` makes a row to keep.
+   * row. A view is valid until the next step, and a scan while the ring does not
+   * change; `copy` makes a row to keep. With `from` and `to`, only the rows numbered [from, to) still kept.
    */
-  *scan(newestFirst = false): IterableIterator<Row> {
+  *scan(newestFirst = false, from = this.first, to = this.end): IterableIterator<Row> {
     const view = new this.View();
-    for (let i = 0; i < this.length; i++) {
-      view.slot = (this.start + (newestFirst ? this.length - 1 - i : i)) % this.capacity;
+    const { first, start, capacity } = this;
+    const lo = Math.max(from, first);
+    const hi = Math.min(to, this.kept);
+    // A view's slot: the row's place after the oldest's, around the ring.
+    for (let i = 0; i < hi - lo; i++) {
+      view.slot = (start + (newestFirst ? hi - 1 - i : lo + i) - first) % capacity;
       yield view;
     }
   }

@@ -1,5 +1,5 @@
 import { FAULT_KINDS, type RequestRow } from '@downspin/protocol';
-import { latencyPercentiles, percentile } from './percentile.js';
+import { latencyPercentiles, percentiles } from './percentile.js';
 import { BUCKET_MS, bucketStarts, minuteBounds } from './query.js';
 import { isError } from './rows.js';
 import type {
@@ -17,23 +17,31 @@ import type {
  * runs, and the reference the ClickHouse SQL must agree with (the contract
  * suite checks both against the same hand-computed figures).
  *
- * The aggregations (overviewOf, timeseriesOf, topEndpointsOf, geoOf) read
- * each row's fields as they go and keep no row: the memory store hands them
- * its request rows through one view moved from row to row (ColumnRing.scan).
+ * Each aggregation is a Tally: `add` takes one row, reads the fields it
+ * needs and keeps no row; `result` makes the answer. The memory store hands
+ * a tally its request rows through one view moved from row to row
+ * (ColumnRing.scan), a chunk of rows per event-loop task (MemoryTelemetryStore).
  */
 
-interface Window {
+/** An aggregation fed one row at a time. */
+export interface Tally<Row, Result> {
+  add(row: Row): void;
+  result(): Result;
+}
+
+export interface Window {
   from: number;
   to: number;
   session?: string | undefined;
 }
 
+/** Whether the row is in the window: `from` ≤ ts < `to`, and of its session when one is given. */
+export function inside(row: { ts: number; sessionHash: string }, window: Window): boolean {
+  return row.ts >= window.from && row.ts < window.to && (window.session === undefined || row.sessionHash === window.session);
+}
+
 export function* inWindow<T extends { ts: number; sessionHash: string }>(rows: Iterable<T>, window: Window): Generator<T> {
-  for (const row of rows) {
-    if (row.ts < window.from || row.ts >= window.to) continue;
-    if (window.session !== undefined && row.sessionHash !== window.session) continue;
-    yield row;
-  }
+  for (const row of rows) if (inside(row, window)) yield row;
 }
 
 export function emptyFaults(): Record<InjectedFault, number> {
@@ -42,7 +50,7 @@ export function emptyFaults(): Record<InjectedFault, number> {
   return faults;
 }
 
-export function overviewOf(rows: Iterable<RequestRow>): Overview {
+export function overviewTally(): Tally<RequestRow, Overview> {
   let requests = 0;
   let errors = 0;
   let bytesIn = 0;
@@ -51,26 +59,28 @@ export function overviewOf(rows: Iterable<RequestRow>): Overview {
   const sessions = new Set<string>();
   const latencies: number[] = [];
   const faults = emptyFaults();
-  for (const row of rows) {
-    requests++;
-    if (isError(row)) errors++;
-    bytesIn += row.bytesIn;
-    bytesOut += row.bytesOut;
-    if (row.fault === 'rate_limited') rateLimited++;
-    if (row.fault !== '' && row.fault in faults) faults[row.fault]++;
-    sessions.add(row.sessionHash);
-    latencies.push(row.totalMs);
-  }
   return {
-    requests,
-    errors,
-    errorRate: requests === 0 ? 0 : errors / requests,
-    latencyMs: latencyPercentiles(latencies),
-    bytesIn,
-    bytesOut,
-    sessions: sessions.size,
-    rateLimited,
-    faults,
+    add(row) {
+      requests++;
+      if (isError(row)) errors++;
+      bytesIn += row.bytesIn;
+      bytesOut += row.bytesOut;
+      if (row.fault === 'rate_limited') rateLimited++;
+      if (row.fault !== '' && row.fault in faults) faults[row.fault]++;
+      sessions.add(row.sessionHash);
+      latencies.push(row.totalMs);
+    },
+    result: () => ({
+      requests,
+      errors,
+      errorRate: requests === 0 ? 0 : errors / requests,
+      latencyMs: latencyPercentiles(latencies),
+      bytesIn,
+      bytesOut,
+      sessions: sessions.size,
+      rateLimited,
+      faults,
+    }),
   };
 }
 
@@ -87,8 +97,12 @@ interface BucketAcc {
   latencies: number[];
 }
 
-/** Buckets every minute the range touches, like the ClickHouse minute rollup. */
-export function timeseriesOf(rows: Iterable<RequestRow>, query: Window & { bucket: TimeBucket }): TimeseriesPoint[] {
+/**
+ * Buckets every minute the range touches, like the ClickHouse minute rollup.
+ * Rows outside the range's whole minutes (minuteBounds) count nowhere: the
+ * caller may hand them in.
+ */
+export function timeseriesTally(query: Window & { bucket: TimeBucket }): Tally<RequestRow, TimeseriesPoint[]> {
   const size = BUCKET_MS[query.bucket];
   const buckets = new Map<number, BucketAcc>();
   for (const t of bucketStarts(query, query.bucket)) {
@@ -105,18 +119,22 @@ export function timeseriesOf(rows: Iterable<RequestRow>, query: Window & { bucke
       latencies: [],
     });
   }
-  for (const row of inWindow(rows, { ...minuteBounds(query), session: query.session })) {
-    const bucket = buckets.get(Math.floor(row.ts / size) * size);
-    if (bucket === undefined) continue;
-    const point = bucket.point;
-    point.requests++;
-    if (isError(row)) point.errors++;
-    point.bytesIn += row.bytesIn;
-    point.bytesOut += row.bytesOut;
-    point.status[statusClassOf(row.status)]++;
-    bucket.latencies.push(row.totalMs);
-  }
-  return [...buckets.values()].map(({ point, latencies }) => ({ ...point, latencyMs: latencyPercentiles(latencies) }));
+  const minutes = { ...minuteBounds(query), session: query.session };
+  return {
+    add(row) {
+      if (!inside(row, minutes)) return;
+      const bucket = buckets.get(Math.floor(row.ts / size) * size);
+      if (bucket === undefined) return;
+      const point = bucket.point;
+      point.requests++;
+      if (isError(row)) point.errors++;
+      point.bytesIn += row.bytesIn;
+      point.bytesOut += row.bytesOut;
+      point.status[statusClassOf(row.status)]++;
+      bucket.latencies.push(row.totalMs);
+    },
+    result: () => [...buckets.values()].map(({ point, latencies }) => ({ ...point, latencyMs: latencyPercentiles(latencies) })),
+  };
 }
 
 /** Byte-wise string order, as ClickHouse sorts. */
@@ -124,47 +142,55 @@ export function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-export function topEndpointsOf(rows: Iterable<RequestRow>, limit: number): EndpointStats[] {
+export function topEndpointsTally(limit: number): Tally<RequestRow, EndpointStats[]> {
   const groups = new Map<string, { stats: EndpointStats; latencies: number[] }>();
-  for (const row of rows) {
-    const key = `${row.method}\u0000${row.host}\u0000${row.route}`;
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = {
-        stats: { method: row.method, host: row.host, route: row.route, requests: 0, errors: 0, errorRate: 0, p95Ms: 0, bytesIn: 0, bytesOut: 0 },
-        latencies: [],
-      };
-      groups.set(key, group);
-    }
-    group.stats.requests++;
-    if (isError(row)) group.stats.errors++;
-    group.stats.bytesIn += row.bytesIn;
-    group.stats.bytesOut += row.bytesOut;
-    group.latencies.push(row.totalMs);
-  }
-  const endpoints = [...groups.values()].map(({ stats, latencies }) => ({
-    ...stats,
-    errorRate: stats.errors / stats.requests,
-    p95Ms: percentile(latencies.sort((a, b) => a - b), 0.95) ?? 0,
-  }));
-  endpoints.sort((a, b) => b.requests - a.requests || compareBytes(a.method, b.method) || compareBytes(a.host, b.host) || compareBytes(a.route, b.route));
-  return endpoints.slice(0, limit);
+  return {
+    add(row) {
+      const key = `${row.method}\u0000${row.host}\u0000${row.route}`;
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = {
+          stats: { method: row.method, host: row.host, route: row.route, requests: 0, errors: 0, errorRate: 0, p95Ms: 0, bytesIn: 0, bytesOut: 0 },
+          latencies: [],
+        };
+        groups.set(key, group);
+      }
+      group.stats.requests++;
+      if (isError(row)) group.stats.errors++;
+      group.stats.bytesIn += row.bytesIn;
+      group.stats.bytesOut += row.bytesOut;
+      group.latencies.push(row.totalMs);
+    },
+    result() {
+      const endpoints = [...groups.values()].map(({ stats, latencies }) => ({
+        ...stats,
+        errorRate: stats.errors / stats.requests,
+        p95Ms: percentiles(latencies, [0.95])[0] ?? 0,
+      }));
+      endpoints.sort((a, b) => b.requests - a.requests || compareBytes(a.method, b.method) || compareBytes(a.host, b.host) || compareBytes(a.route, b.route));
+      return endpoints.slice(0, limit);
+    },
+  };
 }
 
-export function geoOf(rows: Iterable<RequestRow>): GeoStats[] {
+export function geoTally(): Tally<RequestRow, GeoStats[]> {
   const groups = new Map<string, { requests: number; sessions: Set<string> }>();
-  for (const row of rows) {
-    let group = groups.get(row.country);
-    if (group === undefined) {
-      group = { requests: 0, sessions: new Set() };
-      groups.set(row.country, group);
-    }
-    group.requests++;
-    group.sessions.add(row.sessionHash);
-  }
-  const geo = [...groups].map(([country, g]) => ({ country, sessions: g.sessions.size, requests: g.requests }));
-  geo.sort((a, b) => b.requests - a.requests || compareBytes(a.country, b.country));
-  return geo;
+  return {
+    add(row) {
+      let group = groups.get(row.country);
+      if (group === undefined) {
+        group = { requests: 0, sessions: new Set() };
+        groups.set(row.country, group);
+      }
+      group.requests++;
+      group.sessions.add(row.sessionHash);
+    },
+    result() {
+      const geo = [...groups].map(([country, g]) => ({ country, sessions: g.sessions.size, requests: g.requests }));
+      geo.sort((a, b) => b.requests - a.requests || compareBytes(a.country, b.country));
+      return geo;
+    },
+  };
 }
 
 /** The newest `limit` rows, newest first (ties: the later inserted first). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { request, T0 } from './contract-fixtures.js';
-import { MemoryTelemetryStore } from './memory-store.js';
+import { MemoryTelemetryStore, SCAN_CHUNK } from './memory-store.js';
 import { estimateRowBytes } from './row-bytes.js';
 import type { ClientEventRow } from './types.js';
 import { describeTelemetryStoreContract } from './store-contract.js';
@@ -49,6 +49,36 @@ describe('MemoryTelemetryStore', () => {
     expect(history.clientEvents[0]!.ts).toBe(T0 + 10 + FLOOD - 1);
     expect(history.clientEvents.at(-1)!.ts).toBe(T0 + 10 + FLOOD - kept);
     expect((await store.health()).detail).toContain(`${FLOOD - kept} evicted`);
+  });
+
+  it('answers a query over many rows a chunk per event-loop turn, counting the rows kept when it began less those let go meanwhile', async () => {
+    const capacity = 3 * SCAN_CHUNK;
+    const store = new MemoryTelemetryStore({ capacity });
+    const batch = (id: string, from: number, n: number, session: string) =>
+      store.insert({ kind: 'requests', id, rows: Array.from({ length: n }, (_, i) => request({ ts: T0 + from + i, sessionHash: session, path: '/p', route: '/p' })) });
+    await batch('b1', 0, capacity, 'aaaaaaaaaaaa');
+    const range = { from: T0, to: T0 + 10 * capacity };
+    // Other work gets a turn between chunks: a ticker counts the turns it had while the query ran.
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    // The first chunk is read at the call; before the next, newer rows push out the oldest 2 × SCAN_CHUNK + 10.
+    const answer = store.overview(range);
+    await batch('b2', capacity, 2 * SCAN_CHUNK + 10, 'bbbbbbbbbbbb');
+    const overview = await answer;
+    ticking = false;
+    expect(turns).toBeGreaterThanOrEqual(2);
+    // Read: the first chunk, then what was still kept of the rest (SCAN_CHUNK - 10 rows); the rows added meanwhile are not counted.
+    expect(overview.requests).toBe(2 * SCAN_CHUNK - 10);
+    expect(overview.sessions).toBe(1);
+    // Newest first (session history): the newest rows of the session, newest first.
+    const history = await store.sessionHistory({ ...range, session: 'bbbbbbbbbbbb', limit: 3 });
+    const newestTs = T0 + capacity + 2 * SCAN_CHUNK + 9;
+    expect(history.requests.map((r) => r.ts)).toEqual([newestTs, newestTs - 1, newestTs - 2]);
   });
 
   it('reports itself unhealthy and refuses work once closed', async () => {

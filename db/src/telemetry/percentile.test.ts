@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { latencyPercentiles, percentiles } from './percentile.js';
+
+/** The definition: sort, then interpolate between the two nearest ranks. */
+function bySorting(values: number[], level: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = level * (sorted.length - 1);
+  const lower = Math.floor(index);
+  const upper = Math.min(lower + 1, sorted.length - 1);
+  const fraction = index - lower;
+  return sorted[lower]! * (1 - fraction) + sorted[upper]! * fraction;
+}
+
+describe('percentiles', () => {
+  it('equal what sorting gives, exactly, on random, repeated, ordered and reversed values', () => {
+    const levels = [0, 0.01, 0.5, 0.95, 0.99, 1];
+    const cases: number[][] = [
+      [7],
+      [3, 1],
+      Array.from({ length: 1001 }, () => Math.round(Math.random() * 400 * 1000) / 1000),
+      Array.from({ length: 5000 }, (_, i) => i % 7),
+      Array.from({ length: 2000 }, (_, i) => i / 3),
+      Array.from({ length: 2000 }, (_, i) => 2000 - i),
+      Array.from({ length: 300 }, () => 42),
+    ];
+    for (const values of cases) {
+      const copy = [...values];
+      expect(percentiles(values, levels)).toEqual(levels.map((level) => bySorting(values, level)));
+      // The caller's values are left as they were.
+      expect(values).toEqual(copy);
+    }
+  });
+
+  it('are null without values', () => {
+    expect(latencyPercentiles([])).toEqual({ p50: null, p95: null, p99: null });
+    expect(latencyPercentiles([1, 2, 3, 4])).toEqual({ p50: 2.5, p95: bySorting([1, 2, 3, 4], 0.95), p99: bySorting([1, 2, 3, 4], 0.99) });
+  });
+});
