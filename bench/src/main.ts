@@ -21,6 +21,7 @@ import { measureLatencyAccuracy } from './scenarios/latency.js';
 import { manySessionsLegs, manySessionsReport, measureManySessions } from './scenarios/many-sessions.js';
 import { measurePropagation, propagationReport } from './scenarios/propagation.js';
 import { cookielessChecks, measureCookieless } from './scenarios/cookieless.js';
+import { measureMemoryQueries, queryChecks } from './scenarios/memory-queries.js';
 import { benchClickHouse, cpuInfo, measureTelemetryOverhead, measureWriterRate, overheadChecks, writerChecks } from './scenarios/telemetry.js';
 import { measureThroughput, type Target, type ThroughputOptions } from './scenarios/throughput.js';
 import { forwardChecks, forwardLines, measureForward } from './scenarios/forward.js';
@@ -188,7 +189,8 @@ async function run(options: BenchOptions): Promise<void> {
     await section(
       '4',
       `4. Telemetry (writer → ClickHouse rows/s for ${options.quick ? 3 : 10} s; proxy req/s with telemetry off, writer → memory store, writer → ClickHouse, telemetry off again as a control; ` +
-        `${options.connections} connections × ${options.durationSec} s in interleaved 1 s slices, median of ${options.rounds} round(s))`,
+        `${options.connections} connections × ${options.durationSec} s in interleaved 1 s slices, median of ${options.rounds} round(s); ` +
+        `the memory store's analytics queries over 100,000 rows and how long each holds the event loop)`,
       checks,
       async () => {
         progress('measuring telemetry: starting ClickHouse…');
@@ -211,6 +213,10 @@ async function run(options: BenchOptions): Promise<void> {
           const { checks: own, info } = overheadChecks(overhead.rows);
           out(checksTable(own, [...info, ...cpuInfo(overhead)]));
           checks.push(...own);
+          progress('measuring memory-store queries over a full store…');
+          const queries = queryChecks(await measureMemoryQueries());
+          out(checksTable(queries));
+          checks.push(...queries);
         } finally {
           if ('server' in clickhouse) await clickhouse.server.stop();
         }
