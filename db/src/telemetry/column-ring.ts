@@ -151,8 +151,9 @@ export class ColumnRing<Row extends object> implements Ring {
    * view moved from row to row: its fields read the columns where it stands,
    * so a reader pays only for the fields it reads (the memory store's
    * aggregations read three or four of eighteen), and no object is made per
-   * row. A view is valid until the next step, and a scan while the ring does not
-   * change; `copy` makes a row to keep. With `from` and `to`, only the rows numbered [from, to) still kept.
+   * row. A view is valid until the next step, and a scan while the ring
+   * does not change; `copy` makes a row to keep. With `from` and `to`, only
+   * the rows numbered [from, to) that are still kept.
    */
   *scan(newestFirst = false, from = this.first, to = this.end): IterableIterator<Row> {
     const view = new this.View();
