@@ -1,7 +1,7 @@
 import { MemoryTelemetryStore, type AnalyticsRange } from '@downspin/db';
-import type { RequestRow } from '@downspin/protocol';
 import type { Check } from '../report.js';
 import { median } from '../stats.js';
+import { benchRow } from './telemetry.js';
 
 /**
  * The embedded default answers the dashboard's analytics from the memory
@@ -20,31 +20,6 @@ export interface QueryBlock {
   /** Medians over the repeats. */
   totalMs: number;
   longestBlockMs: number;
-}
-
-const SESSIONS = 50;
-
-function row(i: number, t0: number): RequestRow {
-  return {
-    ts: t0 + i * 30,
-    sessionHash: (i % SESSIONS).toString(16).padStart(12, '0'),
-    proxyId: 'bench',
-    method: i % 5 === 0 ? 'POST' : 'GET',
-    host: i % 4 === 0 ? 'api.app.test' : 'app.test',
-    path: `/api/items/${i % 700}`,
-    route: '/api/items/:id',
-    status: i % 50 === 0 ? 503 : 200,
-    upstreamMs: 2,
-    totalMs: (i * 7919) % 400,
-    injectedMs: 0,
-    bytesIn: 100,
-    bytesOut: 2000 + (i % 100),
-    shaping: '',
-    shapingVersion: 0,
-    fault: i % 97 === 0 ? 'rate_limited' : '',
-    error: '',
-    country: ['DE', 'US', 'FR', 'LO'][i % 4]!,
-  };
 }
 
 /** Runs `query` while a ticker takes every turn it can; the longest gap between turns (or the ends) is the block. */
@@ -71,7 +46,7 @@ export async function measureMemoryQueries(rows = 100_000, repeats = 7): Promise
   const store = new MemoryTelemetryStore({ capacity: rows });
   const t0 = Date.now() - rows * 30;
   for (let from = 0; from < rows; from += 1000) {
-    await store.insert({ kind: 'requests', id: `b${from}`, rows: Array.from({ length: Math.min(1000, rows - from) }, (_, i) => row(from + i, t0)) });
+    await store.insert({ kind: 'requests', id: `b${from}`, rows: Array.from({ length: Math.min(1000, rows - from) }, (_, i) => benchRow(from + i, t0 + (from + i) * 30)) });
   }
   const range: AnalyticsRange = { from: t0, to: Date.now() + 1 };
   const queries: Record<string, () => Promise<unknown>> = {

@@ -42,7 +42,8 @@ export interface WriterRate {
   dropped: number;
 }
 
-function benchRow(i: number, ts: number): RequestRow {
+/** The i-th of a run of realistic request rows (97 sessions, a third shaped, one in 50 a 503), at `ts`. */
+export function benchRow(i: number, ts: number): RequestRow {
   return {
     ts,
     sessionHash: (i % 97).toString(16).padStart(12, '0'),
