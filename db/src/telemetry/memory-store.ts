@@ -189,7 +189,8 @@ export class MemoryTelemetryStore implements TelemetryStore {
       for (const row of ring.scan(newestFirst, from, to)) if (window === undefined || inside(row, window)) tally.add(row);
       if (newestFirst) hi = from;
       else lo = to;
-      if (lo < hi) await nextTask();
+      // The answer is made on a turn of its own too (percentiles over 100,000 latencies: 1.5-3 ms).
+      await nextTask();
     }
     return tally.result();
   }

@@ -12,7 +12,7 @@ function bySorting(values: number[], level: number): number {
 }
 
 describe('percentiles', () => {
-  it('equal what sorting gives, exactly, on random, repeated, ordered and reversed values', () => {
+  it('equal what sorting gives, exactly, on random, repeated, ordered and reversed values, which they reorder in place', () => {
     const levels = [0, 0.01, 0.5, 0.95, 0.99, 1];
     const cases: number[][] = [
       [7],
@@ -24,11 +24,19 @@ describe('percentiles', () => {
       Array.from({ length: 300 }, () => 42),
     ];
     for (const values of cases) {
-      const copy = [...values];
-      expect(percentiles(values, levels)).toEqual(levels.map((level) => bySorting(values, level)));
-      // The caller's values are left as they were.
-      expect(values).toEqual(copy);
+      const sorted = [...values].sort((a, b) => a - b);
+      const expected = levels.map((level) => bySorting(values, level));
+      expect(percentiles(values, levels)).toEqual(expected);
+      // Reordered in place, none lost or changed.
+      expect([...values].sort((a, b) => a - b)).toEqual(sorted);
     }
+  });
+
+  it('answer levels in the order asked, equal levels included', () => {
+    const values = Array.from({ length: 3001 }, () => Math.random() * 1000);
+    const levels = [0.99, 0.5, 0.95, 0.5, 0, 1, 0.25];
+    const expected = levels.map((level) => bySorting(values, level));
+    expect(percentiles(values, levels)).toEqual(expected);
   });
 
   it('are null without values', () => {

