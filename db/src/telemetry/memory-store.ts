@@ -120,7 +120,7 @@ export class MemoryTelemetryStore implements TelemetryStore {
 
   async overview(range: AnalyticsRange): Promise<Overview> {
     this.assertOpen();
-    return this.tallyRequests(overviewTally(), parseRange(range));
+    return this.tallyRequests(overviewTally(this.requests.size), parseRange(range));
   }
 
   async timeseries(query: AnalyticsRange & { bucket: TimeBucket }): Promise<TimeseriesPoint[]> {

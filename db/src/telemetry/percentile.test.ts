@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latencyPercentiles, percentiles } from './percentile.js';
+import { Latencies, latencyPercentiles, percentiles } from './percentile.js';
 
 /** The definition: sort, then interpolate between the two nearest ranks. */
 function bySorting(values: number[], level: number): number {
@@ -24,23 +24,32 @@ describe('percentiles', () => {
       Array.from({ length: 300 }, () => 42),
     ];
     for (const values of cases) {
-      const sorted = [...values].sort((a, b) => a - b);
-      const expected = levels.map((level) => bySorting(values, level));
-      expect(percentiles(values, levels)).toEqual(expected);
+      const taken = Float64Array.from(values);
+      expect(percentiles(taken, levels)).toEqual(levels.map((level) => bySorting(values, level)));
       // Reordered in place, none lost or changed.
-      expect([...values].sort((a, b) => a - b)).toEqual(sorted);
+      expect([...taken].sort((a, b) => a - b)).toEqual([...values].sort((a, b) => a - b));
     }
   });
 
   it('answer levels in the order asked, equal levels included', () => {
     const values = Array.from({ length: 3001 }, () => Math.random() * 1000);
     const levels = [0.99, 0.5, 0.95, 0.5, 0, 1, 0.25];
-    const expected = levels.map((level) => bySorting(values, level));
-    expect(percentiles(values, levels)).toEqual(expected);
+    expect(percentiles(Float64Array.from(values), levels)).toEqual(levels.map((level) => bySorting(values, level)));
   });
 
   it('are null without values', () => {
-    expect(latencyPercentiles([])).toEqual({ p50: null, p95: null, p99: null });
-    expect(latencyPercentiles([1, 2, 3, 4])).toEqual({ p50: 2.5, p95: bySorting([1, 2, 3, 4], 0.95), p99: bySorting([1, 2, 3, 4], 0.99) });
+    expect(latencyPercentiles(new Float64Array(0))).toEqual({ p50: null, p95: null, p99: null });
+    expect(latencyPercentiles(Float64Array.of(1, 2, 3, 4))).toEqual({ p50: 2.5, p95: bySorting([1, 2, 3, 4], 0.95), p99: bySorting([1, 2, 3, 4], 0.99) });
+  });
+
+  it('are taken over every latency collected, past the size given and with none', () => {
+    for (const capacity of [undefined, 0, 3, 1000]) {
+      const latencies = new Latencies(capacity);
+      const values = Array.from({ length: 777 }, (_, i) => (i * 37) % 101);
+      for (const value of values) latencies.push(value);
+      expect([...latencies.taken()].sort((a, b) => a - b)).toEqual([...values].sort((a, b) => a - b));
+      expect(latencyPercentiles(latencies.taken()).p95).toBe(bySorting(values, 0.95));
+    }
+    expect(new Latencies(10).taken().length).toBe(0);
   });
 });
