@@ -17,7 +17,7 @@ export function percentiles(values: Float64Array, levels: readonly number[]): Ar
   const a = values;
   const results = new Array<number | null>(levels.length);
   // Lowest level first: once a[k] is selected every greater rank lies after k, so the next
-  // selection reads only that part. Over 100,000 values that halved the time (p50, p95, p99).
+  // selection reads only that part (p50, p95, p99 of 100,000 values: 2.1 → 1.9 ms).
   const order = levels.map((_, i) => i).sort((x, y) => levels[x]! - levels[y]!);
   let left = 0;
   for (const i of order) {
@@ -48,9 +48,9 @@ export function latencyPercentiles(values: Float64Array): { p50: number | null; 
 /**
  * Rearranges a[from..] (no value before `from` is greater than any in it) so
  * that a[k] holds the k-th smallest value, with none greater before it and
- * none smaller after it (Hoare's selection). The pivot
- * is drawn at random: latencies come from clients, and a fixed pivot rule
- * has inputs that make it quadratic.
+ * none smaller after it (Hoare's selection). The pivot is drawn at random:
+ * latencies come from clients, and a fixed pivot rule has inputs that make
+ * it quadratic.
  */
 function select(a: Float64Array, k: number, from: number): void {
   let left = from;
