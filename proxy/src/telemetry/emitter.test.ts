@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { TelemetryEmitter } from './emitter.js';
 import { MemoryTelemetrySink } from './sink.js';
 
-const row = (path: string): RequestRow =>
-  ({ ts: 1, sessionHash: 'abcdefabcdef', proxyId: 'p', method: 'GET', host: 'app.test', path, route: '', status: 200, upstreamMs: 1, totalMs: 2, injectedMs: 0, bytesIn: 1, bytesOut: 1, shaping: '', shapingVersion: 0, fault: '', error: '', country: '' }) as RequestRow;
+const row = (path: string, host = 'app.test'): RequestRow =>
+  ({ ts: 1, sessionHash: 'abcdefabcdef', proxyId: 'p', method: 'GET', host, path, route: '', status: 200, upstreamMs: 1, totalMs: 2, injectedMs: 0, bytesIn: 1, bytesOut: 1, shaping: '', shapingVersion: 0, fault: '', error: '', country: '' }) as RequestRow;
 
 describe('TelemetryEmitter', () => {
   it('fills route and country off the request path, the same for a path seen before, a new one and a long one', () => {
@@ -20,5 +20,15 @@ describe('TelemetryEmitter', () => {
     expect(routes[5001]).toBe('/users/:id/orders');
     expect(routes.slice(-2)).toEqual([`/files/${'z'.repeat(300)}/:id`, `/files/${'z'.repeat(300)}/:id`]);
     expect(sink.requests.map((r) => r.country).slice(-3)).toEqual(['LO', 'US', 'US']);
+    // The row keeps a remembered copy of its path (a string that outlives the request's): the same text.
+    expect(sink.requests.map((r) => r.path)).toEqual(paths);
+  });
+
+  it("keeps each row's host as sent, past the remembered hosts (256) and back to one seen before", () => {
+    const sink = new MemoryTelemetrySink();
+    const emitter = new TelemetryEmitter({ sink, countryOf: () => 'LO' });
+    const hosts = ['app.test', ...Array.from({ length: 300 }, (_, i) => `h${i}.test:8080`), 'app.test', ''];
+    for (const host of hosts) emitter.request(row('/', host), '127.0.0.1');
+    expect(sink.requests.map((r) => r.host)).toEqual(hosts);
   });
 });

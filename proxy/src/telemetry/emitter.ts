@@ -6,6 +6,15 @@ import { normalizeRoute } from './route.js';
 /** Paths whose route is remembered, and the longest path that is. */
 const ROUTE_CACHE = 4096;
 const ROUTE_CACHE_PATH = 256;
+/** Hosts remembered (an app has a few; past this many the cache starts afresh), and the longest host that is. */
+const HOST_CACHE = 256;
+const HOST_CACHE_LENGTH = 255;
+
+/** A path as first seen, and its route. */
+interface Known {
+  path: string;
+  route: string;
+}
 
 export interface TelemetryEmitterOptions {
   sink: TelemetrySink | undefined;
@@ -27,21 +36,34 @@ export class TelemetryEmitter {
     // An app's paths repeat: a lookup costs a fifth of normalising again (split, four
     // regexps a segment, join). Bounded: past ROUTE_CACHE paths it starts afresh, so
     // a client sending a new path each time costs one Map of short paths at most.
-    const routes = new Map<string, string>();
-    const routeOf = (path: string): string => {
-      let route = routes.get(path);
-      if (route === undefined) {
-        route = normalizeRoute(path);
-        if (path.length > ROUTE_CACHE_PATH) return route;
+    const routes = new Map<string, Known>();
+    const knownPath = (path: string): Known => {
+      let known = routes.get(path);
+      if (known === undefined) {
+        known = { path, route: normalizeRoute(path) };
+        if (path.length > ROUTE_CACHE_PATH) return known;
         if (routes.size >= ROUTE_CACHE) routes.clear();
-        routes.set(path, route);
+        routes.set(path, known);
       }
-      return route;
+      return known;
+    };
+    const hosts = new Map<string, string>();
+    const knownHost = (host: string): string => {
+      const known = hosts.get(host);
+      if (known !== undefined || host.length > HOST_CACHE_LENGTH) return known ?? host;
+      if (hosts.size >= HOST_CACHE) hosts.clear();
+      hosts.set(host, host);
+      return host;
     };
     const prepare: RowPreparer = (_kind, rows, sources, from, to) => {
       for (let i = from; i < to; i++) {
         const row = rows[i]!;
-        row.route = routeOf(row.path);
+        const known = knownPath(row.path);
+        // The remembered strings, not this request's: a row that waits for its batch (5 s for
+        // ClickHouse) or stays in the memory store then points at no string of its own.
+        row.path = known.path;
+        row.route = known.route;
+        row.host = knownHost(row.host);
         row.country = countryOf(sources[i]!);
       }
     };
