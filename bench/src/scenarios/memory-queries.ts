@@ -1,7 +1,7 @@
 import { MemoryTelemetryStore, type AnalyticsRange } from '@downspin/db';
 import type { Check } from '../report.js';
 import { median } from '../stats.js';
-import { benchRow } from './telemetry.js';
+import { fillStore } from './bench-rows.js';
 
 /**
  * The embedded default answers the dashboard's analytics from the memory
@@ -44,10 +44,7 @@ async function timed(query: () => Promise<unknown>): Promise<{ totalMs: number; 
 
 export async function measureMemoryQueries(rows = 100_000, repeats = 7): Promise<QueryBlock[]> {
   const store = new MemoryTelemetryStore({ capacity: rows });
-  const t0 = Date.now() - rows * 30;
-  for (let from = 0; from < rows; from += 1000) {
-    await store.insert({ kind: 'requests', id: `b${from}`, rows: Array.from({ length: Math.min(1000, rows - from) }, (_, i) => benchRow(from + i, t0 + (from + i) * 30)) });
-  }
+  const { from: t0 } = await fillStore(store, rows);
   const range: AnalyticsRange = { from: t0, to: Date.now() + 1 };
   const queries: Record<string, () => Promise<unknown>> = {
     overview: () => store.overview(range),

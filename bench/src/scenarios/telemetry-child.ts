@@ -8,6 +8,7 @@
 import { MemoryBus } from '@downspin/bus';
 import { ClickHouseTelemetryStore, MemoryTelemetryStore, TelemetryWriter, type TelemetryStore } from '@downspin/db';
 import { startProxy } from '@downspin/proxy';
+import { fillStore } from './bench-rows.js';
 import { TELEMETRY_MODES, TelemetryChildSaysSchema, type TelemetryChildSays, type TelemetryMode } from './telemetry-messages.js';
 
 function tell(message: TelemetryChildSays): void {
@@ -20,7 +21,17 @@ async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => process.exit(0));
   let store: TelemetryStore | undefined;
-  if (mode === 'memory') store = new MemoryTelemetryStore();
+  let fill: { rows: number; cpuMicros: number } | undefined;
+  if (mode === 'memory') {
+    // Full, as after the proxy's first `capacity` requests: the rounds measure what each
+    // request costs a running proxy, and the store's one-time growth is measured here.
+    const memory = new MemoryTelemetryStore();
+    const before = process.cpuUsage();
+    await fillStore(memory, memory.capacity);
+    const used = process.cpuUsage(before);
+    fill = { rows: memory.capacity, cpuMicros: used.user + used.system };
+    store = memory;
+  }
   if (mode === 'clickhouse') {
     if (clickhouseUrl === undefined) throw new Error('clickhouse mode needs a URL');
     const clickhouse = new ClickHouseTelemetryStore({ url: clickhouseUrl, database: 'bench_proxy' });
@@ -44,7 +55,7 @@ async function main(): Promise<void> {
       tell({ type: 'stats', written: stats?.written ?? 0, dropped: proxy.stats().telemetry.dropped, requests, window });
     })();
   });
-  tell({ type: 'ready', url: proxy.url });
+  tell({ type: 'ready', url: proxy.url, ...(fill === undefined ? {} : { fill }) });
 }
 
 main().catch((error: unknown) => {

@@ -8,10 +8,16 @@ export type TelemetryMode = (typeof TELEMETRY_MODES)[number];
  * `stats`). `window` covers the time since the previous ask (or the start):
  * the child's own CPU (process.cpuUsage(), user + system, µs) and the
  * requests it served meanwhile, so the bench can ask once after warm-up and
- * once after the rounds and get the measured window alone.
+ * once after the rounds and get the measured window alone. A memory-store
+ * child fills its store before it says `ready` (see telemetry-child.ts).
  */
 export const TelemetryChildSaysSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('ready'), url: z.url() }),
+  z.strictObject({
+    type: z.literal('ready'),
+    url: z.url(),
+    /** The memory store's fill before the rounds: rows, and the child's CPU for them (µs). */
+    fill: z.strictObject({ rows: z.number().int(), cpuMicros: z.number().int() }).optional(),
+  }),
   z.strictObject({
     type: z.literal('stats'),
     written: z.number().int(),

@@ -25,7 +25,7 @@ describe('telemetry section figures', () => {
     expect(info).toEqual([[expect.stringContaining(CONTROL_TARGET), '1.00']]);
   });
 
-  it("gives each mode's CPU per request, telemetry's share against off, and ClickHouse's own CPU apart", () => {
+  it("gives each mode's CPU per request, telemetry's share against off, ClickHouse's own CPU and the memory store's fill apart", () => {
     const info = cpuInfo({
       cpu: [
         { name: TELEMETRY_TARGETS.off, mode: 'off', microsPerRequest: 100, requests: 1000 },
@@ -33,9 +33,11 @@ describe('telemetry section figures', () => {
         { name: TELEMETRY_TARGETS.clickhouse, mode: 'clickhouse', microsPerRequest: 98, requests: 1000 },
       ],
       clickhouseMicrosPerRequest: 5.8,
+      fill: { rows: 100_000, microsPerRow: 3.14 },
     });
-    expect(info.map(([, value]) => value)).toEqual(['100.0 µs/request', '104.3 µs/request (telemetry +4.3 µs)', '98.0 µs/request (telemetry -2.0 µs)', '5.8 µs/request']);
+    expect(info.map(([, value]) => value)).toEqual(['100.0 µs/request', '104.3 µs/request (telemetry +4.3 µs)', '98.0 µs/request (telemetry -2.0 µs)', '5.8 µs/request', '3.1 µs/row']);
     expect(info[2]![0]).toContain("not ClickHouse's");
-    expect(cpuInfo({ cpu: [], clickhouseMicrosPerRequest: undefined })).toEqual([]);
+    expect(info[4]![0]).toContain('filled with 100,000 rows');
+    expect(cpuInfo({ cpu: [], clickhouseMicrosPerRequest: undefined, fill: undefined })).toEqual([]);
   });
 });

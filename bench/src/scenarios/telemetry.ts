@@ -3,7 +3,9 @@ import { ClickHouseTelemetryStore, TelemetryWriter } from '@downspin/db';
 import type { RequestRow } from '@downspin/protocol';
 import { startClickHouse, type ClickHouseServer } from '@downspin/testing';
 import { forkChild } from '../processes.js';
+import { benchRow } from './bench-rows.js';
 import type { Check } from '../report.js';
+import { median } from '../stats.js';
 import { TelemetryChildSaysSchema, type TelemetryChildSays, type TelemetryMode } from './telemetry-messages.js';
 import { measureRound, pairedRatio, throughputRows, warmUp, type RoundResult, type ThroughputOptions, type ThroughputRow } from './throughput.js';
 
@@ -40,30 +42,6 @@ export interface WriterRate {
   accepted: number;
   stored: number;
   dropped: number;
-}
-
-/** The i-th of a run of realistic request rows (97 sessions, a third shaped, one in 50 a 503), at `ts`. */
-export function benchRow(i: number, ts: number): RequestRow {
-  return {
-    ts,
-    sessionHash: (i % 97).toString(16).padStart(12, '0'),
-    proxyId: 'bench',
-    method: i % 5 === 0 ? 'POST' : 'GET',
-    host: 'app.test',
-    path: `/api/items/${i}`,
-    route: '/api/items/:id',
-    status: i % 50 === 0 ? 503 : 200,
-    upstreamMs: 2.5,
-    totalMs: 3 + (i % 40),
-    injectedMs: 0,
-    bytesIn: 120,
-    bytesOut: 2048,
-    shaping: i % 3 === 0 ? 'latency 400±100ms uniform' : '',
-    shapingVersion: i % 3 === 0 ? 2 : 0,
-    fault: '',
-    error: '',
-    country: 'LO',
-  };
 }
 
 async function countRows(server: ClickHouseServer, table: string): Promise<number> {
@@ -113,6 +91,8 @@ interface TelemetryChild {
   mode: TelemetryMode;
   name: string;
   url: string;
+  /** What filling its memory store took, before it said ready. */
+  fill: { rows: number; cpuMicros: number } | undefined;
   stats(): Promise<Extract<TelemetryChildSays, { type: 'stats' }>>;
   stop(): Promise<void>;
 }
@@ -128,6 +108,7 @@ async function startTelemetryChild(target: string, mode: TelemetryMode, name: st
     mode,
     name,
     url: child.url,
+    fill: child.ready.type === 'ready' ? child.ready.fill : undefined,
     async stats() {
       const said = await child.ask({ type: 'stats' });
       if (said.type !== 'stats') throw new Error(`${name}: ${said.type === 'failed' ? said.message : said.type}`);
@@ -145,6 +126,8 @@ export interface TelemetryOverhead {
   cpu: Array<{ name: string; mode: TelemetryMode; microsPerRequest: number; requests: number }>;
   /** The ClickHouse server's own CPU over the same window ÷ the ClickHouse proxy's requests in it (where /proc tells). */
   clickhouseMicrosPerRequest: number | undefined;
+  /** The memory store's fill before the rounds (once per process): rows, and the median over the rounds of its CPU per row. */
+  fill: { rows: number; microsPerRow: number } | undefined;
 }
 
 /**
@@ -168,11 +151,13 @@ export async function measureTelemetryOverhead(
   const legs = [...modes.map((mode) => ({ mode, name: TELEMETRY_TARGETS[mode] })), { mode: 'off' as const, name: CONTROL_TARGET }];
   const totals = new Map(legs.map((l) => [l.name, { cpuMicros: 0, windowRequests: 0, requests: 0, written: 0, dropped: 0 }]));
   let clickhouseUsed: number | undefined;
+  const fills: Array<{ rows: number; cpuMicros: number }> = [];
   const rounds: RoundResult[][] = [];
   for (let round = 0; round < options.rounds; round++) {
     const children: TelemetryChild[] = [];
     try {
       for (const { mode, name } of legs) children.push(await startTelemetryChild(upstreamUrl, mode, name, mode === 'clickhouse' ? clickhouseUrl : undefined));
+      for (const child of children) if (child.fill !== undefined) fills.push(child.fill);
       const targets = children.map((c) => ({ name: c.name, url: c.url }));
       await warmUp(targets, options);
       // Asking opens each child's CPU window: the warm-up (JIT, first allocations) stays out of it.
@@ -204,7 +189,9 @@ export async function measureTelemetryOverhead(
   }
   const clickhouseRequests = cpu.find((c) => c.mode === 'clickhouse')?.requests ?? 0;
   const clickhouseMicrosPerRequest = clickhouseUsed === undefined || clickhouseRequests === 0 ? undefined : clickhouseUsed / clickhouseRequests;
+  const fill = fills.length === 0 ? undefined : { rows: fills[0]!.rows, microsPerRow: median(fills.map((f) => f.cpuMicros / f.rows)) };
   return {
+    fill,
     rows: throughputRows(
       legs.map((l) => l.name),
       rounds,
@@ -233,10 +220,13 @@ export function writerChecks(rate: WriterRate): Check[] {
  * each telemetry mode its share: its µs/request − off's. ClickHouse runs in
  * its own process; its CPU is not in these figures.
  */
-export function cpuInfo({ cpu, clickhouseMicrosPerRequest }: Pick<TelemetryOverhead, 'cpu' | 'clickhouseMicrosPerRequest'>): [string, string][] {
+export function cpuInfo({ cpu, clickhouseMicrosPerRequest, fill }: Pick<TelemetryOverhead, 'cpu' | 'clickhouseMicrosPerRequest' | 'fill'>): [string, string][] {
   const off = cpu.find((c) => c.mode === 'off');
   const server: [string, string][] =
     clickhouseMicrosPerRequest === undefined ? [] : [["ClickHouse server's own CPU ÷ the writer → clickhouse proxy's requests", `${clickhouseMicrosPerRequest.toFixed(1)} µs/request`]];
+  if (fill !== undefined) {
+    server.push([`${TELEMETRY_TARGETS.memory}: its store filled with ${int(fill.rows)} rows before the rounds (once per process, as its first ${int(fill.rows)} requests would)`, `${fill.microsPerRow.toFixed(1)} µs/row`]);
+  }
   return cpu.map((c): [string, string] => {
     const share = off === undefined || c === off ? '' : ` (${c.name === CONTROL_TARGET ? 'same build' : 'telemetry'} ${c.microsPerRequest - off.microsPerRequest >= 0 ? '+' : ''}${(c.microsPerRequest - off.microsPerRequest).toFixed(1)} µs)`;
     const note = c.mode === 'clickhouse' ? ", not ClickHouse's (its own process)" : '';

@@ -76,8 +76,12 @@ export class MemoryTelemetryStore implements TelemetryStore {
   /** Rows pushed out by newer ones (over the row capacity or the byte bound). */
   evicted = 0;
 
+  /** Rows kept per kind. */
+  readonly capacity: number;
+
   constructor(options: MemoryTelemetryStoreOptions = {}) {
     const capacity = options.capacity ?? 100_000;
+    this.capacity = capacity;
     this.maxBytes = options.maxBytes ?? 128 * 1024 * 1024;
     // Request rows, the many, as columns (see ColumnRing).
     this.requests = new ColumnRing<RequestRow>(REQUEST_SHAPE, capacity);
