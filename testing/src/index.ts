@@ -10,3 +10,4 @@ export * from './process-watchdog.js';
 export * from './ws-client.js';
 export * from './raw-socket.js';
 export * from './measure.js';
+export * from './heap.js';

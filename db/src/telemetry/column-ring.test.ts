@@ -1,6 +1,5 @@
 import type { RequestRow } from '@downspin/protocol';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { collector } from '@downspin/testing';
 import { describe, expect, it } from 'vitest';
 import { ColumnRing } from './column-ring.js';
 import { CLIENT_EVENT_SHAPE, REQUEST_SHAPE, sanitizer } from './columns.js';
@@ -12,12 +11,6 @@ const rows = (n: number, from = 0): RequestRow[] =>
 
 const fields = REQUEST_SHAPE.map((column) => column.field);
 const clean = sanitizer(REQUEST_SHAPE);
-
-/** A full garbage collection on demand (the flag is read when the function is first looked up). */
-function collector(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
 
 describe('ColumnRing', () => {
   it('numbers rows for life: a scan from a number goes on where an earlier one stopped, past growth, wrapping and rows let go', () => {

@@ -1,4 +1,5 @@
 import type { RequestRow } from '@downspin/protocol';
+import { collector } from '@downspin/testing';
 import { describe, expect, it } from 'vitest';
 import { TelemetryEmitter } from './emitter.js';
 import { MemoryTelemetrySink } from './sink.js';
@@ -30,5 +31,21 @@ describe('TelemetryEmitter', () => {
     const hosts = ['app.test', ...Array.from({ length: 300 }, (_, i) => `h${i}.test:8080`), 'app.test', ''];
     for (const host of hosts) emitter.request(row('/', host), '127.0.0.1');
     expect(sink.requests.map((r) => r.host)).toEqual(hosts);
+  });
+
+  it('keeps no row holding on to the request target its path was cut from', () => {
+    const gc = collector();
+    const sink = new MemoryTelemetrySink(4000);
+    const emitter = new TelemetryEmitter({ sink, countryOf: () => 'LO' });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 2000; i++) {
+      const target = `/items/${i}/detail?q=${'x'.repeat(64 * 1024)}${i}`;
+      emitter.request(row(target.slice(0, target.indexOf('?'))), '127.0.0.1');
+    }
+    gc();
+    // The 2,000 targets are 128 MiB; their paths, a few dozen KiB.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(16 * 2 ** 20);
+    expect(sink.requests.at(-1)!.path).toBe('/items/1999/detail');
   });
 });
