@@ -47,7 +47,10 @@ test.describe('commands from the control API', () => {
   });
 
   test('a notify shows a toast in the page, as text', async ({ context, extension, downspin }) => {
-    const hash = await extension.consent(await extension.openPopup());
+    const popup = await extension.openPopup();
+    const hash = await extension.consent(popup);
+    // A notify reaches the clients connected when it is sent: wait for the extension's command channel.
+    await expect(popup.getByTestId('connection')).toHaveAttribute('data-state', 'open');
     const page = await context.newPage();
     await page.goto(`${downspin.proxyUrl}/`);
     // The app's own CSS cannot hide it.
