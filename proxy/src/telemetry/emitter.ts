@@ -28,6 +28,27 @@ function ownCopy(text: string): string {
   return (' ' + text).slice(1);
 }
 
+/**
+ * What `make` makes of a text, remembered for the next equal text: up to
+ * `limit` texts of at most `longest` characters (past `limit` it starts
+ * afresh). `make` gets the text's own copy, and the copy is the key: a
+ * request's string would keep its whole target alive (ownCopy).
+ */
+function remembered<T>(limit: number, longest: number, make: (own: string) => T): (text: string) => T {
+  const seen = new Map<string, T>();
+  return (text) => {
+    let known = seen.get(text);
+    if (known === undefined) {
+      const own = ownCopy(text);
+      known = make(own);
+      if (text.length > longest) return known;
+      if (seen.size >= limit) seen.clear();
+      seen.set(own, known);
+    }
+    return known;
+  };
+}
+
 export interface TelemetryEmitterOptions {
   sink: TelemetrySink | undefined;
   countryOf: (ip: string) => string;
@@ -47,27 +68,9 @@ export class TelemetryEmitter {
     const { countryOf } = options;
     // An app's paths repeat: a lookup costs a fifth of normalising again (split, four
     // regexps a segment, join). Bounded: past ROUTE_CACHE paths it starts afresh, so
-    // a client sending a new path each time costs one Map of short paths at most. Keyed
-    // by the path's own copy: the request's would keep its whole target alive (ownCopy).
-    const routes = new Map<string, Known>();
-    const knownPath = (path: string): Known => {
-      let known = routes.get(path);
-      if (known === undefined) {
-        known = { path: ownCopy(path), route: normalizeRoute(path) };
-        if (path.length > ROUTE_CACHE_PATH) return known;
-        if (routes.size >= ROUTE_CACHE) routes.clear();
-        routes.set(known.path, known);
-      }
-      return known;
-    };
-    const hosts = new Map<string, string>();
-    const knownHost = (host: string): string => {
-      const known = hosts.get(host);
-      if (known !== undefined || host.length > HOST_CACHE_LENGTH) return known ?? host;
-      if (hosts.size >= HOST_CACHE) hosts.clear();
-      hosts.set(host, host);
-      return host;
-    };
+    // a client sending a new path each time costs one Map of short paths at most.
+    const knownPath = remembered(ROUTE_CACHE, ROUTE_CACHE_PATH, (path): Known => ({ path, route: normalizeRoute(path) }));
+    const knownHost = remembered(HOST_CACHE, HOST_CACHE_LENGTH, (host) => host);
     const prepare: RowPreparer = (_kind, rows, sources, from, to) => {
       for (let i = from; i < to; i++) {
         const row = rows[i]!;
