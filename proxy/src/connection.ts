@@ -15,6 +15,8 @@ export class ProxiedRequest extends IncomingMessage {
   progressAt = 0;
   /** Forward mode: the host this request goes to (undefined: reverse mode, --target). */
   upstream: Upstream | undefined = undefined;
+  /** The current upstream try went out on a kept-alive socket (ClientRequest.reusedSocket), for mayTryAgain. */
+  upstreamReused = false;
   /** Forward mode: the session its proxy credentials (or its tunnel's) name. */
   proxySession: string | undefined = undefined;
 }

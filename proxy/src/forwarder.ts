@@ -8,6 +8,7 @@ import { XHeaders } from 'http-proxy-3/dist/lib/http-proxy/passes/web-incoming.j
 import { OUTGOING_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-outgoing.js';
 import type { ProxiedRequest } from './connection.js';
 import { withoutHopByHop } from './hop-by-hop.js';
+import { IDLE_UPSTREAM_SOCKET_MS, mayTryAgain } from './upstream-sockets.js';
 
 export interface ForwarderOptions {
   target: URL;
@@ -54,12 +55,13 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         keepAlive: true,
         maxFreeSockets: 256,
         scheduling: 'lifo',
+        timeout: IDLE_UPSTREAM_SOCKET_MS,
         rejectUnauthorized: !options.insecure,
         // A context, not a `ca` list: the agent keys its pools by a string of every option it knows, `ca` included (the
         // whole root store, per request), and would parse the list again for each new connection.
         ...(options.secureContext === undefined ? {} : { secureContext: options.secureContext }),
       })
-    : new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
+    : new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo', timeout: IDLE_UPSTREAM_SOCKET_MS });
   const proxyOptions = {
     // A URL object, not a string: http-proxy parses string targets again on every request.
     target: options.target,
@@ -76,7 +78,16 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   withoutDeleteLength(proxy);
   withHopByHopStripped(proxy);
   proxy.on('proxyRes', options.onResponse);
-  proxy.on('error', options.onError);
+  proxy.on('proxyReq', noteReuse);
+  proxy.on('error', (error: NodeJS.ErrnoException, req: http.IncomingMessage, res: http.ServerResponse | Socket) => {
+    const proxied = req as ProxiedRequest;
+    if (!mayTryAgain(error, req, proxied.upstreamReused, res)) {
+      options.onError(error, req, res);
+      return;
+    }
+    // X-Forwarded-* were set by the first try; appending them again would name the client twice.
+    proxy.web(req, res, proxied.upstream === undefined ? AGAIN : { ...proxied.upstream.proxyOptions, xfwd: false });
+  });
   // A client that goes away mid-request: http-proxy already destroys the upstream request.
   proxy.on('econnreset', () => undefined);
 
@@ -113,16 +124,26 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       else proxy.web(req, res, { buffer: body as unknown as import('node:stream').Stream });
     },
     writeHead(proxyRes, req, res) {
-      // The upstream's hop-by-hop headers (its Keep-Alive timeout, say) describe its connection to the proxy.
-      proxyRes.headers = withoutHopByHop(proxyRes.headers);
+      // The upstream's hop-by-hop headers (its Keep-Alive timeout, say) describe its connection to the proxy. Put back
+      // after: the agent reads that timeout when the socket is freed, to close it before the upstream does.
+      const headers = proxyRes.headers;
+      proxyRes.headers = withoutHopByHop(headers);
       const passOptions = (req as ProxiedRequest).upstream?.proxyOptions ?? proxyOptions;
       for (const pass of passes) pass(req, res, proxyRes, passOptions);
+      proxyRes.headers = headers;
     },
     close() {
       agent.destroy();
       proxy.close();
     },
   };
+}
+
+const AGAIN = { xfwd: false };
+
+/** Emitted once the upstream request has its socket, the moment `reusedSocket` is known. */
+function noteReuse(proxyReq: http.ClientRequest, req: http.IncomingMessage): void {
+  (req as ProxiedRequest).upstreamReused = proxyReq.reusedSocket;
 }
 
 type Pass = ((...args: never[]) => unknown) & { name: string };

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { ResolveMap } from './resolve-map.js';
+import { IDLE_UPSTREAM_SOCKET_MS } from '../upstream-sockets.js';
 
 /** Forward-mode upstreams kept (agent and options each); beyond it the least recently used is retired. */
 const MAX_UPSTREAMS = 256;
@@ -74,7 +75,7 @@ export class Upstreams {
     const lookup = this.resolve.lookupFor(port);
     const rejectUnauthorized = !this.trust.insecure;
     // Idle sockets close after the timeout, so a retired or rarely used upstream holds none for long.
-    const common = { keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' as const, timeout: 30_000, lookup };
+    const common = { keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' as const, timeout: IDLE_UPSTREAM_SOCKET_MS, lookup };
     const agent = secure
       ? new https.Agent({ ...common, rejectUnauthorized, ...(this.trust.secureContext === undefined ? {} : { secureContext: this.trust.secureContext }) })
       : new http.Agent(common);
