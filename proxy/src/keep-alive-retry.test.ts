@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, json, request } from '@downspin/testing';
+import { absoluteGet } from './forward/test-origin.js';
 import { startHarness, type ProxyHarness } from './test-harness.js';
 
 /**
@@ -127,5 +131,31 @@ describe('a kept-alive upstream connection closed as it is reused', () => {
     expect((await request(`${h.proxy.url}/hinted`, { headers: { 'x-downspin-session': 'reuse-6' } })).status).toBe(200);
     // The proxy's own idle timeout is 30 s; `Keep-Alive: timeout=2` makes it a second.
     await eventually(() => expect(upstream.endedByProxy).toBe(1), 10_000);
+  });
+});
+
+describe('forward mode: a kept-alive connection to a listed host closed as it is reused', () => {
+  it('sends the GET again to that host, X-Forwarded-For naming the client once', async () => {
+    const upstream = await startClosingUpstream();
+    const port = Number(new URL(upstream.url).port);
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'downspin-retry-'));
+    const h = await startHarness({ forward: { intercept: ['closing.test'], resolve: [`closing.test:${port}:127.0.0.1`], dataDir } });
+    try {
+      const url = `http://closing.test:${port}`;
+      expect((await absoluteGet(h.proxy.port, `${url}/first`)).status).toBe(200);
+      const heads: string[] = [];
+      upstream.onHead = (head) => heads.push(head);
+      const res = await absoluteGet(h.proxy.port, `${url}/asset.js`);
+      expect(res.status).toBe(200);
+      expect(upstream.seen.filter((line) => line.startsWith('GET /asset.js '))).toEqual(['GET /asset.js reused', 'GET /asset.js new']);
+      for (const head of heads) {
+        expect(head).toMatch(new RegExp(`^host: closing\\.test:${port}$`, 'im'));
+        expect(head.match(/^x-forwarded-for: (.*)$/im)?.[1]).toMatch(/^[^,]+$/);
+      }
+    } finally {
+      await h.close();
+      await upstream.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
