@@ -146,6 +146,35 @@ describe('TelemetryWriter', () => {
     }
   });
 
+  it('keeps no flush timer while nothing waits, so an idle proxy is not woken 40 times a second', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    // Ticks of 25 ms, each followed by a turn for the insert, until `done` (vi.waitFor would add an interval of its own).
+    const tickUntil = async (done: () => boolean): Promise<void> => {
+      for (let tick = 0; tick < 40 && !done(); tick++) {
+        vi.advanceTimersByTime(25);
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    try {
+      const w = await TelemetryWriter.open({ store, batchSize: 1000, flushIntervalMs: 25 });
+      writers.push(w);
+      expect(vi.getTimerCount()).toBe(0);
+      w.request(rows(1)[0]!, '127.0.0.1');
+      expect(vi.getTimerCount()).toBe(1);
+      await tickUntil(() => w.stats().written === 1);
+      expect(w.stats().written).toBe(1);
+      // A tick that finds nothing waiting (the batch done) stops the timer; the next row starts it again.
+      await tickUntil(() => vi.getTimerCount() === 0);
+      expect(vi.getTimerCount()).toBe(0);
+      w.writeRequests(rows(2));
+      expect(vi.getTimerCount()).toBe(1);
+      await tickUntil(() => w.stats().written === 3);
+      expect(w.stats().written).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('delivers WebSocket rows and client events as well as requests, through a spill', async () => {
     const w = await writer({ spillDir: dir, maxQueuedRows: 4 });
     store.mode = 'down';

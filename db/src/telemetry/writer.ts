@@ -34,7 +34,9 @@ export class TelemetryWriter {
   private readonly queue: TelemetryQueue;
   private readonly sender: TelemetrySender;
   private readonly logger: Logger;
-  private readonly timer: NodeJS.Timeout;
+  private readonly flushIntervalMs: number;
+  /** Cuts partial batches; set only while rows wait, so an idle writer never wakes its process. */
+  private timer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private kicked = false;
@@ -66,13 +68,25 @@ export class TelemetryWriter {
       maxRejections: options.maxRejections ?? 3,
       logger: this.logger,
     });
-    // A partial batch is cut only while no insert runs: rows that arrive
-    // during a slow insert join the next batch instead of queueing up as
-    // many small ones (each insert costs ClickHouse the same, however small).
-    this.timer = setInterval(() => {
-      if (this.running === undefined) this.queue.cutSoon();
-    }, options.flushIntervalMs ?? options.store.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS).unref();
+    this.flushIntervalMs = options.flushIntervalMs ?? options.store.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
   }
+
+  /** Starts the flush timer when the first row arrives after the writer was idle. */
+  private arm(): void {
+    if (this.timer === undefined && !this.closing) this.timer = setInterval(this.onFlushTimer, this.flushIntervalMs).unref();
+  }
+
+  // A partial batch is cut only while no insert runs: rows that arrive
+  // during a slow insert join the next batch instead of queueing up as
+  // many small ones (each insert costs ClickHouse the same, however small).
+  // With nothing left in memory the timer stops (the memory store's 25 ms
+  // would otherwise wake an idle proxy 40 times a second).
+  private readonly onFlushTimer = (): void => {
+    if (this.queue.memoryRows() === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    } else if (this.running === undefined) this.queue.cutSoon();
+  };
 
   /**
    * Sets what fills a row's computed fields from the source it was queued
@@ -86,22 +100,27 @@ export class TelemetryWriter {
   /** One request row (the proxy's hot path: an array push); `source` is its client address. */
   request(row: RequestRow, source: string): void {
     this.queue.push('requests', row, source);
+    if (this.timer === undefined) this.arm();
   }
 
   /** One WebSocket row; `source` is its client address. */
   webSocket(row: WsRow, source: string): void {
     this.queue.push('websockets', row, source);
+    if (this.timer === undefined) this.arm();
   }
 
   writeRequests(rows: RequestRow[]): void {
+    this.arm();
     if (this.queue.add('requests', rows)) this.kick();
   }
 
   writeWebSockets(rows: WsRow[]): void {
+    this.arm();
     if (this.queue.add('websockets', rows)) this.kick();
   }
 
   writeClientEvents(rows: ClientEventRow[]): void {
+    this.arm();
     if (this.queue.add('client_events', rows)) this.kick();
   }
 
@@ -139,6 +158,7 @@ export class TelemetryWriter {
     this.closing = true;
     this.queue.stopTaking();
     clearInterval(this.timer);
+    this.timer = undefined;
     this.queue.cutAll();
     const deadline = Date.now() + timeoutMs;
     while (this.queue.hasWork()) {
