@@ -70,23 +70,29 @@ async function firstChromeWindow(browser: Browser): Promise<string> {
 /**
  * The tab a click or a typed URL opened: the one page that was not there before.
  *
- * `again`: an action that opened nothing within UI_TIMEOUT_MS is done once
- * more. Under two busy loops on two cores, Firefox once left the freshly
- * installed add-on's first `runtime.openOptionsPage()` without a tab for
- * 20 s; the other tests' identical clicks all opened one. A second call
- * cannot open a second options tab: with `open_in_tab` Firefox switches to
- * the one already open.
+ * An action that opened nothing within UI_TIMEOUT_MS is done once more.
+ * Under load Firefox has twice left an action without a tab for 20 s while
+ * every identical one opened one: a freshly installed add-on's first
+ * `runtime.openOptionsPage()` (two busy loops), and a popup URL typed into a
+ * new tab (a CI run). A second options call cannot open a second tab (with
+ * `open_in_tab` Firefox switches to the one open); a second popup tab, if
+ * the first shows up late, is a popup like the other. If still nothing
+ * opened, the error lists the window's tabs as Firefox has them, which tells
+ * a tab Firefox never opened from one BiDi never reported.
  */
-async function newPageAfter(browser: Browser, before: Set<Page>, action: () => Promise<unknown>, again = false): Promise<Page> {
+async function newPageAfter(browser: Browser, before: Set<Page>, action: () => Promise<unknown>, tabsInWindow: () => Promise<string>): Promise<Page> {
   let found: Page | undefined;
   const opened = async (): Promise<boolean> => (found = (await browser.pages()).find((page) => !before.has(page))) !== undefined;
   await action();
-  if (again) {
-    const deadline = Date.now() + UI_TIMEOUT_MS;
-    while (!(await opened()) && Date.now() < deadline) await sleep(100);
-    if (found === undefined) await action();
+  const deadline = Date.now() + UI_TIMEOUT_MS;
+  while (!(await opened()) && Date.now() < deadline) await sleep(100);
+  if (found !== undefined) return found;
+  await action();
+  try {
+    await expect.poll(opened, { timeout: UI_TIMEOUT_MS }).toBe(true);
+  } catch (error) {
+    throw new Error(`no new tab after the action, twice; the window's tabs: ${await tabsInWindow()}`, { cause: error });
   }
-  await expect.poll(opened, { timeout: UI_TIMEOUT_MS }).toBe(true);
   return found!;
 }
 
@@ -115,9 +121,11 @@ export async function launchFirefoxWithExtension(extensionPath: string): Promise
       `(() => { window.downspinSuspends = 0; WebExtensionPolicy.getByID(${JSON.stringify(ADDON_ID)}).extension.on('background-script-suspend', () => { window.downspinSuspends++; }); })()`,
     );
 
+    // As one string: BiDi would hand an array back as remote values, one per item.
+    const tabsInWindow = (): Promise<string> => chrome<string>('JSON.stringify(gBrowser.tabs.map((tab) => tab.linkedBrowser.currentURI.spec))');
     /** What the address bar does with a typed URL: a trusted load in a new tab. */
     const typeInNewTab = async (url: string): Promise<Page> =>
-      newPageAfter(browser, new Set(await browser.pages()), () => chrome(`void openTrustedLinkIn(${JSON.stringify(url)}, 'tab')`));
+      newPageAfter(browser, new Set(await browser.pages()), () => chrome(`void openTrustedLinkIn(${JSON.stringify(url)}, 'tab')`), tabsInWindow);
 
     const promptShowing = (): Promise<boolean> =>
       chrome<boolean>(`PopupNotifications.panel.state === 'open' && PopupNotifications.panel.querySelector('#addon-webext-permissions-notification') !== null`);
@@ -139,7 +147,7 @@ export async function launchFirefoxWithExtension(extensionPath: string): Promise
       async configure({ proxyOrigins, controlUrl }) {
         const popup = await driver.openPopup();
         await popup.locator('[data-testid=consent], [data-testid=revoke]').wait();
-        const options = await newPageAfter(browser, new Set(await browser.pages()), () => driver.click(popup, '::-p-xpath(//a[normalize-space()="Options"])'), true);
+        const options = await newPageAfter(browser, new Set(await browser.pages()), () => driver.click(popup, '::-p-xpath(//a[normalize-space()="Options"])'), tabsInWindow);
         options.setDefaultTimeout(UI_TIMEOUT_MS);
         await expect.poll(() => options.evaluate(() => location.href), { timeout: UI_TIMEOUT_MS }).toBe(`${EXTENSION_ORIGIN}/options.html`);
         await options.locator('[data-testid=proxy-origins]').fill(proxyOrigins.join('\n'));
