@@ -17,8 +17,16 @@ export class ProxiedRequest extends IncomingMessage {
   upstream: Upstream | undefined = undefined;
   /** The current upstream try went out on a kept-alive socket (ClientRequest.reusedSocket), for mayTryAgain. */
   upstreamReused = false;
+  /** The client sent a body: noted as it is forwarded, before the hop-by-hop pass strips Transfer-Encoding. */
+  withBody = false;
   /** Forward mode: the session its proxy credentials (or its tunnel's) name. */
   proxySession: string | undefined = undefined;
+}
+
+/** Whether a request carries a body, from its headers as the client sent them. */
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 const kMarks = Symbol('downspin.socketMarks');

@@ -81,7 +81,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   proxy.on('proxyReq', noteReuse);
   proxy.on('error', (error: NodeJS.ErrnoException, req: http.IncomingMessage, res: http.ServerResponse | Socket) => {
     const proxied = req as ProxiedRequest;
-    if (!mayTryAgain(error, req, proxied.upstreamReused, res)) {
+    if (!mayTryAgain(error, proxied, res)) {
       options.onError(error, req, res);
       return;
     }

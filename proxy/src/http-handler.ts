@@ -5,7 +5,7 @@ import { admit, refusalHeaders } from './admission.js';
 import { Verdict } from './effects/index.js';
 import { pathOf } from './url.js';
 import { writeErrorResponse, writeRefusal, wantsHtml } from './errors.js';
-import { ProxiedRequest, takeSocketBytes } from './connection.js';
+import { hasBody, ProxiedRequest, takeSocketBytes } from './connection.js';
 import type { ProxyContext } from './context.js';
 import { Exchange } from './exchange.js';
 import { createForwarder, type Forwarder } from './forwarder.js';
@@ -90,7 +90,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     const { req, res } = exchange;
     exchange.upstreamStartedAt = performance.now();
     const upLink = exchange.plan === undefined ? undefined : exchange.session.linkUp();
-    if (upLink !== undefined && hasBody(req)) {
+    const withBody = ((req as ProxiedRequest).withBody = hasBody(req));
+    if (upLink !== undefined && withBody) {
       const paced = new PacedStream(upLink);
       exchange.upPacer = paced;
       req.pipe(paced);
@@ -211,11 +212,6 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   }
 
   return { handleRequest, forwarder, requestsTotal: () => requestsTotal };
-}
-
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 function appendSetCookie(res: ServerResponse, cookie: string): void {

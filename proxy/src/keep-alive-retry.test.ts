@@ -96,6 +96,14 @@ describe('a kept-alive upstream connection closed as it is reused', () => {
     expect(upstream.seen.filter((line) => line.startsWith('POST /orders '))).toEqual(['POST /orders reused']);
   });
 
+  it('does not send a GET with a chunked body twice: its Transfer-Encoding is stripped before the retry decision', async () => {
+    const headers = { 'x-downspin-session': 'reuse-7' };
+    expect((await request(`${h.proxy.url}/first`, { headers })).status).toBe(200);
+    const res = await request(`${h.proxy.url}/search`, { headers: { ...headers, 'transfer-encoding': 'chunked' }, body: '{"q":"shoes"}' });
+    expect(res.status).toBe(502);
+    expect(upstream.seen.filter((line) => line.startsWith('GET /search '))).toEqual(['GET /search reused']);
+  });
+
   it('tries each pooled connection that closes, then a new one', async () => {
     const headers = { 'x-downspin-session': 'reuse-3' };
     // Two answered connections in the pool, each closing on its next request.

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { Socket } from 'node:net';
+import type { ProxiedRequest } from './connection.js';
 
 /**
  * How long an idle kept-alive upstream socket stays in its agent's pool.
@@ -23,30 +24,15 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * under `request.reusedSocket`. Each such try uses up one pooled socket, so
  * tries end when the pool does: a failure on a new socket is the client's 502.
  */
-export function mayTryAgain(
-  error: NodeJS.ErrnoException,
-  req: http.IncomingMessage,
-  reusedSocket: boolean,
-  res: http.ServerResponse | Socket,
-): res is http.ServerResponse {
+export function mayTryAgain(error: NodeJS.ErrnoException, req: ProxiedRequest, res: http.ServerResponse | Socket): res is http.ServerResponse {
   return (
-    reusedSocket &&
+    req.upstreamReused &&
     error.code !== undefined &&
     RETRYABLE_CODES.has(error.code) &&
     'headersSent' in res &&
     !res.headersSent &&
     !res.destroyed &&
     SAFE_METHODS.has(req.method ?? '') &&
-    !sentWithBody(req)
+    !req.withBody
   );
-}
-
-/** From the raw headers: the forwarded copy has Transfer-Encoding stripped (hop-by-hop). */
-function sentWithBody(req: http.IncomingMessage): boolean {
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    if (name === 'transfer-encoding' || (name === 'content-length' && raw[i + 1] !== '0')) return true;
-  }
-  return false;
 }
