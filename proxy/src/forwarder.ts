@@ -28,6 +28,8 @@ export interface Forwarder {
   /** Writes the upstream status and headers onto the client response (after rewriting). */
   writeHead(proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void;
   readonly agent: http.Agent;
+  /** Requests sent upstream again because a kept-alive socket closed as it was reused (mayTryAgain). */
+  readonly upstreamRetries: number;
   close(): void;
 }
 
@@ -79,12 +81,14 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   withHopByHopStripped(proxy);
   proxy.on('proxyRes', options.onResponse);
   proxy.on('proxyReq', noteReuse);
+  let upstreamRetries = 0;
   proxy.on('error', (error: NodeJS.ErrnoException, req: http.IncomingMessage, res: http.ServerResponse | Socket) => {
     const proxied = req as ProxiedRequest;
     if (!mayTryAgain(error, proxied, res)) {
       options.onError(error, req, res);
       return;
     }
+    upstreamRetries++;
     // X-Forwarded-* were set by the first try; appending them again would name the client twice.
     proxy.web(req, res, proxied.upstream === undefined ? AGAIN : { ...proxied.upstream.proxyOptions, xfwd: false });
   });
@@ -115,6 +119,9 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   const passes = Object.values(OUTGOING_PASSES) as ((...args: unknown[]) => void)[];
   return {
     agent,
+    get upstreamRetries() {
+      return upstreamRetries;
+    },
     forward(req, res, body) {
       const upstream = (req as ProxiedRequest).upstream;
       if (req.url === '*') forwardAsterisk(req, res, body);

@@ -79,21 +79,25 @@ describe('a kept-alive upstream connection closed as it is reused', () => {
     const headers = { 'x-downspin-session': 'reuse-1' };
     expect((await request(`${h.proxy.url}/first`, { headers })).status).toBe(200);
     const before = upstream.connections();
+    const retriesBefore = h.proxy.stats().upstreamRetries;
     const res = await request(`${h.proxy.url}/asset.js`, { headers });
     expect(res.status).toBe(200);
     expect(res.body.toString()).toBe('ok');
     // Sent on the kept-alive connection, which closed, then once more on a new one.
     expect(upstream.seen.filter((line) => line.startsWith('GET /asset.js '))).toEqual(['GET /asset.js reused', 'GET /asset.js new']);
     expect(upstream.connections()).toBe(before + 1);
+    expect(h.proxy.stats().upstreamRetries - retriesBefore).toBe(1);
   });
 
   it('does not send a request with a body twice: the client gets the 502', async () => {
     const headers = { 'x-downspin-session': 'reuse-2', 'content-type': 'text/plain' };
     expect((await request(`${h.proxy.url}/first`, { headers: { 'x-downspin-session': 'reuse-2' } })).status).toBe(200);
+    const retriesBefore = h.proxy.stats().upstreamRetries;
     const res = await request(`${h.proxy.url}/orders`, { method: 'POST', headers, body: 'one order' });
     expect(res.status).toBe(502);
     expect(json(res)).toMatchObject({ error: { code: 'upstream_unreachable' } });
     expect(upstream.seen.filter((line) => line.startsWith('POST /orders '))).toEqual(['POST /orders reused']);
+    expect(h.proxy.stats().upstreamRetries).toBe(retriesBefore);
   });
 
   it('does not send a GET with a chunked body twice: its Transfer-Encoding is stripped before the retry decision', async () => {

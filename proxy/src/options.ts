@@ -134,6 +134,8 @@ export interface ProxyStats {
   requestsTotal: number;
   /** Requests per second over the last few seconds. */
   requestsPerSecond: number;
+  /** Requests sent upstream a second time: the kept-alive connection they went out on was closed by the upstream as it was reused. */
+  upstreamRetries: number;
   telemetry: TelemetryTally;
   shapingLoaded: boolean;
   /** Shaping versions applied (commands and reloads), versions ignored as already applied, and reloads from the store. */

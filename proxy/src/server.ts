@@ -157,6 +157,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     webSockets: upgrades.open(),
     requestsTotal: http_.requestsTotal(),
     requestsPerSecond: rate.perSecond(http_.requestsTotal()),
+    upstreamRetries: http_.forwarder.upstreamRetries,
     telemetry: telemetry.tally(),
     shapingLoaded: link.loaded,
     shaping: { ...link.counts },

@@ -12,6 +12,7 @@ export interface ProxySelfStats {
   webSockets: number;
   requestsTotal: number;
   requestsPerSecond: number;
+  upstreamRetries: number;
 }
 
 export interface ProxyMetricsServerOptions {
@@ -50,15 +51,22 @@ export async function startProxyMetricsServer(options: ProxyMetricsServerOptions
   gauge('connections', 'Open client connections', (s) => s.connections);
   gauge('websockets', 'Open proxied WebSockets', (s) => s.webSockets);
   gauge('requests_per_second', 'Requests per second over the last few seconds', (s) => s.requestsPerSecond);
-  new Counter({
-    name: `${METRIC_PREFIX}requests_total`,
-    help: 'Requests handled since this proxy started',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(options.stats().requestsTotal);
-    },
-  });
+  const counter = (name: string, help: string, read: (s: ProxySelfStats) => number) =>
+    new Counter({
+      name: `${METRIC_PREFIX}${name}`,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read(options.stats()));
+      },
+    });
+  counter('requests_total', 'Requests handled since this proxy started', (s) => s.requestsTotal);
+  counter(
+    'upstream_retries_total',
+    'Requests sent upstream again because the upstream closed the kept-alive connection they went out on as it was reused',
+    (s) => s.upstreamRetries,
+  );
 
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
