@@ -1,6 +1,5 @@
 import type http from 'node:http';
 import type { Socket } from 'node:net';
-import type { ProxiedRequest } from './connection.js';
 
 /**
  * How long an idle kept-alive upstream socket stays in its agent's pool.
@@ -15,6 +14,13 @@ export const IDLE_UPSTREAM_SOCKET_MS = 30_000;
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** What the retry decision reads of a request: ProxiedRequest's notes (not imported: connection.ts reaches this module through forward/). */
+interface TriedRequest {
+  readonly method?: string | undefined;
+  readonly upstreamReused: boolean;
+  readonly withBody: boolean;
+}
+
 /**
  * Whether a request that failed upstream may be sent again. Only when the
  * failed try went out on a kept-alive socket (the server closed it as it was
@@ -24,7 +30,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * under `request.reusedSocket`. Each such try uses up one pooled socket, so
  * tries end when the pool does: a failure on a new socket is the client's 502.
  */
-export function mayTryAgain(error: NodeJS.ErrnoException, req: ProxiedRequest, res: http.ServerResponse | Socket): res is http.ServerResponse {
+export function mayTryAgain(error: NodeJS.ErrnoException, req: TriedRequest, res: http.ServerResponse | Socket): res is http.ServerResponse {
   return (
     req.upstreamReused &&
     error.code !== undefined &&
