@@ -6,7 +6,8 @@ export type TelemetryMode = (typeof TELEMETRY_MODES)[number];
 /**
  * telemetry-child → bench (the bench asks with any message; the answer is
  * `stats`). `window` covers the time since the previous ask (or the start):
- * the child's own CPU (process.cpuUsage(), user + system, µs) and the
+ * the child's own CPU (process.cpuUsage(), user + system, µs), its main
+ * thread's part, and the
  * requests it served meanwhile, so the bench can ask once after warm-up and
  * once after the rounds and get the measured window alone. A memory-store
  * child fills its store before it says `ready` (see telemetry-child.ts).
@@ -23,7 +24,8 @@ export const TelemetryChildSaysSchema = z.discriminatedUnion('type', [
     written: z.number().int(),
     dropped: z.number().int(),
     requests: z.number().int(),
-    window: z.strictObject({ cpuMicros: z.number().int(), requests: z.number().int() }),
+    /** `mainMicros`: of `cpuMicros`, its main thread's (null where the OS does not tell). */
+    window: z.strictObject({ cpuMicros: z.number().int(), mainMicros: z.number().int().nullable(), requests: z.number().int() }),
   }),
   z.strictObject({ type: z.literal('failed'), message: z.string() }),
 ]);

@@ -25,19 +25,35 @@ describe('telemetry section figures', () => {
     expect(info).toEqual([[expect.stringContaining(CONTROL_TARGET), '1.00']]);
   });
 
-  it("gives each mode's CPU per request, telemetry's share against off, ClickHouse's own CPU and the memory store's fill apart", () => {
+  it("gives each mode's CPU per request, telemetry's share against off, ClickHouse's own CPU and the memory store's fill apart, each with its other threads' part", () => {
     const info = cpuInfo({
       cpu: [
-        { name: TELEMETRY_TARGETS.off, mode: 'off', microsPerRequest: 100, requests: 1000 },
-        { name: TELEMETRY_TARGETS.memory, mode: 'memory', microsPerRequest: 104.25, requests: 1000 },
-        { name: TELEMETRY_TARGETS.clickhouse, mode: 'clickhouse', microsPerRequest: 98, requests: 1000 },
+        { name: TELEMETRY_TARGETS.off, mode: 'off', microsPerRequest: 100, otherMicrosPerRequest: 2, requests: 1000 },
+        { name: TELEMETRY_TARGETS.memory, mode: 'memory', microsPerRequest: 104.25, otherMicrosPerRequest: 2.25, requests: 1000 },
+        { name: TELEMETRY_TARGETS.clickhouse, mode: 'clickhouse', microsPerRequest: 98, otherMicrosPerRequest: 3.5, requests: 1000 },
       ],
       clickhouseMicrosPerRequest: 5.8,
       fill: { rows: 100_000, microsPerRow: 3.14 },
     });
-    expect(info.map(([, value]) => value)).toEqual(['100.0 µs/request', '104.3 µs/request (telemetry +4.3 µs)', '98.0 µs/request (telemetry -2.0 µs)', '5.8 µs/request', '3.1 µs/row']);
+    expect(info.map(([, value]) => value)).toEqual([
+      '100.0 µs/request (other threads 2.0)',
+      '104.3 µs/request (telemetry +4.3 µs; other threads 2.3, +0.3)',
+      '98.0 µs/request (telemetry -2.0 µs; other threads 3.5, +1.5)',
+      '5.8 µs/request',
+      '3.1 µs/row',
+    ]);
     expect(info[2]![0]).toContain("not ClickHouse's");
     expect(info[4]![0]).toContain('filled with 100,000 rows');
     expect(cpuInfo({ cpu: [], clickhouseMicrosPerRequest: undefined, fill: undefined })).toEqual([]);
+    // Where the OS does not tell the main thread's CPU, the split is left out, not guessed.
+    const untold = cpuInfo({
+      cpu: [
+        { name: TELEMETRY_TARGETS.off, mode: 'off', microsPerRequest: 100, otherMicrosPerRequest: undefined, requests: 1000 },
+        { name: TELEMETRY_TARGETS.memory, mode: 'memory', microsPerRequest: 101, otherMicrosPerRequest: undefined, requests: 1000 },
+      ],
+      clickhouseMicrosPerRequest: undefined,
+      fill: undefined,
+    });
+    expect(untold.map(([, value]) => value)).toEqual(['100.0 µs/request', '101.0 µs/request (telemetry +1.0 µs)']);
   });
 });

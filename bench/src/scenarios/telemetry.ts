@@ -123,7 +123,7 @@ export interface TelemetryOverhead {
   /** Per mode with a writer: requests the proxy served, rows the writer wrote, rows dropped. */
   delivery: Array<{ name: string; requests: number; written: number; dropped: number }>;
   /** Per proxy (each mode, then the control): its process's CPU time (user + system) over the rounds ÷ requests served in them. */
-  cpu: Array<{ name: string; mode: TelemetryMode; microsPerRequest: number; requests: number }>;
+  cpu: Array<{ name: string; mode: TelemetryMode; microsPerRequest: number; otherMicrosPerRequest: number | undefined; requests: number }>;
   /** The ClickHouse server's own CPU over the same window ÷ the ClickHouse proxy's requests in it (where /proc tells). */
   clickhouseMicrosPerRequest: number | undefined;
   /** The memory store's fill before the rounds (once per process): rows, and the median over the rounds of its CPU per row. */
@@ -149,7 +149,7 @@ export async function measureTelemetryOverhead(
 ): Promise<TelemetryOverhead> {
   const modes: TelemetryMode[] = clickhouseUrl === undefined ? ['off', 'memory'] : ['off', 'memory', 'clickhouse'];
   const legs = [...modes.map((mode) => ({ mode, name: TELEMETRY_TARGETS[mode] })), { mode: 'off' as const, name: CONTROL_TARGET }];
-  const totals = new Map(legs.map((l) => [l.name, { cpuMicros: 0, windowRequests: 0, requests: 0, written: 0, dropped: 0 }]));
+  const totals = new Map(legs.map((l) => [l.name, { cpuMicros: 0, mainMicros: 0 as number | undefined, windowRequests: 0, requests: 0, written: 0, dropped: 0 }]));
   let clickhouseUsed: number | undefined;
   const fills: Array<{ rows: number; cpuMicros: number }> = [];
   const rounds: RoundResult[][] = [];
@@ -168,6 +168,8 @@ export async function measureTelemetryOverhead(
         const stats = await child.stats();
         const total = totals.get(child.name)!;
         total.cpuMicros += stats.window.cpuMicros;
+        const main = stats.window.mainMicros;
+        total.mainMicros = main === null || total.mainMicros === undefined ? undefined : total.mainMicros + main;
         total.windowRequests += stats.window.requests;
         total.requests += stats.requests;
         total.written += stats.written;
@@ -184,7 +186,9 @@ export async function measureTelemetryOverhead(
   const cpu: TelemetryOverhead['cpu'] = [];
   for (const { mode, name } of legs) {
     const total = totals.get(name)!;
-    cpu.push({ name, mode, microsPerRequest: total.cpuMicros / Math.max(1, total.windowRequests), requests: total.windowRequests });
+    const requests = Math.max(1, total.windowRequests);
+    const otherMicrosPerRequest = total.mainMicros === undefined ? undefined : (total.cpuMicros - total.mainMicros) / requests;
+    cpu.push({ name, mode, microsPerRequest: total.cpuMicros / requests, otherMicrosPerRequest, requests: total.windowRequests });
     if (mode !== 'off') delivery.push({ name, requests: total.requests, written: total.written, dropped: total.dropped });
   }
   const clickhouseRequests = cpu.find((c) => c.mode === 'clickhouse')?.requests ?? 0;
@@ -203,6 +207,7 @@ export async function measureTelemetryOverhead(
 }
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(1)}`;
 
 export function writerChecks(rate: WriterRate): Check[] {
   return [
@@ -217,8 +222,10 @@ export function writerChecks(rate: WriterRate): Check[] {
 
 /**
  * The CPU each proxy process spent per request over the rounds, and for
- * each telemetry mode its share: its µs/request − off's. ClickHouse runs in
- * its own process; its CPU is not in these figures.
+ * each telemetry mode its share: its µs/request − off's; of each, the part
+ * its threads other than the main one spent (V8's workers: GC and
+ * optimising compiles), CPU the main thread's figure alone would not show.
+ * ClickHouse runs in its own process; its CPU is not in these figures.
  */
 export function cpuInfo({ cpu, clickhouseMicrosPerRequest, fill }: Pick<TelemetryOverhead, 'cpu' | 'clickhouseMicrosPerRequest' | 'fill'>): [string, string][] {
   const off = cpu.find((c) => c.mode === 'off');
@@ -228,7 +235,12 @@ export function cpuInfo({ cpu, clickhouseMicrosPerRequest, fill }: Pick<Telemetr
     server.push([`${TELEMETRY_TARGETS.memory}: its store filled with ${int(fill.rows)} rows before the rounds (once per process, as its first ${int(fill.rows)} requests would)`, `${fill.microsPerRow.toFixed(1)} µs/row`]);
   }
   return cpu.map((c): [string, string] => {
-    const share = off === undefined || c === off ? '' : ` (${c.name === CONTROL_TARGET ? 'same build' : 'telemetry'} ${c.microsPerRequest - off.microsPerRequest >= 0 ? '+' : ''}${(c.microsPerRequest - off.microsPerRequest).toFixed(1)} µs)`;
+    const against = off === undefined || c === off ? undefined : off;
+    const total = against === undefined ? undefined : `${c.name === CONTROL_TARGET ? 'same build' : 'telemetry'} ${signed(c.microsPerRequest - against.microsPerRequest)} µs`;
+    const other = c.otherMicrosPerRequest;
+    const otherShare = other === undefined || against?.otherMicrosPerRequest === undefined ? '' : `, ${signed(other - against.otherMicrosPerRequest)}`;
+    const shown = [total, other === undefined ? undefined : `other threads ${other.toFixed(1)}${otherShare}`].filter((part) => part !== undefined);
+    const share = shown.length === 0 ? '' : ` (${shown.join('; ')})`;
     const note = c.mode === 'clickhouse' ? ", not ClickHouse's (its own process)" : '';
     return [`${c.name}: proxy CPU ÷ ${int(c.requests)} requests${note}`, `${c.microsPerRequest.toFixed(1)} µs/request${share}`];
   }).concat(server);
