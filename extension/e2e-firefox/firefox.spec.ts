@@ -3,7 +3,6 @@ import { sessionHash, type AdminStats, type SessionView } from '@downspin/protoc
 import type { Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config.js';
 import { timedFetch } from '@downspin/testing';
-import { EXTENSION_ORIGIN } from './support/firefox.js';
 import { expect, test } from './support/fixtures.js';
 
 const HEADER = 'x-downspin-session';
@@ -20,13 +19,9 @@ test.describe('the Firefox build in Firefox ESR', () => {
     // Opened again the way a user does (the popup's Options link), it shows what was saved.
     const popup = await firefox.openPopup();
     await expect.poll(() => textOf(popup, '[data-testid=proxy-origins]')).toBe(downspin.proxyUrl);
-    const before = new Set(await firefox.browser.pages());
-    await firefox.click(popup, '::-p-xpath(//a[normalize-space()="Options"])');
-    let options: Page | undefined;
-    await expect.poll(async () => (options = (await firefox.browser.pages()).find((page) => !before.has(page))) !== undefined).toBe(true);
-    await expect.poll(() => options!.evaluate(() => location.href)).toBe(`${EXTENSION_ORIGIN}/options.html`);
+    const options = await firefox.openOptions(popup);
     await expect
-      .poll(() => options!.evaluate(() => [(document.querySelector('[data-testid=proxy-origins]') as HTMLTextAreaElement | null)?.value, (document.querySelector('[data-testid=control-url]') as HTMLInputElement | null)?.value]))
+      .poll(() => options.evaluate(() => [(document.querySelector('[data-testid=proxy-origins]') as HTMLTextAreaElement | null)?.value, (document.querySelector('[data-testid=control-url]') as HTMLInputElement | null)?.value]))
       .toEqual([downspin.proxyUrl, downspin.controlUrl]);
   });
 

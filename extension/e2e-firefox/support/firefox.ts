@@ -26,6 +26,8 @@ export interface FirefoxExtension {
   open(url: string): Promise<Page>;
   /** The popup, in a tab of its own (as the Chromium suite does). */
   openPopup(): Promise<Page>;
+  /** The options page, opened from the popup's Options link as a user does, loaded. */
+  openOptions(popup: Page): Promise<Page>;
   /** Opens the options page from the popup's Options link and saves proxy origins and control API URL. */
   configure(settings: { proxyOrigins: string[]; controlUrl: string }): Promise<{ prompted: boolean }>;
   /** Switches to `page`'s tab and clicks `selector` there (a click waits for the element in view, which a background tab never is). */
@@ -144,12 +146,16 @@ export async function launchFirefoxWithExtension(extensionPath: string): Promise
         await popup.locator('main.popup h1').wait();
         return popup;
       },
-      async configure({ proxyOrigins, controlUrl }) {
-        const popup = await driver.openPopup();
-        await popup.locator('[data-testid=consent], [data-testid=revoke]').wait();
+      async openOptions(popup) {
         const options = await newPageAfter(browser, new Set(await browser.pages()), () => driver.click(popup, '::-p-xpath(//a[normalize-space()="Options"])'), tabsInWindow);
         options.setDefaultTimeout(UI_TIMEOUT_MS);
         await expect.poll(() => options.evaluate(() => location.href), { timeout: UI_TIMEOUT_MS }).toBe(`${EXTENSION_ORIGIN}/options.html`);
+        return options;
+      },
+      async configure({ proxyOrigins, controlUrl }) {
+        const popup = await driver.openPopup();
+        await popup.locator('[data-testid=consent], [data-testid=revoke]').wait();
+        const options = await driver.openOptions(popup);
         await options.locator('[data-testid=proxy-origins]').fill(proxyOrigins.join('\n'));
         await options.locator('[data-testid=control-url]').fill(controlUrl);
         await options.locator('[data-testid=save]').click();
