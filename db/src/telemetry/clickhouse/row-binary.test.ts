@@ -69,6 +69,21 @@ describe('RowBinaryWriter', () => {
     expect(r.left).toBe(0);
   });
 
+  it('writes UInt16, UInt32 and UInt64 little-endian at their edges, as Buffer reads them back', () => {
+    const w = new RowBinaryWriter();
+    const u64 = [0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 2 ** 52 + 3, Number.MAX_SAFE_INTEGER];
+    w.uint16(0);
+    w.uint16(0xffff);
+    w.uint32(0);
+    w.uint32(2 ** 32 - 1);
+    for (const n of u64) w.uint64(n);
+    const bytes = Buffer.concat(w.end());
+    expect([bytes.readUInt16LE(0), bytes.readUInt16LE(2), bytes.readUInt32LE(4), bytes.readUInt32LE(8)]).toEqual([0, 0xffff, 0, 2 ** 32 - 1]);
+    const r = reader(bytes.subarray(12));
+    expect(u64.map(() => r.uint64())).toEqual(u64);
+    expect(r.left).toBe(0);
+  });
+
   it('writes ASCII strings as string() does, and leaves non-ASCII ones to it with nothing written', () => {
     const ascii = ['', '/api/items/42', 'x'.repeat(127), 'x'.repeat(128), '~'.repeat(20_000)];
     const fast = new RowBinaryWriter();

@@ -25,6 +25,12 @@ const NONE: readonly Buffer[] = [];
  */
 export class RowBinaryWriter {
   private buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  /**
+   * The same bytes, for numbers: DataView's setters are inlined by the JIT,
+   * where Buffer's writeUInt32LE & co. check their arguments in JS on every
+   * call (a UInt64 as two of them cost ~40 ns, a sixth of a request row).
+   */
+  private view = viewOf(this.buf);
   private pos = 0;
   private full: Buffer[] = [];
 
@@ -40,6 +46,7 @@ export class RowBinaryWriter {
   end(): readonly Buffer[] {
     if (this.pos > 0) this.full.push(this.buf.subarray(0, this.pos));
     this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.view = viewOf(this.buf);
     this.pos = 0;
     return this.take();
   }
@@ -49,26 +56,34 @@ export class RowBinaryWriter {
     this.buf[this.pos++] = value;
   }
 
+  /** An integer 0 to 65,535 as UInt16. */
   uint16(value: number): void {
     this.room(2);
-    this.pos = this.buf.writeUInt16LE(value, this.pos);
+    this.view.setUint16(this.pos, value, true);
+    this.pos += 2;
   }
 
+  /** An integer 0 to 2^32 − 1 as UInt32. */
   uint32(value: number): void {
     this.room(4);
-    this.pos = this.buf.writeUInt32LE(value, this.pos);
+    this.view.setUint32(this.pos, value, true);
+    this.pos += 4;
   }
 
   /** A non-negative safe integer as UInt64. */
   uint64(value: number): void {
     this.room(8);
-    this.buf.writeUInt32LE(value % TWO_32, this.pos);
-    this.pos = this.buf.writeUInt32LE(Math.floor(value / TWO_32), this.pos + 4);
+    // `>>> 0` is the value modulo 2^32 for any integer, safe ones included.
+    const low = value >>> 0;
+    this.view.setUint32(this.pos, low, true);
+    this.view.setUint32(this.pos + 4, (value - low) / TWO_32, true);
+    this.pos += 8;
   }
 
   float64(value: number): void {
     this.room(8);
-    this.pos = this.buf.writeDoubleLE(value, this.pos);
+    this.view.setFloat64(this.pos, value, true);
+    this.pos += 8;
   }
 
   /**
@@ -138,6 +153,9 @@ export class RowBinaryWriter {
     if (this.pos + bytes <= this.buf.length) return;
     if (this.pos > 0) this.full.push(this.buf.subarray(0, this.pos));
     this.buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    this.view = viewOf(this.buf);
     this.pos = 0;
   }
 }
+
+const viewOf = (buf: Buffer): DataView => new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
