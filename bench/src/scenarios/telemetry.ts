@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClickHouseTelemetryStore, TelemetryWriter } from '@downspin/db';
+import { ClickHouseTelemetryStore, DEFAULT_BATCH_SIZE, TelemetryWriter } from '@downspin/db';
 import type { RequestRow } from '@downspin/protocol';
 import { startClickHouse, type ClickHouseServer } from '@downspin/testing';
 import { forkChild } from '../processes.js';
@@ -159,7 +159,11 @@ export async function measureTelemetryOverhead(
       for (const { mode, name } of legs) children.push(await startTelemetryChild(upstreamUrl, mode, name, mode === 'clickhouse' ? clickhouseUrl : undefined));
       for (const child of children) if (child.fill !== undefined) fills.push(child.fill);
       const targets = children.map((c) => ({ name: c.name, url: c.url }));
-      await warmUp(targets, options);
+      // Until each has served more than a ClickHouse batch: the ClickHouse proxy's first full
+      // insert (encoding 20,000 rows, sending them), and the JIT that path gets, are then behind it.
+      // With 1 s each, its first full insert fell inside the window in every round, where a
+      // running proxy has long compiled it; the memory store's path runs every 25 ms from the start.
+      await warmUp(targets, options, { untilRequests: 1.5 * DEFAULT_BATCH_SIZE, maxSlices: 8 });
       // Asking opens each child's CPU window: the warm-up (JIT, first allocations) stays out of it.
       for (const child of children) await child.stats();
       const clickhouseStart = clickhouseCpuMicros();

@@ -66,10 +66,26 @@ export interface RoundResult {
   single: LoadResult;
 }
 
-/** One second of load on each target: JIT, first allocations and connections before anything is measured. */
-export async function warmUp(targets: readonly Target[], options: ThroughputOptions): Promise<void> {
-  for (const target of targets) {
-    await runLoad(options.generator, target.url + options.path, { headers: options.headers, connections: options.connections, durationSec: 1 });
+/**
+ * One second of load on each target: JIT, first allocations and connections
+ * before anything is measured. With `untilRequests`, one-second slices go on
+ * (interleaved, up to `maxSlices` each) until every target has served that
+ * many requests: work a target does once per so many requests (a telemetry
+ * batch's insert) then runs, and gets compiled, before the window.
+ */
+export async function warmUp(
+  targets: readonly Target[],
+  options: ThroughputOptions,
+  { untilRequests = 0, maxSlices = 1 }: { untilRequests?: number; maxSlices?: number } = {},
+): Promise<void> {
+  const served = targets.map(() => 0);
+  for (let slice = 0; slice < maxSlices; slice++) {
+    for (let i = 0; i < targets.length; i++) {
+      if (slice > 0 && served[i]! >= untilRequests) continue;
+      const load = { headers: options.headers, connections: options.connections, durationSec: 1 };
+      served[i]! += (await runLoad(options.generator, targets[i]!.url + options.path, load)).requests;
+    }
+    if (served.every((n) => n >= untilRequests)) return;
   }
 }
 
