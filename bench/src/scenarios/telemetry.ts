@@ -239,7 +239,7 @@ export function cpuInfo({ cpu, clickhouseMicrosPerRequest, fill }: Pick<Telemetr
     server.push([`${TELEMETRY_TARGETS.memory}: its store filled with ${int(fill.rows)} rows before the rounds (once per process, as its first ${int(fill.rows)} requests would)`, `${fill.microsPerRow.toFixed(1)} µs/row`]);
   }
   return cpu.map((c): [string, string] => {
-    const against = off === undefined || c === off ? undefined : off;
+    const against = c === off ? undefined : off;
     const total = against === undefined ? undefined : `${c.name === CONTROL_TARGET ? 'same build' : 'telemetry'} ${signed(c.microsPerRequest - against.microsPerRequest)} µs`;
     const other = c.otherMicrosPerRequest;
     const otherShare = other === undefined || against?.otherMicrosPerRequest === undefined ? '' : `, ${signed(other - against.otherMicrosPerRequest)}`;
