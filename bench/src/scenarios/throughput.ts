@@ -66,6 +66,11 @@ export interface RoundResult {
   single: LoadResult;
 }
 
+/** One second of load on a target, with the run's connections and headers: the unit warm-ups and rounds are made of. */
+function runSlice(target: Target, options: ThroughputOptions): Promise<LoadResult> {
+  return runLoad(options.generator, target.url + options.path, { headers: options.headers, connections: options.connections, durationSec: 1 });
+}
+
 /**
  * One second of load on each target: JIT, first allocations and connections
  * before anything is measured. With `untilRequests`, one-second slices go on
@@ -82,8 +87,7 @@ export async function warmUp(
   for (let slice = 0; slice < maxSlices; slice++) {
     for (let i = 0; i < targets.length; i++) {
       if (slice > 0 && served[i]! >= untilRequests) continue;
-      const load = { headers: options.headers, connections: options.connections, durationSec: 1 };
-      served[i]! += (await runLoad(options.generator, targets[i]!.url + options.path, load)).requests;
+      served[i]! += (await runSlice(targets[i]!, options)).requests;
     }
     if (served.every((n) => n >= untilRequests)) return;
   }
@@ -102,21 +106,19 @@ export async function measureRound(
   round: number,
   progress: (line: string) => void,
 ): Promise<RoundResult[]> {
-  const base = { headers: options.headers };
   const sliced = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
   const slices = Math.max(1, Math.round(options.durationSec));
   for (let slice = 0; slice < slices; slice++) {
     for (let i = 0; i < targets.length; i++) {
       const target = targets[(i + round + slice) % targets.length]!;
-      const result = await runLoad(options.generator, target.url + options.path, { ...base, connections: options.connections, durationSec: 1 });
-      sliced.get(target.name)!.push(result);
+      sliced.get(target.name)!.push(await runSlice(target, options));
     }
   }
   const results: RoundResult[] = [];
   for (let i = 0; i < targets.length; i++) {
     const target = targets[(i + round) % targets.length]!;
     const loaded = combineSlices(sliced.get(target.name)!);
-    const single = await runLoad(options.generator, target.url + options.path, { ...base, connections: 1, durationSec: options.singleDurationSec });
+    const single = await runLoad(options.generator, target.url + options.path, { headers: options.headers, connections: 1, durationSec: options.singleDurationSec });
     results.push({ name: target.name, loaded, single });
     progress(
       `  round ${round + 1}/${options.rounds} ${target.name.padEnd(12)} ${Math.round(loaded.requestsPerSec)} req/s` +
